@@ -1,0 +1,178 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import { Filters } from '@/components/Filters';
+import { PostCard, type PopupShare } from '@/components/PostCard';
+import { StatusLine } from '@/components/StatusLine';
+import { copyText } from '@/utils/clipboard';
+import { composeText, variantCount } from '@/utils/compose';
+import { loadFeedState, type FeedState } from '@/utils/feed/cache';
+import { feedErrorWords } from '@/utils/feed/describe';
+import { agenciesOf, currentItems, filterItems, isStale } from '@/utils/feed/select';
+import { sharedItemIds } from '@/utils/history/queries';
+import { t, uiLocale, type MessageKey } from '@/utils/i18n';
+import { sendMessage } from '@/utils/messages';
+import { refreshMinutes, type Item, type Priority } from '@/utils/protocol/item';
+import { facebookSharerUrl, whatsappUrl, xIntentUrl } from '@/utils/share/links';
+import { effectiveFeedUrl } from '@/utils/settings';
+
+const PAGE = 30;
+
+type Notice = { key: MessageKey; subs?: string[]; tone: 'ok' | 'error' };
+
+export function App() {
+  const [feedUrl, setFeedUrl] = useState<string | null | undefined>(undefined);
+  const [state, setState] = useState<FeedState>();
+  const [shared, setShared] = useState<Set<string>>(new Set());
+  const [refreshing, setRefreshing] = useState(false);
+  const [filter, setFilter] = useState({ query: '', agencyId: '', priority: '' as Priority | '' });
+  const [variants, setVariants] = useState<Record<string, number>>({});
+  const [shown, setShown] = useState(PAGE);
+  const [notice, setNotice] = useState<Notice>();
+
+  const reload = useCallback(async (url: string) => {
+    const [s, ids] = await Promise.all([loadFeedState(url), sharedItemIds()]);
+    setState(s);
+    setShared(ids);
+    return s;
+  }, []);
+
+  const refresh = useCallback(
+    async (url: string, force: boolean) => {
+      setRefreshing(true);
+      try {
+        await sendMessage({ type: 'feed/refresh', force });
+      } finally {
+        setRefreshing(false);
+        await reload(url);
+      }
+    },
+    [reload],
+  );
+
+  useEffect(() => {
+    void (async () => {
+      const url = await effectiveFeedUrl();
+      setFeedUrl(url ?? null);
+      if (!url) return;
+      const s = await reload(url);
+      if (isStale(s, refreshMinutes(s?.meta), Date.now())) await refresh(url, false);
+    })();
+  }, [reload, refresh]);
+
+  const now = Date.now();
+  const current = useMemo(() => currentItems(state?.items ?? [], now), [state]);
+  const agencies = useMemo(() => agenciesOf(current), [current]);
+  const visible = useMemo(
+    () => filterItems(current, { query: filter.query, agencyId: filter.agencyId || undefined, priority: filter.priority || undefined }),
+    [current, filter],
+  );
+  const formatTime = useMemo(() => {
+    const f = new Intl.DateTimeFormat(uiLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+    return (ms: number) => f.format(ms);
+  }, []);
+
+  // A random first variant per post and popup, so a thousand ASN do not post one identical text.
+  const variantOf = (item: Item) => variants[item.id] ?? hashVariant(item.id);
+
+  async function share(item: Item, how: PopupShare) {
+    if (!feedUrl) return;
+    const v = variantOf(item);
+    let notice: Notice | undefined;
+    let open: string | undefined;
+    const platform = how === 'copy' ? 'other' : how;
+    const action = how === 'copy' ? 'copied' : 'intent_opened';
+    if (how === 'x') open = xIntentUrl(composeText(item, 'x', v).text);
+    if (how === 'whatsapp') open = whatsappUrl(composeText(item, 'whatsapp', v).text);
+    if (how === 'facebook' || how === 'copy') {
+      const copied = await copyText(composeText(item, how === 'copy' ? 'default' : 'facebook', v).text);
+      notice = copied ? { key: 'copied_paste', tone: 'ok' } : { key: 'copy_failed', tone: 'error' };
+      if (how === 'facebook') {
+        open = facebookSharerUrl(item) ?? 'https://www.facebook.com/';
+        if (copied && !item.url) notice = { key: 'fb_needs_link', tone: 'ok' };
+      }
+    }
+    const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action });
+    if (!reply.ok) notice = { key: 'share_failed', subs: [reply.error ?? '?'], tone: 'error' };
+    else setShared((s) => new Set(s).add(item.id));
+    setNotice(notice);
+    if (open) await browser.tabs.create({ url: open });
+  }
+
+  if (feedUrl === undefined) return <main class="popup" aria-busy="true" />;
+
+  return (
+    <main class="popup">
+      <header class="popup-header">
+        <h1>{t('popup_heading')}</h1>
+        {state?.meta?._siar?.publisher && <p class="publisher">{t('publisher_line', state.meta._siar.publisher.name)}</p>}
+      </header>
+      {!feedUrl ? (
+        <section class="empty">
+          <h2>{t('empty_no_feed_title')}</h2>
+          <p>{t('empty_no_feed_body')}</p>
+          <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
+            {t('open_settings')}
+          </button>
+        </section>
+      ) : (
+        <>
+          <StatusLine
+            updatedAt={state?.fetchedAt}
+            refreshing={refreshing}
+            error={state?.lastError ? feedErrorWords(state.lastError) : undefined}
+            keptLastGood={(state?.items.length ?? 0) > 0}
+            dropped={state?.dropped ?? 0}
+            formatTime={formatTime}
+            onRefresh={() => void refresh(feedUrl, true)}
+          />
+          {notice && (
+            <p class={`notice notice-${notice.tone}`} role="alert">
+              {t(notice.key, ...(notice.subs ?? []))}
+            </p>
+          )}
+          {current.length > 0 && (
+            <Filters
+              {...filter}
+              agencies={agencies}
+              onChange={(f) => {
+                setFilter((old) => ({ ...old, ...f }));
+                setShown(PAGE);
+              }}
+            />
+          )}
+          {current.length === 0 && !refreshing && <p class="empty">{t('empty_no_posts')}</p>}
+          {current.length > 0 && visible.length === 0 && <p class="empty">{t('empty_no_match')}</p>}
+          <div class="posts">
+            {visible.slice(0, shown).map((item) => {
+              const v = variantOf(item);
+              return (
+                <PostCard
+                  key={item.id}
+                  item={item}
+                  shared={shared.has(item.id)}
+                  variant={v}
+                  variants={variantCount(item, 'default')}
+                  preview={composeText(item, 'default', v).text}
+                  onNextVariant={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))}
+                  onShare={(how) => void share(item, how)}
+                />
+              );
+            })}
+          </div>
+          {visible.length > shown && (
+            <button type="button" class="more" onClick={() => setShown((n) => n + PAGE)}>
+              {t('show_more', Math.min(PAGE, visible.length - shown))}
+            </button>
+          )}
+        </>
+      )}
+    </main>
+  );
+}
+
+const seed = Math.floor(Math.random() * 1_000_000);
+function hashVariant(id: string): number {
+  let h = seed;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % 1000;
+}

@@ -1,0 +1,94 @@
+import parseTweet from 'twitter-text/dist/esm/parseTweet';
+import type { Item } from '../protocol/feed';
+
+// PROTOCOL.md "How a post becomes the text that is inserted".
+
+export const X_MAX_WEIGHTED = 280;
+const ELLIPSIS = '…';
+
+/** The caption variants for a platform: captions[P], else captions.default, else title, else summary. */
+export function captionVariants(item: Item, platform: string): string[] {
+  const captions = item._siar?.captions ?? {};
+  for (const key of [platform, 'default']) {
+    const c = captions[key];
+    const list = (Array.isArray(c) ? c : c === undefined ? [] : [c]).map((s) => s.trim()).filter(Boolean);
+    if (list.length > 0) return list;
+  }
+  const fallback = (item.title ?? '').trim() || (item.summary ?? '').trim();
+  return fallback ? [fallback] : [''];
+}
+
+export function hashtagLine(item: Item): string {
+  return (item._siar?.hashtags ?? []).map((t) => `#${t}`).join(' ');
+}
+
+function join(parts: string[]): string {
+  return parts.filter((p) => p.length > 0).join('\n\n');
+}
+
+export function xWeightedLength(text: string): number {
+  return parseTweet(text).weightedLength;
+}
+
+/** Cuts text at a word boundary so that `fits(cut + '…')` holds; '' when nothing fits. */
+function shortenToFit(caption: string, fits: (candidate: string) => boolean): string {
+  // Whole code points, so an emoji or a surrogate pair is never split.
+  const chars = Array.from(caption);
+  let lo = 0;
+  let hi = chars.length;
+  // Largest prefix length whose ellipsised form fits (weighted length grows with the prefix).
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(chars.slice(0, mid).join('').trimEnd() + ELLIPSIS)) lo = mid;
+    else hi = mid - 1;
+  }
+  if (lo === 0) return '';
+  let prefix = chars.slice(0, lo).join('');
+  // Back off to the last word boundary, unless the caption is one long word.
+  if (!/\s/.test(chars[lo] ?? ' ')) {
+    const lastSpace = prefix.search(/\s\S*$/);
+    if (lastSpace > 0) prefix = prefix.slice(0, lastSpace);
+  }
+  prefix = prefix.trimEnd().replace(/[\s.,;:!?…-]+$/u, '');
+  return prefix ? prefix + ELLIPSIS : '';
+}
+
+export interface Composed {
+  text: string;
+  /** X's weighted length (only meaningful for X, computed for every platform for the counter). */
+  weighted: number;
+  /** The caption had to be shortened to fit the platform's limit. */
+  shortened: boolean;
+}
+
+/**
+ * The text inserted or shared for `item` on `platform`, with caption variant `variant`
+ * (taken modulo the number of variants).
+ */
+export function composeText(item: Item, platform: string, variant = 0): Composed {
+  const variants = captionVariants(item, platform);
+  const caption = variants[((variant % variants.length) + variants.length) % variants.length] ?? '';
+  const tags = hashtagLine(item);
+  const url = item.url ?? '';
+  const full = join([caption, tags, url]);
+  if (platform !== 'x') return { text: full, weighted: xWeightedLength(full), shortened: false };
+
+  const fits = (t: string) => xWeightedLength(t) <= X_MAX_WEIGHTED;
+  if (fits(full)) return { text: full, weighted: xWeightedLength(full), shortened: false };
+
+  let keptTags = item._siar?.hashtags ?? [];
+  let tail = join([tags, url]);
+  // Hashtags and URL are kept; only when they alone cannot fit are hashtags dropped from the end,
+  // because a text X refuses to post helps nobody.
+  while (!fits(tail) && keptTags.length > 0) {
+    keptTags = keptTags.slice(0, -1);
+    tail = join([keptTags.map((t) => `#${t}`).join(' '), url]);
+  }
+  const short = shortenToFit(caption, (c) => fits(join([c, tail])));
+  const text = join([short, tail]);
+  return { text, weighted: xWeightedLength(text), shortened: true };
+}
+
+export function variantCount(item: Item, platform: string): number {
+  return captionVariants(item, platform).length;
+}

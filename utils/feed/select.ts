@@ -1,0 +1,70 @@
+import { isExpired, priorityOf, type Item, type Priority } from '../protocol/item';
+import type { FeedState } from './cache';
+
+// What the popup and the composer panel show, as pure functions of the cached items.
+
+const PRIORITY_RANK: Record<Priority, number> = { mandatory: 0, high: 1, normal: 2 };
+
+function publishedAt(item: Item): number {
+  return Date.parse(item.date_published ?? item.date_modified ?? '') || 0;
+}
+
+/** Current posts (expired hidden), mandatory first, then newest. */
+export function currentItems(items: readonly Item[], now: number): Item[] {
+  return items
+    .filter((i) => !isExpired(i, now))
+    .sort((a, b) => {
+      const ma = priorityOf(a) === 'mandatory' ? 0 : 1;
+      const mb = priorityOf(b) === 'mandatory' ? 0 : 1;
+      return ma - mb || publishedAt(b) - publishedAt(a);
+    });
+}
+
+export interface ItemFilter {
+  query?: string;
+  agencyId?: string;
+  priority?: Priority;
+}
+
+/** Case- and accent-insensitive, so "pendidikan" finds "Pendidikan" and "kesehatan" finds "kesehatan". */
+export function normalise(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+export function searchableText(item: Item): string {
+  const s = item._siar;
+  const captions = Object.values(s?.captions ?? {}).flat();
+  return normalise(
+    [item.title, item.summary, s?.agency?.name, s?.campaign, ...(s?.hashtags ?? []), ...captions]
+      .filter(Boolean)
+      .join('\n'),
+  );
+}
+
+export function filterItems(items: readonly Item[], f: ItemFilter): Item[] {
+  const words = normalise(f.query ?? '').split(/\s+/).filter(Boolean);
+  return items.filter((item) => {
+    if (f.agencyId && item._siar?.agency?.id !== f.agencyId) return false;
+    if (f.priority && priorityOf(item) !== f.priority) return false;
+    if (words.length === 0) return true;
+    const hay = searchableText(item);
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+/** The OPDs that own at least one of the items, by name. */
+export function agenciesOf(items: readonly Item[]): { id: string; name: string }[] {
+  const byId = new Map<string, string>();
+  for (const i of items) if (i._siar?.agency) byId.set(i._siar.agency.id, i._siar.agency.name);
+  return [...byId].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The toolbar badge: current mandatory and high-priority posts not yet shared. */
+export function unsharedUrgentCount(items: readonly Item[], shared: ReadonlySet<string>, now: number): number {
+  return items.filter((i) => !isExpired(i, now) && PRIORITY_RANK[priorityOf(i)] <= 1 && !shared.has(i.id)).length;
+}
+
+/** Whether the cached copy is older than the refresh interval. */
+export function isStale(state: FeedState | undefined, intervalMinutes: number, now: number): boolean {
+  return !state?.fetchedAt || now - state.fetchedAt >= intervalMinutes * 60_000;
+}

@@ -1,0 +1,76 @@
+import type { Item } from '../protocol/feed';
+import { ShareEventSchema, type ShareAction } from '../protocol/tally';
+import { historyDb, type ShareEvent } from './db';
+
+/** `2026-11-21T09:14:03+07:00`: local wall time with the local offset. */
+export function toLocalRfc3339(date: Date): string {
+  const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+  const off = -date.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`
+  );
+}
+
+export interface NewShare {
+  item: Item;
+  feedUrl: string;
+  platform: string;
+  action: ShareAction;
+  postUrl?: string;
+}
+
+export function makeShareEvent(share: NewShare, now: Date, id: string = crypto.randomUUID()): ShareEvent {
+  const s = share.item._siar;
+  const event: ShareEvent = {
+    id,
+    item_id: share.item.id,
+    feed_url: share.feedUrl,
+    platform: share.platform,
+    action: share.action,
+    at: toLocalRfc3339(now),
+    atMs: now.getTime(),
+    sync: 'pending',
+    item: {
+      title: share.item.title,
+      agencyId: s?.agency?.id,
+      agencyName: s?.agency?.name,
+      campaign: s?.campaign,
+      priority: s?.priority,
+    },
+  };
+  if (share.postUrl) event.post_url = share.postUrl;
+  // What goes on the wire must be valid now, not found invalid by the tally later.
+  ShareEventSchema.parse(toWire(event));
+  return event;
+}
+
+/** The part of an event that leaves the browser (PROTOCOL.md §2). */
+export function toWire(e: ShareEvent) {
+  const { id, item_id, feed_url, platform, action, at, post_url } = e;
+  return post_url ? { id, item_id, feed_url, platform, action, at, post_url } : { id, item_id, feed_url, platform, action, at };
+}
+
+export async function recordShare(share: NewShare, now = new Date()): Promise<ShareEvent> {
+  const event = makeShareEvent(share, now);
+  await (await historyDb()).add('events', event);
+  return event;
+}
+
+/** Adds a post link to an earlier event still in the outbox (X's toast comes after Post). */
+export async function attachPostUrl(id: string, postUrl: string): Promise<boolean> {
+  const d = await historyDb();
+  const tx = d.transaction('events', 'readwrite');
+  const e = await tx.store.get(id);
+  if (!e || e.sync !== 'pending' || e.post_url) {
+    await tx.done;
+    return false;
+  }
+  e.post_url = postUrl;
+  ShareEventSchema.parse(toWire(e));
+  await tx.store.put(e);
+  await tx.done;
+  return true;
+}

@@ -1,0 +1,4 @@
+export * from './feed';
+export * from './tally';
+export * from './nip';
+export * from './url';

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
+
+// Unit tests: no browser. `wxt/browser` is WXT's in-memory fake, IndexedDB is fake-indexeddb,
+// HTTP is real (tests start local servers).
+export default defineConfig({
+  plugins: [WxtVitest()],
+  test: {
+    include: ['tests/unit/**/*.test.{ts,tsx}'],
+    environment: 'node',
+    setupFiles: ['fake-indexeddb/auto', 'tests/unit/setup.ts'],
+    server: { deps: { inline: ['twitter-text'] } },
+  },
+});

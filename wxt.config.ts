@@ -1,0 +1,59 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+
+// The agency's feed is the only origin the extension talks to out of the box. Its origin comes
+// from the build so an agency can ship a build that works with no setup; anything else the user
+// configures is asked for at runtime through optional host permissions.
+const feedUrl = process.env.WXT_SIAR_FEED_URL ?? '';
+
+function originPattern(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
+    return `${u.protocol}//${u.hostname}/*`;
+  } catch {
+    return undefined;
+  }
+}
+
+// What a user may point the feed (and later the tally) at: any https origin, or loopback for a
+// demo. Asked for one origin at a time, never all at once.
+const OPTIONAL_ORIGINS = ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*', 'http://[::1]/*'];
+
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({ plugins: [preact()] }),
+  zip: {
+    // The AMO sources zip: everything needed to rebuild, nothing generated.
+    excludeSources: ['.output/**', 'test-results/**', 'server/data/**', 'tmp/**'],
+  },
+  manifest: ({ browser, manifestVersion }) => {
+    const feedOrigin = originPattern(feedUrl);
+    const base = {
+      name: '__MSG_ext_name__',
+      description: '__MSG_ext_description__',
+      default_locale: 'id',
+      action: { default_title: '__MSG_ext_name__' },
+      icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
+    };
+    if (manifestVersion === 2) {
+      return {
+        ...base,
+        permissions: ['storage', 'alarms', ...(feedOrigin ? [feedOrigin] : [])],
+        optional_permissions: OPTIONAL_ORIGINS,
+        browser_specific_settings: {
+          gecko: { id: 'siar@siar.example', strict_min_version: '115.0' },
+        },
+      };
+    }
+    return {
+      ...base,
+      permissions: ['storage', 'alarms'],
+      host_permissions: feedOrigin ? [feedOrigin] : [],
+      optional_host_permissions: OPTIONAL_ORIGINS,
+      ...(browser === 'firefox'
+        ? { browser_specific_settings: { gecko: { id: 'siar@siar.example' } } }
+        : {}),
+    };
+  },
+});
