@@ -1,24 +1,35 @@
-import { browser } from 'wxt/browser';
+import { browser, type Browser } from 'wxt/browser';
 import { loadFeedState } from '@/utils/feed/cache';
-import { refreshFeed } from '@/utils/feed/service';
+import { fetchItemImage, toBase64 } from '@/utils/feed/image';
+import { panelItems } from '@/utils/feed/panel';
 import { isStale, unsharedUrgentCount } from '@/utils/feed/select';
-import { refreshMinutes } from '@/utils/protocol/item';
-import { recordShare } from '@/utils/history/record';
+import { refreshFeed } from '@/utils/feed/service';
+import { attachPostUrl, recordShare } from '@/utils/history/record';
 import { sharedItemIds } from '@/utils/history/queries';
-import { type Message, type RefreshReply, type ShareReply } from '@/utils/messages';
+import type { Message, Replies } from '@/utils/messages';
 import { MessageSchema } from '@/utils/messages/schema';
+import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
+import { addOneClick, COMPOSER_URL, oneClickFor } from '@/utils/share/oneclick';
 
 // Wiring only: alarms and messages in, calls into utils/ out.
 
 const FEED_ALARM = 'siar-feed-refresh';
+type Handler<T extends Message['type']> = (
+  msg: Extract<Message, { type: T }>,
+  sender: Browser.runtime.MessageSender,
+) => Promise<Replies[T]>;
 
 export default defineBackground(() => {
   const action = browser.action ?? browser.browserAction;
 
-  async function updateBadge(): Promise<void> {
+  async function currentFeed() {
     const url = await effectiveFeedUrl();
-    const state = url ? await loadFeedState(url) : undefined;
+    return { url, state: url ? await loadFeedState(url) : undefined };
+  }
+
+  async function updateBadge(): Promise<void> {
+    const { state } = await currentFeed();
     const n = state ? unsharedUrgentCount(state.items, await sharedItemIds(), Date.now()) : 0;
     await action.setBadgeText({ text: n > 0 ? String(n) : '' });
     await action.setBadgeBackgroundColor({ color: '#b3261e' });
@@ -30,54 +41,74 @@ export default defineBackground(() => {
     await browser.alarms.create(FEED_ALARM, { periodInMinutes: minutes, delayInMinutes: minutes });
   }
 
-  async function refresh(force: boolean): Promise<RefreshReply> {
-    const url = await effectiveFeedUrl();
+  async function refresh(force: boolean) {
+    const { url, state: cached } = await currentFeed();
     if (!url) {
       await updateBadge();
-      return { ok: false };
+      return { ok: false, error: 'no_feed' };
     }
-    const cached = await loadFeedState(url);
-    const minutes = refreshMinutes(cached?.meta);
-    if (!force && !isStale(cached, minutes, Date.now())) return { ok: !cached?.lastError };
+    if (!force && !isStale(cached, refreshMinutes(cached?.meta), Date.now())) return { ok: !cached?.lastError };
     const state = await refreshFeed(url);
     await schedule(refreshMinutes(state.meta));
     await updateBadge();
     return { ok: !state.lastError };
   }
 
-  async function share(msg: Extract<Message, { type: 'share/record' }>): Promise<ShareReply> {
-    const url = await effectiveFeedUrl();
-    const state = url ? await loadFeedState(url) : undefined;
-    // Only posts of the current feed can be recorded: a page cannot invent share events.
-    const item = state?.items.find((i) => i.id === msg.itemId);
-    if (!url || !item) return { ok: false, error: 'unknown_item' };
-    const event = await recordShare({ item, feedUrl: url, platform: msg.platform, action: msg.action });
-    await updateBadge();
-    return { ok: true, eventId: event.id };
-  }
-
-  async function handle(raw: unknown): Promise<unknown> {
-    const parsed = MessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      console.warn('[siar] refused a malformed message', parsed.error.issues[0]);
-      return { ok: false, error: 'bad_message' };
-    }
-    const msg = parsed.data;
-    switch (msg.type) {
-      case 'feed/refresh':
-        return refresh(msg.force);
-      case 'settings/changed':
-        return refresh(true);
-      case 'share/record':
-        return share(msg);
-    }
-  }
+  const handlers: { [T in Message['type']]: Handler<T> } = {
+    'feed/refresh': (m) => refresh(m.force),
+    'settings/changed': () => refresh(true),
+    'share/record': async (m) => {
+      const { url, state } = await currentFeed();
+      // Only posts of the current feed can be recorded: a page cannot invent share events.
+      const item = state?.items.find((i) => i.id === m.itemId);
+      if (!url || !item) return { ok: false, error: 'unknown_item' };
+      const event = await recordShare({ item, feedUrl: url, platform: m.platform, action: m.action });
+      await updateBadge();
+      return { ok: true, eventId: event.id };
+    },
+    'share/post-url': async (m) => ({ ok: await attachPostUrl(m.eventId, m.postUrl) }),
+    'panel/items': async (m) => {
+      const { url, state } = await currentFeed();
+      if (!url) return { items: [], empty: 'no_feed' };
+      if (!state?.fetchedAt) return { items: [], empty: 'not_loaded' };
+      return { items: panelItems(state.items, await sharedItemIds(), m.platform, Date.now()) };
+    },
+    'image/get': async (m) => {
+      const { state } = await currentFeed();
+      const image = state?.items.find((i) => i.id === m.itemId)?.image;
+      if (!image) return { ok: false, error: 'no_image' };
+      const r = await fetchItemImage(image);
+      if (!r.ok) console.warn('[siar] picture not fetched', image, r.error);
+      return r.ok ? { ok: true, base64: toBase64(r.bytes), type: r.type, name: r.name } : { ok: false, error: r.error };
+    },
+    'oneclick/start': async (m) => {
+      const tab = await browser.tabs.create({ url: COMPOSER_URL[m.platform] });
+      if (tab.id === undefined) return { ok: false };
+      await addOneClick({ tabId: tab.id, itemId: m.itemId, platform: m.platform, variant: m.variant, at: Date.now() });
+      return { ok: true };
+    },
+    'oneclick/claim': async (_m, sender) => {
+      const o = sender.tab?.id !== undefined ? await oneClickFor(sender.tab.id, true) : undefined;
+      return o ? { itemId: o.itemId, variant: o.variant } : {};
+    },
+    'oneclick/peek': async (_m, sender) => {
+      const o = sender.tab?.id !== undefined ? await oneClickFor(sender.tab.id, false) : undefined;
+      return o ? { itemId: o.itemId, variant: o.variant } : {};
+    },
+  };
 
   browser.runtime.onMessage.addListener((raw: unknown, sender) => {
     // Only our own pages and content scripts talk to us.
     if (sender.id !== browser.runtime.id) return undefined;
-    return handle(raw).catch((err: unknown) => {
-      console.error('[siar] message failed', err);
+    const parsed = MessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      console.warn('[siar] refused a malformed message', parsed.error.issues[0]);
+      return Promise.resolve({ ok: false, error: 'bad_message' });
+    }
+    const msg = parsed.data;
+    const handler = handlers[msg.type] as Handler<typeof msg.type>;
+    return handler(msg as never, sender).catch((err: unknown) => {
+      console.error('[siar] message failed', msg.type, err);
       return { ok: false, error: String((err as Error)?.message ?? err) };
     });
   });
@@ -90,9 +121,8 @@ export default defineBackground(() => {
   browser.runtime.onStartup.addListener(() => void refresh(false));
   browser.runtime.onInstalled.addListener(() => void refresh(true));
   void (async () => {
-    const url = await effectiveFeedUrl();
-    const cached = url ? await loadFeedState(url) : undefined;
-    await schedule(refreshMinutes(cached?.meta));
+    const { state } = await currentFeed();
+    await schedule(refreshMinutes(state?.meta));
     await updateBadge();
   })();
 });

@@ -36,17 +36,39 @@ export class HttpError extends Error {
 }
 
 /** Writes a complete response; HEAD gets the same headers and no body. */
-export function send(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body?: string | Uint8Array): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  body?: string | Uint8Array,
+): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, bytes ? { ...headers, 'Content-Length': bytes.byteLength } : headers);
   res.end(res.req.method === 'HEAD' || status === 304 ? undefined : bytes);
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
-  send(res, status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers }, JSON.stringify(value));
+const JSON_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-store',
+};
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  send(res, status, { ...JSON_HEADERS, ...headers }, JSON.stringify(value));
 }
 
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: OutgoingHttpHeaders = {}): void {
+/** The protocol's error shape: `{"error": "<code>", "message": "<text>"}`. */
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
   sendJson(res, status, { error: code, message }, headers);
 }
 
@@ -86,7 +108,8 @@ export function isNotModified(req: IncomingMessage, etag: string, lastModified?:
   }
   const ims = Date.parse(req.headers['if-modified-since'] ?? '');
   // HTTP dates have whole seconds; anything finer would never compare equal.
-  return lastModified !== undefined && !Number.isNaN(ims) && Math.floor(lastModified / 1000) * 1000 <= ims;
+  if (lastModified === undefined || Number.isNaN(ims)) return false;
+  return Math.floor(lastModified / 1000) * 1000 <= ims;
 }
 
 interface CompiledRoute extends Route {
@@ -111,14 +134,18 @@ function compile(route: Route): CompiledRoute {
  * A request listener dispatching to `routes`. HEAD is served by the GET route; a known path with
  * the wrong method is 405, an unknown one 404, a thrown error 500 — all as protocol JSON.
  */
-export function createRouter(routes: Route[]): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createRouter(
+  routes: Route[],
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const compiled = routes.map(compile);
   return async (req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       // Joined rather than resolved: `//host/x` must stay a path, not become another origin.
       const target = req.url ?? '';
-      if (!target.startsWith('/')) throw new HttpError(400, 'bad_request', 'request target must be a path');
+      if (!target.startsWith('/')) {
+        throw new HttpError(400, 'bad_request', 'request target must be a path');
+      }
       const url = new URL(`http://agency.invalid${target}`);
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const allowed = new Set<string>();
@@ -137,8 +164,9 @@ export function createRouter(routes: Route[]): (req: IncomingMessage, res: Serve
         return;
       }
       if (allowed.size > 0) {
-        const allow = [...allowed].join(', ');
-        throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here`, { Allow: allow });
+        const Allow = [...allowed].join(', ');
+        const message = `${req.method} is not allowed here`;
+        throw new HttpError(405, 'method_not_allowed', message, { Allow });
       }
       throw new HttpError(404, 'not_found', `no such resource: ${url.pathname}`);
     } catch (error) {

@@ -3,8 +3,6 @@ import { makePng } from './png';
 // Demo banners drawn in code, so the repository carries no binary pictures. Each post gets its
 // own colours and motif, which is enough to tell thumbnails apart in the popup.
 
-export const BANNER = { width: 1200, height: 630 } as const;
-
 type Motif = 'circles' | 'stripes' | 'waves' | 'dots' | 'rings' | 'grid';
 interface Banner {
   from: number;
@@ -27,7 +25,7 @@ export const DEMO_PICTURES = {
 
 export type PictureName = keyof typeof DEMO_PICTURES;
 
-// Integer blend of two 0xRRGGBB colours, `a` in 0..256; floats here made startup several times slower.
+// Integer blend of two 0xRRGGBB colours, `a` in 0..256: floats made startup several times slower.
 function blend(c: number, d: number, a: number): number {
   const r = (((c >>> 16) & 0xff) * (256 - a) + ((d >>> 16) & 0xff) * a) >> 8;
   const g = (((c >>> 8) & 0xff) * (256 - a) + ((d >>> 8) & 0xff) * a) >> 8;
@@ -37,7 +35,7 @@ function blend(c: number, d: number, a: number): number {
 
 type AlphaFn = (x: number, y: number) => number;
 
-/** How strongly (0..256) the motif's accent covers each pixel; chosen once per banner, not per pixel. */
+/** How strongly (0..256) the accent covers each pixel; picked once per banner, not per pixel. */
 function motifAlpha(motif: Motif, w: number, h: number): AlphaFn {
   switch (motif) {
     case 'circles': {
@@ -78,7 +76,8 @@ function motifAlpha(motif: Motif, w: number, h: number): AlphaFn {
 // One period of the hills, sampled once instead of calling Math.sin per pixel.
 const WAVE = Array.from({ length: 597 }, (_, i) => 36 * Math.sin((i / 597) * 2 * Math.PI));
 
-export function renderBanner(banner: Banner, width: number = BANNER.width, height: number = BANNER.height): Buffer {
+/** A 1200×630 banner by default: the size X, Facebook and WhatsApp show link cards at. */
+export function renderBanner(banner: Banner, width = 1200, height = 630): Buffer {
   const { from, to, accent, motif } = banner;
   const gradient = Array.from({ length: 256 }, (_, i) => blend(from, to, i));
   const alpha = motifAlpha(motif, width, height);

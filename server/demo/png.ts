@@ -1,7 +1,10 @@
 import { constants, deflateSync } from 'node:zlib';
 
 /** A pixel as 0xRRGGBB, or [r, g, b] / [r, g, b, a] with 0–255 channels. */
-export type Pixel = number | readonly [number, number, number] | readonly [number, number, number, number];
+export type Pixel =
+  | number
+  | readonly [number, number, number]
+  | readonly [number, number, number, number];
 export type PixelFn = (x: number, y: number) => Pixel;
 
 export interface PngOptions {
@@ -40,7 +43,12 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** Encodes an 8-bit truecolour PNG, asking `pixel(x, y)` for every pixel. */
-export function makePng(width: number, height: number, pixel: PixelFn, options: PngOptions = {}): Buffer {
+export function makePng(
+  width: number,
+  height: number,
+  pixel: PixelFn,
+  options: PngOptions = {},
+): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`bad PNG size ${width}x${height}`);
   }

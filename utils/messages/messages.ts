@@ -1,19 +1,34 @@
 import { browser } from 'wxt/browser';
+import type { ImageReply, PanelData } from './panel';
 import type { Message } from './schema';
 
 export type { Message };
 
-export interface RefreshReply {
+export interface OkReply {
   ok: boolean;
-}
-export interface ShareReply {
-  ok: boolean;
-  eventId?: string;
   error?: string;
 }
+export interface ShareReply extends OkReply {
+  eventId?: string;
+}
+export interface ClaimReply {
+  itemId?: string;
+  variant?: number;
+}
 
-export type ReplyOf<M extends Message> = M['type'] extends 'share/record' ? ShareReply : RefreshReply;
+/** What the background answers to each message. */
+export interface Replies {
+  'feed/refresh': OkReply;
+  'settings/changed': OkReply;
+  'share/record': ShareReply;
+  'share/post-url': OkReply;
+  'panel/items': PanelData;
+  'image/get': ImageReply;
+  'oneclick/start': OkReply;
+  'oneclick/claim': ClaimReply;
+  'oneclick/peek': ClaimReply;
+}
 
-export async function sendMessage<M extends Message>(msg: M): Promise<ReplyOf<M>> {
-  return (await browser.runtime.sendMessage(msg)) as ReplyOf<M>;
+export async function sendMessage<M extends Message>(msg: M): Promise<Replies[M['type']]> {
+  return (await browser.runtime.sendMessage(msg)) as Replies[M['type']];
 }

@@ -1,18 +1,31 @@
 import { z } from 'zod';
 import { PlatformSchema, SHARE_ACTIONS } from '../protocol/tally';
+import { isAllowedUrl } from '../protocol/url';
 
 // Every runtime message the background accepts, checked on receipt: a message is input like any
 // other, and content scripts live in pages we do not control. Only the background imports this
 // file, so the schemas stay out of the popup and content-script bundles.
 
+const itemId = z.string().min(1).max(200);
+
 export const MessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feed/refresh'), force: z.boolean() }),
-  z.object({
-    type: z.literal('share/record'),
-    itemId: z.string().min(1).max(200),
-    platform: PlatformSchema,
-    action: z.enum(SHARE_ACTIONS),
-  }),
   z.object({ type: z.literal('settings/changed') }),
+  z.object({ type: z.literal('share/record'), itemId, platform: PlatformSchema, action: z.enum(SHARE_ACTIONS) }),
+  z.object({
+    type: z.literal('share/post-url'),
+    eventId: z.uuid(),
+    postUrl: z.string().max(2048).refine(isAllowedUrl),
+  }),
+  z.object({ type: z.literal('panel/items'), platform: PlatformSchema }),
+  z.object({ type: z.literal('image/get'), itemId }),
+  z.object({
+    type: z.literal('oneclick/start'),
+    itemId,
+    platform: z.enum(['x', 'facebook']),
+    variant: z.number().int().min(0).max(1000),
+  }),
+  z.object({ type: z.literal('oneclick/claim') }),
+  z.object({ type: z.literal('oneclick/peek') }),
 ]);
 export type Message = z.infer<typeof MessageSchema>;

@@ -1,0 +1,103 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { t, type MessageKey } from '@/utils/i18n';
+import type { PanelItem } from '@/utils/messages/panel';
+import { Badges } from './Badges';
+import { VariantSwitcher } from './VariantSwitcher';
+
+export interface PanelProps {
+  id: string;
+  platform: string;
+  items?: PanelItem[];
+  emptyWords?: MessageKey;
+  busyId?: string;
+  notice?: { key: MessageKey; tone: 'ok' | 'error' };
+  onInsert: (item: PanelItem, variant: number) => void;
+  onClose: () => void;
+}
+
+function norm(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+// A non-modal dialog next to the composer. Feed strings are text children only.
+export function Panel(p: PanelProps) {
+  const [query, setQuery] = useState('');
+  const [variants, setVariants] = useState<Record<string, number>>({});
+  const search = useRef<HTMLInputElement>(null);
+  useEffect(() => search.current?.focus(), []);
+
+  const shown = useMemo(() => {
+    const words = norm(query).split(/\s+/).filter(Boolean);
+    return (p.items ?? []).filter((i) => {
+      const hay = norm([i.title, i.agency ?? '', ...i.texts.map((x) => x.text)].join('\n'));
+      return words.every((w) => hay.includes(w));
+    });
+  }, [p.items, query]);
+
+  return (
+    <div
+      class="panel"
+      role="dialog"
+      aria-labelledby={`${p.id}-h`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          p.onClose();
+        }
+      }}
+    >
+      <div class="panel-head">
+        <h2 id={`${p.id}-h`}>{t('popup_heading')}</h2>
+        <button type="button" class="close" aria-label={t('close')} onClick={p.onClose}>
+          ×
+        </button>
+      </div>
+      <label class="search">
+        <span class="visually-hidden">{t('search_label')}</span>
+        <input ref={search} type="search" placeholder={t('search_label')} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+      </label>
+      {p.notice && (
+        <p class={`notice notice-${p.notice.tone}`} role="alert">
+          {t(p.notice.key)}
+        </p>
+      )}
+      {!p.items && <p class="empty">{t('refreshing')}</p>}
+      {p.items && p.items.length === 0 && <p class="empty">{t(p.emptyWords ?? 'panel_no_posts')}</p>}
+      <ul class="panel-list">
+        {shown.map((item) => {
+          const v = (variants[item.id] ?? 0) % item.texts.length;
+          const text = item.texts[v]!;
+          const hid = `${p.id}-${item.id}`;
+          return (
+            <li key={item.id} class="panel-item">
+              <h3 id={hid}>{item.title}</h3>
+              <div class="post-meta">
+                {item.agency && <span>{item.agency}</span>}
+                <Badges priority={item.priority} shared={item.shared} />
+              </div>
+              <p class="preview" aria-label={t('text_to_share')}>
+                {text.text}
+              </p>
+              <div class="panel-row">
+                <VariantSwitcher index={v} count={item.texts.length} onNext={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))} />
+                {p.platform === 'x' && (
+                  <span class={text.weighted > 280 ? 'counter over' : 'counter'}>{t('x_counter', text.weighted)}</span>
+                )}
+                <button
+                  type="button"
+                  class="insert"
+                  aria-describedby={hid}
+                  disabled={p.busyId !== undefined}
+                  onClick={() => p.onInsert(item, v)}
+                >
+                  {p.busyId === item.id ? t('inserting') : t('insert')}
+                </button>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

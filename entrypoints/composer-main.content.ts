@@ -1,0 +1,25 @@
+import { isInsertRequest, TARGET_ATTR, type InsertResult } from '@/utils/insert/bridge';
+import { insertIntoEditor } from '@/utils/insert/editors';
+
+// The page's main world: only here do Draft.js and Lexical see our events as their own input.
+// It listens for one kind of message and gets text and picture bytes, never settings or tokens.
+export default defineContentScript({
+  matches: ['https://x.com/*', 'https://twitter.com/*', 'https://www.facebook.com/*', 'https://web.facebook.com/*'],
+  world: 'MAIN',
+  runAt: 'document_idle',
+  main() {
+    window.addEventListener('message', (e) => {
+      if (e.source !== window || !isInsertRequest(e.data)) return;
+      const req = e.data;
+      const reply = (r: Omit<InsertResult, 'siar' | 'id'>) => window.postMessage({ siar: 'inserted', id: req.id, ...r }, location.origin);
+      const editor = document.querySelector<HTMLElement>(`[${TARGET_ATTR}="${CSS.escape(req.target)}"][contenteditable]`);
+      if (!editor) return reply({ ok: false, error: 'editor_gone' });
+      const fileInput = document.querySelector<HTMLInputElement>(`input[type="file"][${TARGET_ATTR}="${CSS.escape(req.target)}"]`);
+      const image = req.image ? { file: new File([req.image.bytes], req.image.name, { type: req.image.type }), fileInput } : undefined;
+      insertIntoEditor(editor, req.kind, req.text, image).then(
+        (r) => reply({ ok: true, ...r }),
+        (err: unknown) => reply({ ok: false, error: String(err) }),
+      );
+    });
+  },
+});

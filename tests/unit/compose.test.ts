@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { captionVariants, composeText, X_MAX_WEIGHTED, xWeightedLength } from '@/utils/compose';
+import { ItemSchema } from '@/utils/protocol/feed';
+import type { Item } from '@/utils/protocol/item';
+import { protocolExampleFeed } from './feeds';
+
+const example = ItemSchema.parse(protocolExampleFeed().items[0]);
+const mk = (extra: Record<string, unknown>): Item => ItemSchema.parse({ id: 'x', ...extra });
+
+describe('caption choice', () => {
+  it('takes captions[P], else default, else title, else summary', () => {
+    expect(captionVariants(example, 'x')).toEqual(['Bupati ajak ASN sebarkan capaian pembangunan daerah.']);
+    expect(captionVariants(example, 'facebook')).toHaveLength(2);
+    expect(captionVariants(mk({ title: 'Judul', summary: 'Ringkas' }), 'x')).toEqual(['Judul']);
+    expect(captionVariants(mk({ summary: 'Ringkas' }), 'x')).toEqual(['Ringkas']);
+    expect(captionVariants(mk({ title: '  ', summary: 'Ringkas' }), 'x')).toEqual(['Ringkas']);
+  });
+
+  it('skips empty variants and empty platform captions', () => {
+    const i = mk({ title: 'T', _siar: { captions: { x: ['', '  '], default: ['', 'Satu'] } } });
+    expect(captionVariants(i, 'x')).toEqual(['Satu']);
+  });
+});
+
+describe('composed text', () => {
+  it('joins caption, hashtag line and URL by blank lines', () => {
+    expect(composeText(example, 'facebook', 1).text).toBe(
+      'Capaian pembangunan adalah kerja bersama semua OPD. Yuk ikut sebarkan!\n\n#KabupatenContoh\n\nhttps://pemkab.example/berita/apel-medsos',
+    );
+    expect(composeText(example, 'x').text).toBe(
+      'Bupati ajak ASN sebarkan capaian pembangunan daerah.\n\n#KabupatenContoh\n\nhttps://pemkab.example/berita/apel-medsos',
+    );
+  });
+
+  it('leaves out empty parts', () => {
+    expect(composeText(mk({ title: 'Hanya judul' }), 'whatsapp').text).toBe('Hanya judul');
+    expect(composeText(mk({ url: 'https://a.example/' }), 'x').text).toBe('https://a.example/');
+    expect(composeText(mk({ title: 'T', _siar: { hashtags: ['A', 'B_2'] } }), 'x').text).toBe('T\n\n#A #B_2');
+  });
+
+  it('picks variants modulo their number, negative too', () => {
+    expect(composeText(example, 'facebook', 2).text).toBe(composeText(example, 'facebook', 0).text);
+    expect(composeText(example, 'facebook', -1).text).toBe(composeText(example, 'facebook', 1).text);
+  });
+
+  it('keeps Indonesian text and emoji intact', () => {
+    const cap = 'Panen raya padi di Desa Sukamaju 🌾🎉 — hasil naik 20% berkat irigasi baru!';
+    const r = composeText(mk({ _siar: { captions: { default: cap }, hashtags: ['PanenRaya'] }, url: 'https://pemkab.example/p' }), 'x');
+    expect(r.text).toBe(`${cap}\n\n#PanenRaya\n\nhttps://pemkab.example/p`);
+    expect(r.shortened).toBe(false);
+  });
+});
+
+describe('X weighted limit', () => {
+  const longUrl = `https://contohkab.go.id/berita/${'sangat-panjang-'.repeat(20)}akhir`;
+
+  it('counts a URL as 23 and emoji as 2, as X does', () => {
+    expect(xWeightedLength(longUrl)).toBe(23);
+    expect(xWeightedLength('🎉')).toBe(2);
+    expect(xWeightedLength('abc')).toBe(3);
+  });
+
+  it('fits a long caption at a word boundary with …, keeping hashtags and URL', () => {
+    const words = Array.from({ length: 80 }, (_, n) => `kata${n}`).join(' ');
+    const i = mk({ url: longUrl, _siar: { captions: { x: words }, hashtags: ['KabupatenContoh', 'BanggaMelayani'] } });
+    const r = composeText(i, 'x');
+    expect(r.shortened).toBe(true);
+    expect(r.weighted).toBeLessThanOrEqual(X_MAX_WEIGHTED);
+    expect(r.weighted).toBeGreaterThan(X_MAX_WEIGHTED - 12);
+    expect(r.text.endsWith(`\n\n#KabupatenContoh #BanggaMelayani\n\n${longUrl}`)).toBe(true);
+    const caption = r.text.split('\n\n')[0]!;
+    expect(caption.endsWith('…')).toBe(true);
+    // Cut between words: what precedes … is a whole word of the original.
+    expect(words.split(' ')).toContain(caption.slice(0, -1).split(' ').pop());
+  });
+
+  it('does not shorten other platforms', () => {
+    const long = 'x '.repeat(400).trim();
+    const r = composeText(mk({ _siar: { captions: { default: long } } }), 'facebook');
+    expect(r.text).toBe(long);
+    expect(r.shortened).toBe(false);
+  });
+
+  it('never splits an emoji or CJK character and counts them double', () => {
+    const cap = '🎉'.repeat(200);
+    const r = composeText(mk({ _siar: { captions: { default: cap } }, url: 'https://a.example/b' }), 'x');
+    expect(r.weighted).toBeLessThanOrEqual(280);
+    expect(r.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    const cjk = composeText(mk({ _siar: { captions: { default: '日本語'.repeat(100) } } }), 'x');
+    expect(cjk.weighted).toBeLessThanOrEqual(280);
+    expect(cjk.text.endsWith('…')).toBe(true);
+  });
+
+  it('drops trailing hashtags only when hashtags and URL alone exceed the limit', () => {
+    const tags = Array.from({ length: 30 }, (_, n) => `TagarPanjangSekali${n}`);
+    const r = composeText(mk({ title: 'Judul', url: 'https://a.example/', _siar: { hashtags: tags } }), 'x');
+    expect(r.weighted).toBeLessThanOrEqual(280);
+    expect(r.text).toContain('#TagarPanjangSekali0');
+    expect(r.text.endsWith('https://a.example/')).toBe(true);
+  });
+});

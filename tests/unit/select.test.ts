@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { agenciesOf, currentItems, filterItems, isStale, unsharedUrgentCount } from '@/utils/feed/select';
+import { ItemSchema } from '@/utils/protocol/feed';
+
+const now = Date.parse('2026-11-21T12:00:00+07:00');
+const mk = (id: string, published: string, siar: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+  ItemSchema.parse({ id, title: `Judul ${id}`, date_published: published, _siar: siar, ...extra });
+
+const items = [
+  mk('old-normal', '2026-11-01T08:00:00+07:00', { agency: { id: 'dinkes', name: 'Dinas Kesehatan' } }),
+  mk('new-normal', '2026-11-20T08:00:00+07:00', { agency: { id: 'disdik', name: 'Dinas Pendidikan' }, hashtags: ['Beasiswa'] }),
+  mk('mandatory-old', '2026-11-10T08:00:00+07:00', { priority: 'mandatory', agency: { id: 'diskominfo', name: 'Dinas Kominfo' } }),
+  mk('high', '2026-11-15T08:00:00+07:00', { priority: 'high' }),
+  mk('expired', '2026-11-21T08:00:00+07:00', { priority: 'mandatory', expires_at: '2026-11-21T11:59:59+07:00' }),
+];
+
+describe('what the popup shows', () => {
+  it('hides expired posts and puts mandatory first, then newest', () => {
+    expect(currentItems(items, now).map((i) => i.id)).toEqual(['mandatory-old', 'new-normal', 'high', 'old-normal']);
+  });
+
+  it('searches case- and accent-insensitively over title, OPD and hashtags', () => {
+    const cur = currentItems(items, now);
+    expect(filterItems(cur, { query: 'PENDIDIKAN' }).map((i) => i.id)).toEqual(['new-normal']);
+    expect(filterItems(cur, { query: 'beasiswa judul' }).map((i) => i.id)).toEqual(['new-normal']);
+    expect(filterItems([mk('k', '2026-11-01T00:00:00Z', {}, { title: 'Kafé Desa' })], { query: 'kafe' })).toHaveLength(1);
+    expect(filterItems(cur, { query: 'tidak-ada' })).toEqual([]);
+  });
+
+  it('filters by OPD and priority', () => {
+    const cur = currentItems(items, now);
+    expect(filterItems(cur, { agencyId: 'dinkes' }).map((i) => i.id)).toEqual(['old-normal']);
+    expect(filterItems(cur, { priority: 'high' }).map((i) => i.id)).toEqual(['high']);
+    expect(filterItems(cur, { priority: 'normal' }).map((i) => i.id)).toEqual(['new-normal', 'old-normal']);
+    expect(agenciesOf(cur).map((a) => a.id)).toEqual(['dinkes', 'diskominfo', 'disdik']);
+  });
+
+  it('badge counts current mandatory and high posts not yet shared', () => {
+    expect(unsharedUrgentCount(items, new Set(), now)).toBe(2);
+    expect(unsharedUrgentCount(items, new Set(['high']), now)).toBe(1);
+    expect(unsharedUrgentCount(items, new Set(['high', 'mandatory-old']), now)).toBe(0);
+  });
+
+  it('a copy is stale after its refresh interval', () => {
+    const s = { feedUrl: 'u', items: [], dropped: 0, fetchedAt: now };
+    expect(isStale(undefined, 30, now)).toBe(true);
+    expect(isStale(s, 30, now + 29 * 60_000)).toBe(false);
+    expect(isStale(s, 30, now + 30 * 60_000)).toBe(true);
+  });
+});

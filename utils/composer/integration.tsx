@@ -1,0 +1,272 @@
+import { render } from 'preact';
+import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
+import { Panel } from '@/components/Panel';
+import { InsertButton } from '@/components/InsertButton';
+import panelCss from '@/components/panel.css?inline';
+import { copyText } from '../clipboard';
+import type { MessageKey } from '../i18n';
+import { TARGET_ATTR } from '../insert/bridge';
+import { sendMessage } from '../messages';
+import type { ImageReply, PanelData, PanelItem } from '../messages/panel';
+import type { SiteAdapter } from '../sites/types';
+import { askMainWorld, base64ToBuffer } from './main-world';
+import { editorHolds, isEnabled, waitFor } from './verify';
+import { watchComposers, type Attached } from './watch';
+
+type Notice = { key: MessageKey; tone: 'ok' | 'error' };
+
+interface Composer {
+  editor: HTMLElement;
+  root: Element;
+  /** The insert waiting for the user to press Post. */
+  pending?: { itemId: string };
+}
+
+const HOST_TAG = 'siar-composer';
+
+/**
+ * Puts the "Insert official post" button on every composer of one site and runs inserts.
+ * Everything here is shared by all sites; what differs lives in the site adapter.
+ */
+export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAdapter): void {
+  let panel: { composer: Composer; ui: ShadowRootContentScriptUi<void> } | undefined;
+  let data: PanelData | undefined;
+  let busyId: string | undefined;
+  let notice: Notice | undefined;
+
+  const isOurs = (n: Node) => (n as Element).localName === HOST_TAG;
+
+  function renderPanel() {
+    if (!panel) return;
+    const { ui, composer } = panel;
+    const body = ui.uiContainer;
+    render(
+      <Panel
+        id="siar-panel"
+        platform={site.platform}
+        items={data?.items}
+        emptyWords={data?.empty ? 'panel_offline' : undefined}
+        busyId={busyId}
+        notice={notice}
+        onInsert={(item, v) => void insert(composer, item, v)}
+        onClose={() => closePanel(true)}
+      />,
+      body,
+    );
+    placePanel();
+  }
+
+  // Fixed beside the composer's toolbar. Some ancestors (dialogs with transforms) make `fixed`
+  // relative to themselves, so the first placement is measured and corrected.
+  function placePanel() {
+    if (!panel) return;
+    const box = panel.ui.uiContainer.querySelector<HTMLElement>('.panel');
+    const anchor = panel.composer.root.querySelector(HOST_TAG) ?? panel.composer.editor;
+    if (!box) return;
+    const a = anchor.getBoundingClientRect();
+    const h = box.offsetHeight;
+    const top = a.bottom + 8 + h < innerHeight ? a.bottom + 8 : Math.max(8, a.top - 8 - h);
+    const left = Math.min(Math.max(8, a.left), innerWidth - box.offsetWidth - 8);
+    Object.assign(box.style, { position: 'fixed', top: `${top}px`, left: `${left}px`, zIndex: '2147483646' });
+    const got = box.getBoundingClientRect();
+    box.style.top = `${top + (top - got.top)}px`;
+    box.style.left = `${left + (left - got.left)}px`;
+  }
+
+  async function loadData() {
+    data = await sendMessage({ type: 'panel/items', platform: site.platform });
+    renderPanel();
+  }
+
+  async function openPanel(composer: Composer) {
+    if (panel?.composer === composer) return closePanel(true);
+    closePanel(false);
+    notice = undefined;
+    // Inside the composer's dialog, so the site's focus trap lets focus into the panel.
+    const anchor = composer.root.closest('[role="dialog"]') ?? document.body;
+    const ui = await createShadowRootUi<void>(ctx, {
+      name: HOST_TAG,
+      position: 'inline',
+      anchor,
+      append: 'last',
+      css: panelCss,
+      isolateEvents: true,
+      onMount: () => {},
+    });
+    ui.mount();
+    panel = { composer, ui };
+    renderPanel();
+    void loadData();
+  }
+
+  function closePanel(refocus: boolean) {
+    if (!panel) return;
+    const { ui, composer } = panel;
+    render(null, ui.uiContainer);
+    ui.remove();
+    panel = undefined;
+    if (refocus && composer.editor.isConnected) composer.editor.focus();
+  }
+
+  async function fetchImage(itemId: string): Promise<{ name: string; type: string; bytes: ArrayBuffer } | undefined> {
+    const r: ImageReply = await sendMessage({ type: 'image/get', itemId });
+    return r.ok && r.base64 ? { name: r.name ?? 'gambar', type: r.type ?? 'image/png', bytes: base64ToBuffer(r.base64) } : undefined;
+  }
+
+  async function insert(composer: Composer, item: PanelItem, variant: number): Promise<boolean> {
+    const text = item.texts[variant]?.text ?? '';
+    busyId = item.id;
+    notice = undefined;
+    renderPanel();
+    const { editor, root } = composer;
+    const target = crypto.randomUUID();
+    const fileInput = site.fileInput(root);
+    editor.setAttribute(TARGET_ATTR, target);
+    fileInput?.setAttribute(TARGET_ATTR, target);
+    const attachedBefore = site.attachmentCount(root);
+    let ok = false;
+    let imageOk = true;
+    try {
+      const image = item.hasImage ? await fetchImage(item.id).catch(() => undefined) : undefined;
+      imageOk = !item.hasImage || image !== undefined;
+      const result = await askMainWorld({ kind: site.editorKind, target, text, image });
+      if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
+      ok = result.ok && (await waitFor(() => editorHolds(editor, text) && isEnabled(site.postButton(root)), 3000));
+      if (ok && image) imageOk = await waitFor(() => site.attachmentCount(root) > attachedBefore, 3000);
+      if (result.ok) console.info('[siar] inserted by', result.textMethod, result.imageMethod ?? '', ok ? 'verified' : 'NOT verified');
+    } finally {
+      editor.removeAttribute(TARGET_ATTR);
+      fileInput?.removeAttribute(TARGET_ATTR);
+      busyId = undefined;
+    }
+    if (ok) {
+      composer.pending = { itemId: item.id };
+      void sendMessage({ type: 'share/record', itemId: item.id, platform: site.platform, action: 'inserted' });
+      notice = imageOk ? undefined : { key: 'image_failed', tone: 'error' };
+      if (imageOk) closePanel(true);
+      else renderPanel();
+      return true;
+    }
+    // The editor did not take it: leave what the user typed, hand the text over by clipboard.
+    const copied = await copyText(text);
+    if (copied) void sendMessage({ type: 'share/record', itemId: item.id, platform: site.platform, action: 'copied' });
+    notice = copied ? { key: 'copied_paste', tone: 'ok' } : { key: 'copy_failed', tone: 'error' };
+    renderPanel();
+    return false;
+  }
+
+  function watchPost(composer: Composer): () => void {
+    const onPress = (e: Event) => {
+      if (!composer.pending) return;
+      if (e instanceof KeyboardEvent && !(e.key === 'Enter' && (e.ctrlKey || e.metaKey))) return;
+      const button = site.postButton(composer.root);
+      if (e.type === 'click' && !(button && e.target instanceof Node && button.contains(e.target))) return;
+      if (!isEnabled(button)) return;
+      const { itemId } = composer.pending;
+      composer.pending = undefined;
+      void confirmPosted(composer, itemId);
+    };
+    composer.root.addEventListener('click', onPress, true);
+    composer.editor.addEventListener('keydown', onPress, true);
+    return () => {
+      composer.root.removeEventListener('click', onPress, true);
+      composer.editor.removeEventListener('keydown', onPress, true);
+    };
+  }
+
+  async function confirmPosted(composer: Composer, itemId: string) {
+    // X: the composer empties or closes; Facebook: the dialog closes.
+    const sent = await waitFor(() => site.postConfirmed(composer.editor, composer.root), 30_000);
+    if (!sent) return;
+    const reply = await sendMessage({ type: 'share/record', itemId, platform: site.platform, action: 'posted' });
+    if (!reply.ok || !reply.eventId || !site.postedUrl) return;
+    const url = await waitForValue(() => site.postedUrl!(document), 10_000);
+    if (url) void sendMessage({ type: 'share/post-url', eventId: reply.eventId, postUrl: url });
+  }
+
+  function attach(editorEl: Element, root: Element): Attached {
+    const composer: Composer = { editor: editorEl as HTMLElement, root };
+    let ui: ShadowRootContentScriptUi<void> | undefined;
+    let gone = false;
+    const mount = () => {
+      const slot = site.buttonSlot(root, editorEl);
+      if (!slot || gone) return;
+      void createShadowRootUi<void>(ctx, {
+        name: HOST_TAG,
+        position: 'inline',
+        anchor: slot.parent,
+        append: (parent, host) => parent.insertBefore(host, slot.before && slot.before.parentNode === parent ? slot.before : null),
+        css: panelCss,
+        isolateEvents: true,
+        onMount: (container) => {
+          render(<InsertButton onClick={() => void openPanel(composer)} />, container);
+        },
+      }).then((created) => {
+        if (gone) return;
+        ui = created;
+        (created.shadowHost as HTMLElement).style.display = 'inline-flex';
+        created.mount();
+        void claimOneClick(composer);
+      });
+    };
+    mount();
+    const stopPost = watchPost(composer);
+    return {
+      detach() {
+        gone = true;
+        stopPost();
+        if (panel?.composer === composer) closePanel(false);
+        ui?.remove();
+      },
+      check() {
+        // The site re-rendered the toolbar and dropped our button: put it back.
+        if (ui && !ui.shadowHost.isConnected) {
+          ui.remove();
+          ui = undefined;
+          mount();
+        }
+      },
+    };
+  }
+
+  let oneClickAsked = false;
+  async function claimOneClick(composer: Composer) {
+    if (oneClickAsked) return;
+    oneClickAsked = true;
+    const claim = await sendMessage({ type: 'oneclick/claim' });
+    if (!claim.itemId) return;
+    const d = data ?? (await sendMessage({ type: 'panel/items', platform: site.platform }));
+    data = d;
+    const item = d.items.find((i) => i.id === claim.itemId);
+    if (item) await insert(composer, item, claim.variant ?? 0);
+  }
+
+  const stop = watchComposers(document, site, attach, { isOurs });
+  ctx.onInvalidated(() => {
+    stop();
+    closePanel(false);
+  });
+
+  // A one-click share from the popup opened this tab: open the composer if the site needs a click.
+  if (site.openComposer && site.platform === 'facebook') {
+    void sendMessage({ type: 'oneclick/peek' }).then((r) => {
+      if (r.itemId) openComposerSoon(site);
+    });
+  }
+}
+
+function waitForValue<T>(get: () => T | undefined, ms: number): Promise<T | undefined> {
+  let value: T | undefined;
+  return waitFor(() => (value = get()) !== undefined, ms).then(() => value);
+}
+
+/** Clicks the site's "What's on your mind" prompt once it has rendered. */
+function openComposerSoon(site: SiteAdapter) {
+  if (site.openComposer?.(document)) return;
+  const obs = new MutationObserver(() => {
+    if (site.openComposer?.(document)) obs.disconnect();
+  });
+  obs.observe(document.body, { childList: true, subtree: true });
+  setTimeout(() => obs.disconnect(), 20_000);
+}

@@ -1,0 +1,41 @@
+// The words the isolated content script and the main-world inserter say to each other over
+// window.postMessage. The main world is given text and picture bytes, nothing else.
+
+export type EditorKind = 'draft' | 'lexical';
+
+export interface InsertRequest {
+  siar: 'insert';
+  id: string;
+  kind: EditorKind;
+  /** Value of the data-siar-target attribute put on the editor (and the file input). */
+  target: string;
+  text: string;
+  image?: { name: string; type: string; bytes: ArrayBuffer };
+}
+
+export interface InsertResult {
+  siar: 'inserted';
+  id: string;
+  ok: boolean;
+  /** How the text went in, for diagnostics: paste, beforeinput, execCommand. */
+  textMethod?: string;
+  imageMethod?: string;
+  error?: string;
+}
+
+export const TARGET_ATTR = 'data-siar-target';
+
+export function isInsertRequest(d: unknown): d is InsertRequest {
+  const r = d as InsertRequest;
+  return (
+    typeof r === 'object' && r !== null && r.siar === 'insert' && typeof r.id === 'string' &&
+    (r.kind === 'draft' || r.kind === 'lexical') && typeof r.target === 'string' && typeof r.text === 'string' &&
+    (r.image === undefined ||
+      (typeof r.image.name === 'string' && typeof r.image.type === 'string' && r.image.bytes instanceof ArrayBuffer))
+  );
+}
+
+export function isInsertResult(d: unknown): d is InsertResult {
+  const r = d as InsertResult;
+  return typeof r === 'object' && r !== null && r.siar === 'inserted' && typeof r.id === 'string' && typeof r.ok === 'boolean';
+}

@@ -1,0 +1,76 @@
+import { closestWhere, firstMatch, isRendered, type SiteAdapter } from './types';
+
+// Facebook (www.facebook.com). The composer is Lexical, inside the "Create post" dialog, also in
+// groups and pages. Comment boxes are Lexical too: only an editor in a dialog with a Post button
+// is a composer. Selectors newest first, dated.
+const SEL = {
+  // seen 2026-11: div[role="textbox"][contenteditable="true"][data-lexical-editor="true"]
+  editor: '[data-lexical-editor="true"][contenteditable="true"]',
+  // seen 2026-11
+  dialog: '[role="dialog"]',
+  // seen 2026-11: a div[role="button"], not a <button>; the label follows the UI language
+  postButton: [
+    '[role="button"][aria-label="Post"]',
+    '[role="button"][aria-label="Posting"]',
+    '[role="button"][aria-label="Kirim"]',
+    'div[aria-label="Post"]',
+  ],
+  // seen 2026-11: hidden input behind "Photo/video"
+  fileInput: ['input[type="file"][accept*="image"]', 'input[type="file"]'],
+  // seen 2026-11: the "What's on your mind, Name?" prompt that opens the dialog
+  prompt: [
+    '[role="button"][aria-label^="What\'s on your mind"]',
+    '[role="button"][aria-label^="Apa yang Anda pikirkan"]',
+  ],
+  promptText: [/^What's on your mind/, /^Apa yang Anda pikirkan/],
+} as const;
+
+function dialogOf(editor: Element): Element | null {
+  return closestWhere(editor, (a) => a.matches(SEL.dialog), 40);
+}
+
+export const facebook: SiteAdapter = {
+  platform: 'facebook',
+  editorKind: 'lexical',
+  hosts: ['www.facebook.com', 'web.facebook.com', 'm.facebook.com'],
+  editorSelector: SEL.editor,
+  isComposer(editor) {
+    const dialog = dialogOf(editor);
+    return dialog !== null && isRendered(editor) && firstMatch(dialog, SEL.postButton) !== null;
+  },
+  composerRoot(editor) {
+    return dialogOf(editor);
+  },
+  buttonSlot(root, editor) {
+    // Right under the editor's scroll area, so it is seen before the "Add to your post" row.
+    const box = closestWhere(editor, (a) => a.parentElement?.matches('form, [role="dialog"]') === true, 30) ?? editor.parentElement;
+    return box?.parentElement ? { parent: box.parentElement, before: box.nextSibling } : root.firstElementChild ? { parent: root, before: null } : null;
+  },
+  postButton(root) {
+    return firstMatch<HTMLElement>(root, SEL.postButton);
+  },
+  fileInput(root) {
+    return firstMatch<HTMLInputElement>(root, SEL.fileInput);
+  },
+  attachmentCount(root) {
+    // Previews are blob: or data: images inside the dialog.
+    return root.querySelectorAll('img[src^="blob:"], img[src^="data:"]').length;
+  },
+  postConfirmed(editor) {
+    return !editor.isConnected;
+  },
+  openComposer(doc) {
+    let prompt = firstMatch<HTMLElement>(doc, SEL.prompt);
+    if (!prompt) {
+      for (const el of doc.querySelectorAll<HTMLElement>('[role="button"]')) {
+        const text = el.textContent?.trim() ?? '';
+        if (SEL.promptText.some((re) => re.test(text))) {
+          prompt = el;
+          break;
+        }
+      }
+    }
+    prompt?.click();
+    return prompt !== null;
+  },
+};
