@@ -10,7 +10,7 @@ import type { Message, Replies } from '@/utils/messages';
 import { MessageSchema } from '@/utils/messages/schema';
 import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
-import { addOneClick, COMPOSER_URL, oneClickFor } from '@/utils/share/oneclick';
+import { addOneClick, COMPOSER_URL, fallbackUrl, oneClickFor } from '@/utils/share/oneclick';
 
 // Wiring only: alarms and messages in, calls into utils/ out.
 
@@ -94,6 +94,17 @@ export default defineBackground(() => {
     'oneclick/peek': async (_m, sender) => {
       const o = sender.tab?.id !== undefined ? await oneClickFor(sender.tab.id, false) : undefined;
       return o ? { itemId: o.itemId, variant: o.variant } : {};
+    },
+    'oneclick/fallback': async (_m, sender) => {
+      const tabId = sender.tab?.id;
+      const o = tabId !== undefined ? await oneClickFor(tabId, true) : undefined;
+      const { url, state } = await currentFeed();
+      const item = state?.items.find((i) => i.id === o?.itemId);
+      if (!o || !url || !item || tabId === undefined) return { ok: false };
+      await browser.tabs.update(tabId, { url: fallbackUrl(item, o.platform, o.variant) });
+      await recordShare({ item, feedUrl: url, platform: o.platform, action: 'intent_opened' });
+      await updateBadge();
+      return { ok: true };
     },
   };
 

@@ -78,24 +78,25 @@ export function App() {
     if (!feedUrl) return;
     const v = variantOf(item);
     let notice: Notice | undefined;
-    let open: string | undefined;
-    const platform = how === 'copy' ? 'other' : how;
-    const action = how === 'copy' ? 'copied' : 'intent_opened';
-    if (how === 'x') open = xIntentUrl(composeText(item, 'x', v).text);
-    if (how === 'whatsapp') open = whatsappUrl(composeText(item, 'whatsapp', v).text);
     if (how === 'facebook' || how === 'copy') {
+      // Facebook's sharer takes no text, and the composer may not open: the text goes to the
+      // clipboard too, while this click still counts as the user's gesture.
       const copied = await copyText(composeText(item, how === 'copy' ? 'default' : 'facebook', v).text);
       notice = copied ? { key: 'copied_paste', tone: 'ok' } : { key: 'copy_failed', tone: 'error' };
-      if (how === 'facebook') {
-        open = facebookSharerUrl(item) ?? 'https://www.facebook.com/';
-        if (copied && !item.url) notice = { key: 'fb_needs_link', tone: 'ok' };
-      }
     }
-    const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action });
+    if (how === 'x' || how === 'facebook') {
+      // One click: the site's own composer opens and the post goes in; logged out, the composer
+      // page falls back to the web intent (background, oneclick/fallback).
+      const r = await sendMessage({ type: 'oneclick/start', itemId: item.id, platform: how, variant: v });
+      if (r.ok) return;
+      await browser.tabs.create({ url: how === 'x' ? xIntentUrl(composeText(item, 'x', v).text) : (facebookSharerUrl(item) ?? 'https://www.facebook.com/') });
+    }
+    const platform = how === 'copy' ? 'other' : how;
+    const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action: how === 'copy' ? 'copied' : 'intent_opened' });
     if (!reply.ok) notice = { key: 'share_failed', subs: [reply.error ?? '?'], tone: 'error' };
     else setShared((s) => new Set(s).add(item.id));
     setNotice(notice);
-    if (open) await browser.tabs.create({ url: open });
+    if (how === 'whatsapp') await browser.tabs.create({ url: whatsappUrl(composeText(item, 'whatsapp', v).text) });
   }
 
   if (feedUrl === undefined) return <main class="popup" aria-busy="true" />;

@@ -248,12 +248,13 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     closePanel(false);
   });
 
-  // A one-click share from the popup opened this tab: open the composer if the site needs a click.
-  if (site.openComposer && site.platform === 'facebook') {
-    void sendMessage({ type: 'oneclick/peek' }).then((r) => {
-      if (r.itemId) openComposerSoon(site);
-    });
-  }
+  // A one-click share from the popup opened this tab. Logged out: fall back to the web intent.
+  // Logged in: open the composer where the site needs a click; attach() then inserts.
+  void sendMessage({ type: 'oneclick/peek' }).then((r) => {
+    if (!r.itemId) return;
+    if (site.isLoggedOut(document)) void sendMessage({ type: 'oneclick/fallback' });
+    else if (site.openComposer) openComposerSoon(site);
+  });
 }
 
 function waitForValue<T>(get: () => T | undefined, ms: number): Promise<T | undefined> {
@@ -263,6 +264,7 @@ function waitForValue<T>(get: () => T | undefined, ms: number): Promise<T | unde
 
 /** Clicks the site's "What's on your mind" prompt once it has rendered. */
 function openComposerSoon(site: SiteAdapter) {
+  if (document.querySelector(site.editorSelector) && site.platform !== 'facebook') return;
   if (site.openComposer?.(document)) return;
   const obs = new MutationObserver(() => {
     if (site.openComposer?.(document)) obs.disconnect();

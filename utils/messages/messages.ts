@@ -27,6 +27,7 @@ export interface Replies {
   'oneclick/start': OkReply;
   'oneclick/claim': ClaimReply;
   'oneclick/peek': ClaimReply;
+  'oneclick/fallback': OkReply;
 }
 
 export async function sendMessage<M extends Message>(msg: M): Promise<Replies[M['type']]> {

@@ -27,5 +27,6 @@ export const MessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('oneclick/claim') }),
   z.object({ type: z.literal('oneclick/peek') }),
+  z.object({ type: z.literal('oneclick/fallback') }),
 ]);
 export type Message = z.infer<typeof MessageSchema>;

@@ -1,4 +1,7 @@
 import { storage } from '#imports';
+import { composeText } from '../compose';
+import type { Item } from '../protocol/item';
+import { facebookSharerUrl, xIntentUrl } from './links';
 
 // A share started in the popup that the composer in a new tab finishes. Kept in session storage
 // so it survives the background being stopped, and only for a short while.
@@ -27,4 +30,10 @@ export async function oneClickFor(tabId: number, take: boolean, now = Date.now()
   const found = list.find((p) => p.tabId === tabId && now - p.at < TTL_MS);
   if (take && found) await pending.setValue(list.filter((p) => p !== found));
   return found;
+}
+
+/** Where a one-click share goes when the composer cannot be used (logged out): the web intent. */
+export function fallbackUrl(item: Item, platform: OneClick['platform'], variant: number): string {
+  if (platform === 'x') return xIntentUrl(composeText(item, 'x', variant).text);
+  return facebookSharerUrl(item) ?? COMPOSER_URL.facebook;
 }

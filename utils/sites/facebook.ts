@@ -59,6 +59,10 @@ export const facebook: SiteAdapter = {
   postConfirmed(editor) {
     return !editor.isConnected;
   },
+  isLoggedOut(doc) {
+    // seen 2026-11: the log-in form on www.facebook.com
+    return doc.querySelector('form[data-testid="royal_login_form"], input[name="pass"][type="password"]') !== null;
+  },
   openComposer(doc) {
     let prompt = firstMatch<HTMLElement>(doc, SEL.prompt);
     if (!prompt) {

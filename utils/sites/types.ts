@@ -31,6 +31,8 @@ export interface SiteAdapter {
    * Facebook closes the dialog.
    */
   postConfirmed(editor: Element, root: Element): boolean;
+  /** The site shows its log-in page: a one-click share falls back to the web intent. */
+  isLoggedOut(doc: Document): boolean;
   /** Opens the site's composer on a page where none is open (for one-click share from the popup). */
   openComposer?(doc: Document): boolean;
 }

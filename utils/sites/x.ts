@@ -59,6 +59,10 @@ export const x: SiteAdapter = {
     // X empties the inline composer and unmounts the modal one once the post is sent.
     return !editor.isConnected || (editor.textContent ?? '').trim() === '';
   },
+  isLoggedOut(doc) {
+    // seen 2026-11: logged-out visits to /compose/post land on /i/flow/login
+    return /^\/(i\/flow\/(login|signup)|login)\b/.test(doc.location.pathname) || doc.querySelector('[data-testid="loginButton"]') !== null;
+  },
   openComposer() {
     // /compose/post opens the modal composer by itself.
     return true;

@@ -1,0 +1,61 @@
+// Helpers that speak to the built Siar extension from an extension page (popup, options).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { createAgencyServer, type AgencyServer } from '../../../server/app';
+import { buildDemoFeed } from '../../../server/demo/feed';
+import type { FeedBody } from '../../../server/feed';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CHROME_BUILD = path.join(ROOT, '.output/chrome-mv3');
+export const FIREFOX_BUILD = path.join(ROOT, '.output/firefox-mv2');
+
+export interface StoredEvent {
+  id: string;
+  item_id: string;
+  platform: string;
+  action: string;
+  post_url?: string;
+  sync: string;
+  at: string;
+}
+
+/** The demo agency on a free port, whose feed a test can swap (`feed.body = …`; undefined = demo). */
+export async function startAgency(): Promise<{ agency: AgencyServer; feedUrl: string; feed: { body?: FeedBody } }> {
+  const feed: { body?: FeedBody } = {};
+  const startedAt = Date.now();
+  const agency = createAgencyServer({
+    quiet: true,
+    feed: ({ base }) => feed.body ?? buildDemoFeed({ base, now: startedAt }),
+  });
+  const { base } = await agency.listen(0);
+  return { agency, feedUrl: `${base}/feed.json`, feed };
+}
+
+/** Points the extension at `feedUrl` the way the options page does, and waits for the refresh. */
+export async function useFeed(page: Page, feedUrl: string): Promise<void> {
+  await page.evaluate(async (url) => {
+    await chrome.storage.local.set({ settings: { feedUrl: url } });
+    await chrome.runtime.sendMessage({ type: 'settings/changed' });
+  }, feedUrl);
+}
+
+export async function readHistory(page: Page): Promise<StoredEvent[]> {
+  return page.evaluate(
+    () =>
+      new Promise<StoredEvent[]>((resolve, reject) => {
+        const open = indexedDB.open('siar-history');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('events')) return resolve([]);
+          const req = db.transaction('events').objectStore('events').getAll();
+          req.onsuccess = () => {
+            resolve(req.result as StoredEvent[]);
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
