@@ -1,5 +1,5 @@
 import { isInsertRequest, TARGET_ATTR, type InsertResult } from '@/utils/insert/bridge';
-import { insertIntoEditor } from '@/utils/insert/editors';
+import { attachImage, insertTextAtCaret } from '@/utils/insert/editors';
 
 // The page's main world: only here do Draft.js and Lexical see our events as their own input.
 // It listens for one kind of message and gets text and picture bytes, never settings or tokens.
@@ -15,11 +15,12 @@ export default defineContentScript({
       const editor = document.querySelector<HTMLElement>(`[${TARGET_ATTR}="${CSS.escape(req.target)}"][contenteditable]`);
       if (!editor) return reply({ ok: false, error: 'editor_gone' });
       const fileInput = document.querySelector<HTMLInputElement>(`input[type="file"][${TARGET_ATTR}="${CSS.escape(req.target)}"]`);
-      const image = req.image ? { file: new File([req.image.bytes], req.image.name, { type: req.image.type }), fileInput } : undefined;
-      insertIntoEditor(editor, req.kind, req.text, image).then(
-        (r) => reply({ ok: true, ...r }),
-        (err: unknown) => reply({ ok: false, error: String(err) }),
-      );
+      const step = req.image
+        ? attachImage(editor, fileInput, new File([req.image.bytes], req.image.name, { type: req.image.type }), req.image.method).then(
+            (ok) => ({ ok, imageMethod: req.image!.method }),
+          )
+        : insertTextAtCaret(editor, req.kind, req.text ?? '').then((textMethod) => ({ ok: true, textMethod }));
+      step.then(reply, (err: unknown) => reply({ ok: false, error: String(err) }));
     });
   },
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentItems } from '@/utils/feed/select';
 import { parseFeedJson } from '@/utils/protocol/feed';
 import { buildDemoFeed } from '../../server/demo/feed';
-import { FIREFOX_BUILD, startAgency } from './support/extension';
+import { FIREFOX_BUILD, startAgency, type ExtensionGlobal } from './support/extension';
 import { launchFirefox, type LaunchedFirefox } from './support/firefox';
 
 let firefox: LaunchedFirefox;
@@ -22,7 +22,7 @@ describe('Firefox', () => {
   it('installs the extension, and its popup lists the posts of the feed', async () => {
     const options = await firefox.openExtensionPage('options.html');
     await options.evaluate(async (url: string) => {
-      const b = (globalThis as unknown as { browser: typeof chrome }).browser;
+      const b = (globalThis as unknown as { browser: ExtensionGlobal }).browser;
       await b.storage.local.set({ settings: { feedUrl: url } });
       await b.runtime.sendMessage({ type: 'settings/changed' });
     }, agency.feedUrl);

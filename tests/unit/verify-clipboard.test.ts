@@ -11,6 +11,8 @@ describe('insert verification', () => {
     editor.innerHTML = '<p>Halo ASN 👋</p><p><br></p><p>#KabupatenContoh</p><p><br></p><p>https://x.example/a</p>';
     expect(editorHolds(editor, 'Halo ASN 👋\n\n#KabupatenContoh\n\nhttps://x.example/a')).toBe(true);
     expect(editorHolds(editor, 'Halo ASN 👋\n\n#Lain')).toBe(false);
+    // Nothing to insert is never "inserted".
+    expect(editorHolds(editor, '')).toBe(false);
   });
 
   it('reads a Post button as enabled only when neither disabled nor aria-disabled', () => {

@@ -6,7 +6,7 @@ import { InsertButton } from '@/components/InsertButton';
 import panelCss from '@/components/panel.css?inline';
 import { copyText } from '../clipboard';
 import type { MessageKey } from '../i18n';
-import { TARGET_ATTR } from '../insert/bridge';
+import { IMAGE_METHODS, TARGET_ATTR } from '../insert/bridge';
 import { sendMessage } from '../messages';
 import type { ImageReply, PanelData, PanelItem } from '../messages/panel';
 import type { SiteAdapter } from '../sites/types';
@@ -115,7 +115,8 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   }
 
   async function insert(composer: Composer, item: PanelItem, variant: number): Promise<boolean> {
-    const text = item.texts[variant]?.text ?? '';
+    // Variants are chosen modulo their number: the popup's pick may be any non-negative number.
+    const text = item.texts[variant % item.texts.length]?.text ?? '';
     busyId = item.id;
     notice = undefined;
     renderPanel();
@@ -128,13 +129,21 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     let ok = false;
     let imageOk = true;
     try {
+      // The picture first: Facebook's composer re-lays itself out when a picture arrives.
       const image = item.hasImage ? await fetchImage(item.id).catch(() => undefined) : undefined;
-      imageOk = !item.hasImage || image !== undefined;
-      const result = await askMainWorld({ kind: site.editorKind, target, text, image });
+      imageOk = !item.hasImage;
+      for (const method of image ? IMAGE_METHODS : []) {
+        const r = await askMainWorld({ kind: site.editorKind, target, image: { ...image!, bytes: image!.bytes.slice(0), method } });
+        if (r.ok && (await waitFor(() => site.attachmentCount(root) > attachedBefore, 1500))) {
+          imageOk = true;
+          console.info('[siar] picture attached by', method);
+          break;
+        }
+      }
+      const result = await askMainWorld({ kind: site.editorKind, target, text });
       if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
       ok = result.ok && (await waitFor(() => editorHolds(editor, text) && isEnabled(site.postButton(root)), 3000));
-      if (ok && image) imageOk = await waitFor(() => site.attachmentCount(root) > attachedBefore, 3000);
-      if (result.ok) console.info('[siar] inserted by', result.textMethod, result.imageMethod ?? '', ok ? 'verified' : 'NOT verified');
+      if (result.ok) console.info('[siar] text inserted by', result.textMethod, ok ? 'and verified' : 'but NOT verified');
     } finally {
       editor.removeAttribute(TARGET_ATTR);
       fileInput?.removeAttribute(TARGET_ATTR);
@@ -207,7 +216,12 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
         ui = created;
         (created.shadowHost as HTMLElement).style.display = 'inline-flex';
         created.mount();
-        void claimOneClick(composer);
+        // The composer pages a one-click share opens (X's /compose/post, Facebook's "Create
+        // post") show a dialog; a composer behind it is not the one meant.
+        if (root.closest('[role="dialog"]')) {
+          dialogComposers.add(composer);
+          void claimOneClick(composer);
+        }
       });
     };
     mount();
@@ -215,6 +229,8 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     return {
       detach() {
         gone = true;
+        dialogComposers.delete(composer);
+        composerGone(composer);
         stopPost();
         if (panel?.composer === composer) closePanel(false);
         ui?.remove();
@@ -230,16 +246,31 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     };
   }
 
-  let oneClickAsked = false;
+  // A one-click share from the popup: claimed once per page, then inserted into the first dialog
+  // composer. Sites re-render a freshly loaded composer (X replaces the modal once its route
+  // settles), so if the composer we filled goes away before Post, the next one gets the post.
+  let oneClick: Promise<{ item: PanelItem; variant: number } | undefined> | undefined;
+  let oneClickInto: Composer | undefined;
+  let oneClickTries = 0;
+  const dialogComposers = new Set<Composer>();
   async function claimOneClick(composer: Composer) {
-    if (oneClickAsked) return;
-    oneClickAsked = true;
-    const claim = await sendMessage({ type: 'oneclick/claim' });
-    if (!claim.itemId) return;
-    const d = data ?? (await sendMessage({ type: 'panel/items', platform: site.platform }));
-    data = d;
-    const item = d.items.find((i) => i.id === claim.itemId);
-    if (item) await insert(composer, item, claim.variant ?? 0);
+    oneClick ??= sendMessage({ type: 'oneclick/claim' }).then(async (claim) => {
+      if (!claim.itemId) return undefined;
+      data ??= await sendMessage({ type: 'panel/items', platform: site.platform });
+      const item = data.items.find((i) => i.id === claim.itemId);
+      console.info('[siar] one-click share:', claim.itemId, item ? 'inserting' : 'no longer in the feed');
+      return item ? { item, variant: claim.variant ?? 0 } : undefined;
+    });
+    const pending = await oneClick;
+    if (!pending || oneClickInto || oneClickTries >= 3 || !composer.editor.isConnected) return;
+    oneClickInto = composer;
+    oneClickTries++;
+    if (!(await insert(composer, pending.item, pending.variant))) oneClickInto = undefined;
+  }
+  function composerGone(composer: Composer) {
+    if (oneClickInto !== composer || !composer.pending) return;
+    oneClickInto = undefined;
+    for (const c of dialogComposers) if (c !== composer && c.editor.isConnected) void claimOneClick(c);
   }
 
   const stop = watchComposers(document, site, attach, { isOurs });
@@ -252,6 +283,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   // Logged in: open the composer where the site needs a click; attach() then inserts.
   void sendMessage({ type: 'oneclick/peek' }).then((r) => {
     if (!r.itemId) return;
+    console.info('[siar] one-click share pending for this tab');
     if (site.isLoggedOut(document)) void sendMessage({ type: 'oneclick/fallback' });
     else if (site.openComposer) openComposerSoon(site);
   });

@@ -7,7 +7,8 @@ export function squash(s: string): string {
 }
 
 export function editorHolds(editor: Element, text: string): boolean {
-  return squash(editor.textContent ?? '').includes(squash(text));
+  const want = squash(text);
+  return want.length > 0 && squash(editor.textContent ?? '').includes(want);
 }
 
 export function isEnabled(button: HTMLElement | null): boolean {

@@ -3,14 +3,22 @@
 
 export type EditorKind = 'draft' | 'lexical';
 
+export const IMAGE_METHODS = ['paste', 'file-input', 'drop'] as const;
+export type ImageMethod = (typeof IMAGE_METHODS)[number];
+
+/**
+ * One step: attach a picture by one method, or insert the text. The isolated world checks the
+ * page after each step and decides the next, since editors do not all say synchronously whether
+ * they took a paste.
+ */
 export interface InsertRequest {
   siar: 'insert';
   id: string;
   kind: EditorKind;
   /** Value of the data-siar-target attribute put on the editor (and the file input). */
   target: string;
-  text: string;
-  image?: { name: string; type: string; bytes: ArrayBuffer };
+  text?: string;
+  image?: { name: string; type: string; bytes: ArrayBuffer; method: ImageMethod };
 }
 
 export interface InsertResult {
@@ -29,9 +37,11 @@ export function isInsertRequest(d: unknown): d is InsertRequest {
   const r = d as InsertRequest;
   return (
     typeof r === 'object' && r !== null && r.siar === 'insert' && typeof r.id === 'string' &&
-    (r.kind === 'draft' || r.kind === 'lexical') && typeof r.target === 'string' && typeof r.text === 'string' &&
+    (r.kind === 'draft' || r.kind === 'lexical') && typeof r.target === 'string' &&
+    (r.text === undefined || typeof r.text === 'string') &&
     (r.image === undefined ||
-      (typeof r.image.name === 'string' && typeof r.image.type === 'string' && r.image.bytes instanceof ArrayBuffer))
+      (typeof r.image.name === 'string' && typeof r.image.type === 'string' && r.image.bytes instanceof ArrayBuffer &&
+        IMAGE_METHODS.includes(r.image.method)))
   );
 }
 

@@ -1,4 +1,4 @@
-import type { EditorKind } from './bridge';
+import type { EditorKind, ImageMethod } from './bridge';
 
 // Runs in the page's main world: editors keep their state in JavaScript objects that only
 // events dispatched there reach. Draft.js and Lexical both process a paste event's
@@ -57,40 +57,35 @@ async function insertText(editor: HTMLElement, kind: EditorKind, text: string): 
   return 'execCommand';
 }
 
-async function attachImage(editor: HTMLElement, fileInput: HTMLInputElement | null, file: File): Promise<string> {
-  const paste = pasteEvent(dataTransfer((dt) => dt.items.add(file)));
-  editor.dispatchEvent(paste);
-  if (paste.defaultPrevented) return 'paste';
-  if (fileInput) {
-    fileInput.files = dataTransfer((dt) => dt.items.add(file)).files;
+/** One way of giving the composer a picture; the caller checks whether it took. */
+export async function attachImage(editor: HTMLElement, fileInput: HTMLInputElement | null, file: File, method: ImageMethod): Promise<boolean> {
+  const files = () => dataTransfer((dt) => dt.items.add(file));
+  editor.focus();
+  placeCaret(editor);
+  await nextFrame();
+  if (method === 'paste') {
+    editor.dispatchEvent(pasteEvent(files()));
+    return true;
+  }
+  if (method === 'file-input') {
+    if (!fileInput) return false;
+    fileInput.files = files().files;
     fileInput.dispatchEvent(new Event('input', { bubbles: true }));
     fileInput.dispatchEvent(new Event('change', { bubbles: true }));
-    return 'file-input';
+    return true;
   }
-  const drop = new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dataTransfer((dt) => dt.items.add(file)) });
-  editor.dispatchEvent(drop);
-  return 'drop';
+  const dt = files();
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    editor.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }
+  return true;
 }
 
-export async function insertIntoEditor(
-  editor: HTMLElement,
-  kind: EditorKind,
-  text: string,
-  image?: { file: File; fileInput: HTMLInputElement | null },
-): Promise<{ textMethod: string; imageMethod?: string }> {
+/** Puts text into the editor at the caret (or over the user's selection inside it). */
+export async function insertTextAtCaret(editor: HTMLElement, kind: EditorKind, text: string): Promise<string> {
   editor.focus();
   placeCaret(editor);
   // Let the editor read the new selection before anything is pasted.
   await nextFrame();
-  let imageMethod: string | undefined;
-  // The picture first: Facebook's composer drops typed text when a picture changes its layout.
-  if (image) {
-    imageMethod = await attachImage(editor, image.fileInput, image.file);
-    await nextFrame();
-    editor.focus();
-    placeCaret(editor);
-    await nextFrame();
-  }
-  const textMethod = await insertText(editor, kind, text);
-  return { textMethod, imageMethod };
+  return insertText(editor, kind, text);
 }

@@ -33,10 +33,17 @@ export async function startAgency(): Promise<{ agency: AgencyServer; feedUrl: st
 }
 
 /** Points the extension at `feedUrl` the way the options page does, and waits for the refresh. */
+/** The extension API as pages see it (`chrome` in Chromium, `browser` in Firefox). */
+export interface ExtensionGlobal {
+  storage: { local: { set(v: object): Promise<void> } };
+  runtime: { sendMessage(m: object): Promise<unknown> };
+}
+
 export async function useFeed(page: Page, feedUrl: string): Promise<void> {
   await page.evaluate(async (url) => {
-    await chrome.storage.local.set({ settings: { feedUrl: url } });
-    await chrome.runtime.sendMessage({ type: 'settings/changed' });
+    const ext = (globalThis as unknown as { chrome: ExtensionGlobal }).chrome;
+    await ext.storage.local.set({ settings: { feedUrl: url } });
+    await ext.runtime.sendMessage({ type: 'settings/changed' });
   }, feedUrl);
 }
 
