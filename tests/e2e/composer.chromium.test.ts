@@ -227,3 +227,81 @@ describe('one click from the popup', () => {
     await popup.close();
   });
 });
+
+describe('one click, logged out: falls back to the web intent', () => {
+  it('Share on X lands on the X intent with the composed text, and records intent_opened', async () => {
+    await browser.context.addCookies([{ name: 'fixture_logged_out', value: '1', domain: 'x.com', path: '/', secure: true }]);
+    try {
+      const popup = await browser.context.newPage();
+      await popup.goto(`${browser.extensionBase}/popup.html`);
+      const first = popup.getByRole('article').first();
+      await first.waitFor();
+      const itemId = (await first.getAttribute('data-item-id'))!;
+      const before = await readHistory(extPage);
+      const [tab] = await Promise.all([browser.context.waitForEvent('page'), first.getByRole('button', { name: 'Bagikan ke X' }).click()]);
+      await tab.bringToFront();
+      await tab.waitForURL(/^https:\/\/x\.com\/intent\/post\?text=/, { timeout: 20_000 });
+      expect(composedVariants(itemId, 'x')).toContain(new URL(tab.url()).searchParams.get('text'));
+      await expect.poll(async () => (await newEvents(before)).map((e) => `${e.platform}/${e.action}/${e.item_id}`)).toEqual([
+        `x/intent_opened/${itemId}`,
+      ]);
+      await tab.close();
+      await popup.close();
+    } finally {
+      await browser.context.clearCookies({ name: 'fixture_logged_out' });
+    }
+  });
+
+  it('Share on Facebook lands on the sharer with the post link', async () => {
+    await browser.context.addCookies([{ name: 'fixture_logged_out', value: '1', domain: 'www.facebook.com', path: '/', secure: true }]);
+    try {
+      const popup = await browser.context.newPage();
+      await popup.goto(`${browser.extensionBase}/popup.html`);
+      const first = popup.getByRole('article').first();
+      await first.waitFor();
+      const [tab] = await Promise.all([browser.context.waitForEvent('page'), first.getByRole('button', { name: 'Bagikan ke Facebook' }).click()]);
+      await tab.bringToFront();
+      await tab.waitForURL(/^https:\/\/www\.facebook\.com\/sharer\/sharer\.php\?u=/, { timeout: 20_000 });
+      expect(new URL(tab.url()).searchParams.get('u')).toMatch(/^http:\/\/localhost:\d+\/berita\//);
+      await tab.close();
+      await popup.close();
+    } finally {
+      await browser.context.clearCookies({ name: 'fixture_logged_out' });
+    }
+  });
+});
+
+describe('when the editor does not take the insert', () => {
+  it('leaves what the user typed, copies the text and says so', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('https://x.com/home');
+    const inline = '[data-testid="primaryColumn"]';
+    await page.locator(inline).getByRole('button', { name: BUTTON }).waitFor();
+    await page.locator(X.editor).first().click();
+    await page.keyboard.type('Teks saya sendiri');
+    await expect.poll(() => page.evaluate(() => (window as unknown as XWindow).__fixture.getText(0))).toBe('Teks saya sendiri');
+    // The page swallows every synthetic paste and input before the editor sees it, as a changed
+    // site might.
+    await page.evaluate(() => {
+      for (const type of ['paste', 'beforeinput', 'drop'])
+        window.addEventListener(type, (e) => { if (!e.isTrusted) e.stopImmediatePropagation(); }, true);
+      document.execCommand = () => false;
+    });
+    const before = await readHistory(extPage);
+    await page.locator(inline).getByRole('button', { name: BUTTON }).click();
+    const panel = page.getByRole('dialog', { name: 'Postingan resmi' });
+    const first = panel.getByRole('listitem').first();
+    const text = (await first.getByLabel('Teks yang dibagikan').textContent())!;
+    await first.getByRole('button', { name: 'Sisipkan' }).click();
+    await panel.getByText('Tersalin — tempelkan ke kotak postingan').waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as XWindow).__fixture.getText(0))).toBe('Teks saya sendiri');
+    await expect.poll(async () => (await newEvents(before)).map((e) => e.action)).toEqual(['copied']);
+    const reader = await browser.context.newPage();
+    await reader.goto(new URL('/berita/', agency.feedUrl).href).catch(() => {});
+    await browser.context.grantPermissions(['clipboard-read'], { origin: new URL(agency.feedUrl).origin });
+    await reader.bringToFront();
+    expect(await reader.evaluate(() => navigator.clipboard.readText())).toBe(text);
+    await reader.close();
+    await page.close();
+  });
+});

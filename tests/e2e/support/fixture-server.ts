@@ -90,6 +90,24 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return;
   }
   const url = new URL(req.url ?? '/', 'https://fixture.invalid');
+  // A test sets this cookie to play a user who is not logged in: the sites then show their log-in
+  // pages instead of the composer (x.com 2026-11 redirects to /i/flow/login; facebook.com serves
+  // its log-in form in place of the feed).
+  if (/(?:^|;\s*)fixture_logged_out=1/.test(req.headers.cookie ?? '') && !url.pathname.startsWith('/static/')) {
+    if (site === 'x' && !url.pathname.startsWith('/i/flow/login') && !url.pathname.startsWith('/intent/')) {
+      res.writeHead(302, { ...common, location: `/i/flow/login?redirect_after_login=${encodeURIComponent(url.pathname)}` }).end();
+      return;
+    }
+    if (site === 'facebook' && url.pathname === '/') {
+      res.writeHead(200, { ...common, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': FIXTURE_CSP });
+      res.end(
+        '<!doctype html><title>Facebook – log in or sign up</title><form data-testid="royal_login_form" method="post" action="/login">' +
+          '<input type="text" name="email" id="email" aria-label="Email address or phone number">' +
+          '<input type="password" name="pass" id="pass" aria-label="Password"><button name="login" type="submit">Log in</button></form>',
+      );
+      return;
+    }
+  }
   const root = siteDistDir(site);
   let file: string;
   if (url.pathname.startsWith('/static/')) {
