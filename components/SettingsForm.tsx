@@ -1,45 +1,83 @@
 import { useState } from 'preact/hooks';
-import { t } from '@/utils/i18n';
+import { t, type MessageKey } from '@/utils/i18n';
 import { isAllowedUrl } from '@/utils/protocol/url';
+import { isPublicKey, type UserSettings } from '@/utils/settings';
 
 export interface SettingsFormProps {
-  feedUrl: string;
-  buildFeedUrl: string;
+  settings: UserSettings;
+  defaults: { feedUrl: string; tallyUrl: string };
   /** Resolves to the word to show: saved, or why not. */
-  onSave: (feedUrl: string) => Promise<'saved' | 'permission_denied'>;
+  onSave: (next: UserSettings) => Promise<MessageKey>;
+}
+
+type Field = 'feedUrl' | 'tallyUrl' | 'feedPublicKey';
+
+function problemOf(field: Field, value: string): MessageKey | undefined {
+  if (!value) return undefined;
+  if (field === 'feedPublicKey') return isPublicKey(value) ? undefined : 'err_bad_key';
+  if (!isAllowedUrl(value)) return field === 'feedUrl' ? 'err_bad_url' : 'err_bad_tally_url';
+  return undefined;
 }
 
 export function SettingsForm(p: SettingsFormProps) {
-  const [feedUrl, setFeedUrl] = useState(p.feedUrl);
-  const [result, setResult] = useState<'saved' | 'permission_denied' | 'err_bad_url'>();
+  const [values, setValues] = useState<Record<Field, string>>({
+    feedUrl: p.settings.feedUrl ?? '',
+    tallyUrl: p.settings.tallyUrl ?? '',
+    feedPublicKey: p.settings.feedPublicKey ?? '',
+  });
+  const [problems, setProblems] = useState<Partial<Record<Field, MessageKey>>>({});
+  const [result, setResult] = useState<MessageKey>();
+
+  const field = (name: Field, label: MessageKey, help: [MessageKey, ...string[]], type: 'url' | 'text') => (
+    <div class="field">
+      <label for={`f-${name}`}>{t(label)}</label>
+      <input
+        id={`f-${name}`}
+        type={type}
+        spellcheck={false}
+        autoComplete="off"
+        value={values[name]}
+        aria-describedby={`f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`}
+        aria-invalid={problems[name] !== undefined}
+        onInput={(e) => setValues((v) => ({ ...v, [name]: e.currentTarget.value }))}
+      />
+      <p id={`f-${name}-help`} class="help">
+        {t(...help)}
+      </p>
+      {problems[name] && (
+        <p id={`f-${name}-err`} class="field-error">
+          {t(problems[name]!)}
+        </p>
+      )}
+    </div>
+  );
+
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        const value = feedUrl.trim();
-        if (value && !isAllowedUrl(value)) {
-          setResult('err_bad_url');
-          return;
+        const trimmed = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()])) as Record<Field, string>;
+        const found: Partial<Record<Field, MessageKey>> = {};
+        for (const f of ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const) {
+          const problem = problemOf(f, trimmed[f]);
+          if (problem) found[f] = problem;
         }
-        void p.onSave(value).then(setResult);
+        setProblems(found);
+        setResult(undefined);
+        if (Object.keys(found).length > 0) return;
+        void p
+          .onSave({
+            ...p.settings,
+            feedUrl: trimmed.feedUrl || undefined,
+            tallyUrl: trimmed.tallyUrl || undefined,
+            feedPublicKey: trimmed.feedPublicKey || undefined,
+          })
+          .then(setResult);
       }}
     >
-      <div class="field">
-        <label for="feed-url">{t('feed_url_label')}</label>
-        <input
-          id="feed-url"
-          type="url"
-          inputMode="url"
-          value={feedUrl}
-          placeholder={p.buildFeedUrl}
-          aria-describedby="feed-url-help"
-          aria-invalid={result === 'err_bad_url'}
-          onInput={(e) => setFeedUrl(e.currentTarget.value)}
-        />
-        <p id="feed-url-help" class="help">
-          {t('feed_url_help', p.buildFeedUrl || t('no_default'))}
-        </p>
-      </div>
+      {field('feedUrl', 'feed_url_label', ['feed_url_help', p.defaults.feedUrl || t('no_default')], 'url')}
+      {field('tallyUrl', 'tally_url_label', ['tally_url_help', p.defaults.tallyUrl || t('no_default')], 'url')}
+      {field('feedPublicKey', 'public_key_label', ['public_key_help'], 'text')}
       <button type="submit">{t('save')}</button>
       {result && (
         <p role="status" class={result === 'saved' ? 'notice notice-ok' : 'notice notice-error'}>

@@ -10,11 +10,20 @@ import type { Message, Replies } from '@/utils/messages';
 import { MessageSchema } from '@/utils/messages/schema';
 import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
+import { deleteHistory } from '@/utils/history/outbox';
 import { addOneClick, COMPOSER_URL, fallbackUrl, oneClickFor } from '@/utils/share/oneclick';
+import { getSyncStatus, syncNow } from '@/utils/sync/service';
+import { loadUserSettings } from '@/utils/settings';
 
 // Wiring only: alarms and messages in, calls into utils/ out.
 
 const FEED_ALARM = 'siar-feed-refresh';
+const SYNC_ALARM = 'siar-sync';
+const SYNC_RETRY_ALARM = 'siar-sync-retry';
+const RETENTION_ALARM = 'siar-retention';
+// New events are sent a little after they happen, so a Post and the post link that follows it a
+// moment later travel together.
+const SYNC_DEBOUNCE_MS = 3_000;
 type Handler<T extends Message['type']> = (
   msg: Extract<Message, { type: T }>,
   sender: Browser.runtime.MessageSender,
@@ -54,6 +63,22 @@ export default defineBackground(() => {
     return { ok: !state.lastError };
   }
 
+  async function runSync(force: boolean) {
+    await syncNow({ force });
+    const s = await getSyncStatus();
+    if (s.nextAttemptAt && s.lastError && !s.needsEnrol) await browser.alarms.create(SYNC_RETRY_ALARM, { when: s.nextAttemptAt });
+  }
+  let syncTimer: ReturnType<typeof setTimeout> | undefined;
+  function syncSoon() {
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(() => void runSync(false), SYNC_DEBOUNCE_MS);
+  }
+
+  async function applyRetention() {
+    const { retentionDays } = await loadUserSettings();
+    if (retentionDays) await deleteHistory({ olderThan: Date.now() - retentionDays * 86_400_000 });
+  }
+
   const handlers: { [T in Message['type']]: Handler<T> } = {
     'feed/refresh': (m) => refresh(m.force),
     'settings/changed': () => refresh(true),
@@ -64,9 +89,19 @@ export default defineBackground(() => {
       if (!url || !item) return { ok: false, error: 'unknown_item' };
       const event = await recordShare({ item, feedUrl: url, platform: m.platform, action: m.action });
       await updateBadge();
+      syncSoon();
       return { ok: true, eventId: event.id };
     },
     'share/post-url': async (m) => ({ ok: await attachPostUrl(m.eventId, m.postUrl) }),
+    'sync/now': async () => {
+      await runSync(true);
+      return { ok: !(await getSyncStatus()).lastError };
+    },
+    'history/delete': async () => {
+      const deleted = await deleteHistory();
+      await updateBadge();
+      return { ok: true, deleted };
+    },
     'panel/items': async (m) => {
       const { url, state } = await currentFeed();
       if (!url) return { items: [], empty: 'no_feed' };
@@ -104,6 +139,7 @@ export default defineBackground(() => {
       await browser.tabs.update(tabId, { url: fallbackUrl(item, o.platform, o.variant) });
       await recordShare({ item, feedUrl: url, platform: o.platform, action: 'intent_opened' });
       await updateBadge();
+      syncSoon();
       return { ok: true };
     },
   };
@@ -126,7 +162,12 @@ export default defineBackground(() => {
 
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === FEED_ALARM) void refresh(true);
+    if (alarm.name === SYNC_ALARM || alarm.name === SYNC_RETRY_ALARM) void runSync(false);
+    if (alarm.name === RETENTION_ALARM) void applyRetention();
   });
+
+  // Back online: whatever waited for the network goes now.
+  globalThis.addEventListener?.('online', () => void runSync(true));
 
   // Alarms do not survive every browser restart (Firefox drops them): re-create at each start.
   browser.runtime.onStartup.addListener(() => void refresh(false));
@@ -134,6 +175,10 @@ export default defineBackground(() => {
   void (async () => {
     const { state } = await currentFeed();
     await schedule(refreshMinutes(state?.meta));
+    await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 5 });
+    await browser.alarms.create(RETENTION_ALARM, { periodInMinutes: 24 * 60, delayInMinutes: 1 });
     await updateBadge();
+    // Whatever the last run of the background left in the outbox goes now.
+    await runSync(false);
   })();
 });

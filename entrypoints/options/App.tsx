@@ -1,32 +1,198 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { EnrolForm } from '@/components/EnrolForm';
 import { SettingsForm } from '@/components/SettingsForm';
-import { t } from '@/utils/i18n';
+import { SyncPanel } from '@/components/SyncPanel';
+import { loadFeedState, type FeedState } from '@/utils/feed/cache';
+import { agenciesOf } from '@/utils/feed/select';
+import { countBySync } from '@/utils/history/queries';
+import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
-import { BUILD_FEED_URL, loadUserSettings, saveUserSettings, type UserSettings } from '@/utils/settings';
+import type { EnrollRequest } from '@/utils/protocol/tally';
+import {
+  BUILD_FEED_URL,
+  BUILD_TALLY_URL,
+  effectiveFeedUrl,
+  effectiveTallyUrl,
+  loadUserSettings,
+  saveUserSettings,
+  type UserSettings,
+} from '@/utils/settings';
 import { requestOrigin } from '@/utils/settings/permissions';
+import { enrol, forgetEnrolment, getEnrolment, watchEnrolment, type Enrolment } from '@/utils/sync/enrolment';
+import type { SyncStatus } from '@/utils/sync/outbox';
+import { getSyncStatus, watchSyncStatus } from '@/utils/sync/service';
+import { StatsSection } from './StatsSection';
+
+const ENROL_WORDS: Record<string, MessageKey> = {
+  bad_request: 'enrol_bad_request',
+  wrong_code: 'enrol_wrong_code',
+  other_unit: 'enrol_other_unit',
+  network: 'enrol_network',
+  server: 'enrol_server',
+  bad_reply: 'enrol_server',
+};
 
 export function App() {
   const [settings, setSettings] = useState<UserSettings>();
-  useEffect(() => {
-    void loadUserSettings().then(setSettings);
+  const [feed, setFeed] = useState<FeedState>();
+  const [tallyUrl, setTallyUrl] = useState<string>();
+  const [enrolment, setEnrolment] = useState<Enrolment | null>();
+  const [syncStatus, setSyncStatus] = useState<SyncStatus>({ failures: 0 });
+  const [counts, setCounts] = useState({ pending: 0, synced: 0, rejected: 0 });
+  const [syncing, setSyncing] = useState(false);
+  const [historyVersion, setHistoryVersion] = useState(0);
+  const [deleted, setDeleted] = useState<number>();
+
+  const formatTime = useMemo(() => {
+    const f = new Intl.DateTimeFormat(uiLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+    return (ms: number) => f.format(ms);
   }, []);
-  if (!settings) return <main class="options" aria-busy="true" />;
+
+  const reload = useCallback(async () => {
+    const s = await loadUserSettings();
+    const url = await effectiveFeedUrl();
+    const f = url ? await loadFeedState(url) : undefined;
+    setSettings(s);
+    setFeed(f);
+    setTallyUrl(await effectiveTallyUrl(f?.meta?._siar?.tally_url));
+    setEnrolment(await getEnrolment());
+    setSyncStatus(await getSyncStatus());
+    setCounts(await countBySync());
+  }, []);
+
+  useEffect(() => {
+    void reload();
+    const stops = [
+      watchSyncStatus((s) => {
+        setSyncStatus(s);
+        void countBySync().then(setCounts);
+        setHistoryVersion((v) => v + 1);
+      }),
+      watchEnrolment(setEnrolment),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [reload]);
+
+  if (!settings || enrolment === undefined) return <main class="options" aria-busy="true" />;
+
+  const units = agenciesOf(feed?.items ?? []).map((a) => a.name);
+  const tallyHost = tallyUrl ? new URL(tallyUrl).host : '';
+
   return (
     <main class="options">
       <h1>{t('settings_heading')}</h1>
-      <SettingsForm
-        feedUrl={settings.feedUrl ?? ''}
-        buildFeedUrl={BUILD_FEED_URL}
-        onSave={async (feedUrl) => {
-          // The permission prompt must come straight from the click, before any other await.
-          if (feedUrl && !(await requestOrigin(feedUrl))) return 'permission_denied';
-          const next = { ...settings, feedUrl: feedUrl || undefined };
-          await saveUserSettings(next);
-          setSettings(next);
-          void sendMessage({ type: 'settings/changed' });
-          return 'saved';
-        }}
-      />
+
+      <section aria-labelledby="s-settings">
+        <h2 id="s-settings">{t('settings_section')}</h2>
+        <SettingsForm
+          settings={settings}
+          defaults={{ feedUrl: BUILD_FEED_URL, tallyUrl: feed?.meta?._siar?.tally_url ?? BUILD_TALLY_URL }}
+          onSave={async (next) => {
+            // The permission prompts must come straight from the click.
+            const asks = [next.feedUrl, next.tallyUrl].filter((u): u is string => Boolean(u)).map(requestOrigin);
+            if (!(await Promise.all(asks)).every(Boolean)) return 'permission_denied';
+            await saveUserSettings(next);
+            setSettings(next);
+            await sendMessage({ type: 'settings/changed' });
+            await reload();
+            return 'saved';
+          }}
+        />
+      </section>
+
+      <section aria-labelledby="s-enrol">
+        <h2 id="s-enrol">{t('enrol_section')}</h2>
+        {enrolment ? (
+          <div>
+            <p>{t('enrolled_as', enrolment.member.name, enrolment.member.unit, enrolment.member.nip, new URL(enrolment.tallyUrl).host)}</p>
+            <button
+              type="button"
+              onClick={() => {
+                void forgetEnrolment().then(reload);
+              }}
+            >
+              {t('unenrol_button')}
+            </button>
+            <p class="help">{t('unenrol_help')}</p>
+          </div>
+        ) : tallyUrl ? (
+          <EnrolForm
+            tallyHost={tallyHost}
+            units={units}
+            onEnrol={async (req: EnrollRequest) => {
+              if (!(await requestOrigin(tallyUrl))) return { ok: false, words: ['enrol_permission'] };
+              const r = await enrol(tallyUrl, req);
+              if (!r.ok) return { ok: false, words: [ENROL_WORDS[r.problem] ?? 'enrol_server', r.message ?? ''] };
+              await sendMessage({ type: 'sync/now' });
+              await reload();
+              return { ok: true };
+            }}
+          />
+        ) : (
+          <p class="help">{t('enrol_no_tally')}</p>
+        )}
+      </section>
+
+      <section aria-labelledby="s-sync">
+        <h2 id="s-sync">{t('sync_section')}</h2>
+        <SyncPanel
+          enrolled={enrolment !== null}
+          status={syncStatus}
+          counts={counts}
+          busy={syncing}
+          formatTime={formatTime}
+          onSyncNow={() => {
+            setSyncing(true);
+            void sendMessage({ type: 'sync/now' })
+              .then(reload)
+              .finally(() => setSyncing(false));
+          }}
+        />
+      </section>
+
+      <StatsSection enrolment={enrolment} version={historyVersion} formatTime={formatTime} />
+
+      <section aria-labelledby="s-history">
+        <h2 id="s-history">{t('history_section')}</h2>
+        <div class="field">
+          <label for="retention">{t('retention_label')}</label>
+          <select
+            id="retention"
+            value={String(settings.retentionDays ?? '')}
+            onChange={(e) => {
+              const days = Number(e.currentTarget.value) || undefined;
+              const next = { ...settings, retentionDays: days };
+              void saveUserSettings(next).then(() => setSettings(next));
+            }}
+          >
+            <option value="">{t('retention_forever')}</option>
+            {[30, 90, 365].map((d) => (
+              <option key={d} value={String(d)}>
+                {t('retention_days', d)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button
+          type="button"
+          class="danger"
+          onClick={() => {
+            if (!confirm(t('delete_history_confirm'))) return;
+            void sendMessage({ type: 'history/delete' }).then((r) => {
+              setDeleted(r.deleted ?? 0);
+              setHistoryVersion((v) => v + 1);
+              void reload();
+            });
+          }}
+        >
+          {t('delete_history')}
+        </button>
+        {deleted !== undefined && (
+          <p role="status" class="notice notice-ok">
+            {t('deleted_count', deleted)}
+          </p>
+        )}
+      </section>
     </main>
   );
 }

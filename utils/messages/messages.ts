@@ -28,6 +28,8 @@ export interface Replies {
   'oneclick/claim': ClaimReply;
   'oneclick/peek': ClaimReply;
   'oneclick/fallback': OkReply;
+  'sync/now': OkReply;
+  'history/delete': OkReply & { deleted?: number };
 }
 
 export async function sendMessage<M extends Message>(msg: M): Promise<Replies[M['type']]> {

@@ -28,5 +28,7 @@ export const MessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('oneclick/claim') }),
   z.object({ type: z.literal('oneclick/peek') }),
   z.object({ type: z.literal('oneclick/fallback') }),
+  z.object({ type: z.literal('sync/now') }),
+  z.object({ type: z.literal('history/delete') }),
 ]);
 export type Message = z.infer<typeof MessageSchema>;
