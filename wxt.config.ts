@@ -42,7 +42,13 @@ export default defineConfig({
         permissions: ['storage', 'alarms', ...(feedOrigin ? [feedOrigin] : [])],
         optional_permissions: OPTIONAL_ORIGINS,
         browser_specific_settings: {
-          gecko: { id: 'siar@siar.example', strict_min_version: '115.0' },
+          gecko: {
+            id: 'siar@siar.example',
+            strict_min_version: '140.0',
+            // Enrolment sends NIP, name and unit once to the agency's tally, and only when the
+            // user chooses to enrol: asked for then, never at install.
+            data_collection_permissions: { required: ['none'], optional: ['personallyIdentifyingInfo'] },
+          },
         },
       };
     }

@@ -17,7 +17,7 @@ import {
   saveUserSettings,
   type UserSettings,
 } from '@/utils/settings';
-import { requestOrigin } from '@/utils/settings/permissions';
+import { requestEnrolPermissions, requestOrigin } from '@/utils/settings/permissions';
 import { enrol, forgetEnrolment, getEnrolment, watchEnrolment, type Enrolment } from '@/utils/sync/enrolment';
 import type { SyncStatus } from '@/utils/sync/outbox';
 import { getSyncStatus, watchSyncStatus } from '@/utils/sync/service';
@@ -120,7 +120,7 @@ export function App() {
             tallyHost={tallyHost}
             units={units}
             onEnrol={async (req: EnrollRequest) => {
-              if (!(await requestOrigin(tallyUrl))) return { ok: false, words: ['enrol_permission'] };
+              if (!(await requestEnrolPermissions(tallyUrl))) return { ok: false, words: ['enrol_permission'] };
               const r = await enrol(tallyUrl, req);
               if (!r.ok) return { ok: false, words: [ENROL_WORDS[r.problem] ?? 'enrol_server', r.message ?? ''] };
               await sendMessage({ type: 'sync/now' });
