@@ -1,9 +1,11 @@
 // `npm start`: builds the extension for Chrome and Firefox against the demo feed, then runs the
-// demo agency server. `--no-build` skips the builds. Same environment as `server/main.ts`.
+// demo agency server (feed, tally, dashboard). `--no-build` skips the builds. Same environment as
+// `server/main.ts` (server/README.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { closeOnSignals, configFromEnv, startFromConfig } from '../server/env';
+import { closeOnSignals, configFromEnv, describeServer, startFromConfig } from '../server/env';
+import type { AgencyServer } from '../server/app';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = configFromEnv();
@@ -38,12 +40,12 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
-function instructions(base: string): string {
+function instructions(agency: AgencyServer): string {
   const chrome = join(root, '.output', 'chrome-mv3');
   const firefox = join(root, '.output', 'firefox-mv2', 'manifest.json');
   return `
-Siar — server agensi demo "Kabupaten Contoh" berjalan.
-  Feed:  ${base}/feed.json
+Siar — server agensi demo "Kabupaten Contoh" berjalan / is running.
+${describeServer(agency, config)}
 
 Memasang ekstensi:
   Chrome:  buka chrome://extensions → aktifkan "Mode pengembang" → "Muat yang belum dibuka"
@@ -51,9 +53,6 @@ Memasang ekstensi:
   Firefox: buka about:debugging#/runtime/this-firefox → "Muat Pengaya Sementara…"
            → pilih ${firefox}
 Tekan Ctrl+C untuk berhenti.
-
-Siar — demo agency server "Kabupaten Contoh" is running.
-  Feed:  ${base}/feed.json
 
 Loading the extension:
   Chrome:  open chrome://extensions → turn on "Developer mode" → "Load unpacked"
@@ -78,7 +77,7 @@ async function main(): Promise<void> {
   }
   const agency = await startFromConfig(config);
   closeOnSignals(agency);
-  console.log(instructions(agency.base));
+  console.log(instructions(agency));
 }
 
 main().catch((error: unknown) => {

@@ -1,15 +1,28 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEMO_ADMIN, type AdminCredentials } from './dashboard/auth';
+import { currentFeed } from './dashboard/feed';
+import { dashboardRoutes } from './dashboard/routes';
+import { openDatabase } from './db/database';
 import { buildDemoFeed, PUBLISHER, type JsonFeed } from './demo/feed';
 import { demoPictures } from './demo/pictures';
 import { feedRoutes, type FeedProvider } from './feed';
 import { createRouter, type Route } from './http';
 import { mediaRoutes } from './media';
 import { newsRoutes } from './news';
+import { DEMO_ENROLL_CODES, type EnrollCodes } from './tally/codes';
+import type { ShareFaults } from './tally/faults';
+import type { RateLimit } from './tally/rate-limit';
+import { tallyRoutes } from './tally/routes';
+import { TallyStore } from './tally/store';
 
-// The demo agency: feed, pictures and news pages of Kabupaten Contoh. Each concern is a module
-// returning its routes; the tally (v1/enroll, v1/shares, v1/me/summary, dashboard) joins the
-// same way.
+// The demo agency: feed, pictures and news pages of Kabupaten Contoh, the tally (v1/enroll,
+// v1/shares, v1/me/summary, so the tally URL is the server's root) and the dashboard at `/`.
+// Each concern is a module returning its routes.
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { perMinute: 120, burst: 60 };
+export const DEFAULT_ENROLL_RATE_LIMIT: RateLimit = { perMinute: 60, burst: 60 };
+export const WIB_MINUTES = 7 * 60;
 
 export interface AgencyServerOptions {
   /** Public base URL of the feed's links (e.g. a tunnel); default `http://localhost:<port>`. */
@@ -22,13 +35,30 @@ export interface AgencyServerOptions {
   quiet?: boolean;
   /** The moment the demo feed's relative dates count from; default the server's creation. */
   now?: number;
+  /** The tally's SQLite file; default `:memory:` (gone when the server closes). */
+  db?: string;
+  /** Unit name → enrolment codes; default DEMO_ENROLL_CODES. Replaces the stored codes. */
+  enrollCodes?: EnrollCodes;
+  /** Per token on v1/shares and v1/me/summary; default DEFAULT_RATE_LIMIT. */
+  rateLimit?: RateLimit;
+  /** Per client address on v1/enroll; default DEFAULT_ENROLL_RATE_LIMIT. */
+  enrollRateLimit?: RateLimit;
+  /** The dashboard's login; default DEMO_ADMIN. */
+  admin?: AdminCredentials;
+  /** The agency's offset from UTC for the dashboard's days and weeks; default WIB (420). */
+  utcOffsetMinutes?: number;
+  /** Tests only: decides a fault for each `POST v1/shares` (see server/tally/faults.ts). */
+  faults?: ShareFaults;
 }
 
 export interface AgencyServer {
   server: Server;
   /** Base URL of the running server (no trailing slash); empty before `listen`. */
   readonly base: string;
+  /** The tally's data, for tests and tools (e.g. revoking a member's tokens). */
+  tally: TallyStore;
   listen(port?: number, host?: string): Promise<{ port: number; base: string }>;
+  /** Stops the server and closes the database. */
   close(): Promise<void>;
 }
 
@@ -43,9 +73,27 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
     return demo;
   };
 
+  const db = openDatabase(options.db ?? ':memory:');
+  const tally = new TallyStore(db);
+  tally.setEnrollCodes(options.enrollCodes ?? DEMO_ENROLL_CODES);
+  const feed = options.feed ?? demoFeed;
+
   const router = createRouter([
     ...(options.routes ?? []),
-    ...feedRoutes(options.feed ?? demoFeed, () => base),
+    ...tallyRoutes({
+      store: tally,
+      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      enrollRateLimit: options.enrollRateLimit ?? DEFAULT_ENROLL_RATE_LIMIT,
+      faults: options.faults,
+    }),
+    ...dashboardRoutes({
+      db,
+      admin: options.admin ?? DEMO_ADMIN,
+      feed: () => currentFeed(feed, base),
+      secure: () => base.startsWith('https:'),
+      utcOffsetMinutes: options.utcOffsetMinutes ?? WIB_MINUTES,
+    }),
+    ...feedRoutes(feed, () => base),
     ...mediaRoutes(demoPictures()),
     ...newsRoutes(
       (slug) => demoFeed().items.find((item) => item.url === `${base}/berita/${slug}`),
@@ -67,6 +115,7 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
 
   return {
     server,
+    tally,
     get base() {
       return base;
     },
@@ -83,13 +132,15 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
         });
       });
     },
-    close() {
-      return new Promise((resolve, reject) => {
-        if (!server.listening) return resolve();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive connections (fetch keeps them) would hold close() open for seconds.
-        server.closeAllConnections();
-      });
+    async close() {
+      if (server.listening) {
+        await new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          // Keep-alive connections (fetch keeps them) would hold close() open for seconds.
+          server.closeAllConnections();
+        });
+      }
+      if (db.open) db.close();
     },
   };
 }

@@ -72,8 +72,8 @@ export function sendError(
   sendJson(res, status, { error: code, message }, headers);
 }
 
-/** Reads a JSON request body, refusing more than `maxBytes` (413) and bad JSON (400). */
-export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+/** Reads a request body, refusing more than `maxBytes` (413). */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) throw new HttpError(413, 'too_large', `body over ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
@@ -83,11 +83,22 @@ export async function readJson(req: IncomingMessage, maxBytes: number): Promise<
     if (total > maxBytes) throw new HttpError(413, 'too_large', `body over ${maxBytes} bytes`);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON request body, refusing more than `maxBytes` (413) and bad JSON (400). */
+export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const bytes = await readBody(req, maxBytes);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new HttpError(400, 'bad_json', 'request body is not JSON');
   }
+}
+
+/** Reads a plain HTML form post (`application/x-www-form-urlencoded`). */
+export async function readForm(req: IncomingMessage, maxBytes: number): Promise<URLSearchParams> {
+  return new URLSearchParams((await readBody(req, maxBytes)).toString('utf8'));
 }
 
 /** A strong validator: the same bytes always give the same tag, across restarts too. */

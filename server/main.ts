@@ -1,13 +1,15 @@
-// The demo agency server alone: `tsx server/main.ts`.
-// Environment: SIAR_PORT (8787), SIAR_HOST (127.0.0.1), SIAR_BASE_URL (http://localhost:<port>),
-// SIAR_FEED_FILE (a feed JSON to serve instead of the demo).
-import { closeOnSignals, configFromEnv, startFromConfig } from './env';
+// The demo agency server alone (feed, tally and dashboard): `npm run serve`.
+// Environment: see server/README.md (SIAR_PORT, SIAR_HOST, SIAR_BASE_URL, SIAR_FEED_FILE, SIAR_DB,
+// SIAR_ENROLL_CODES, SIAR_ADMIN_USER, SIAR_ADMIN_PASSWORD, SIAR_RATE_PER_MINUTE, SIAR_RATE_BURST,
+// SIAR_UTC_OFFSET).
+import { closeOnSignals, configFromEnv, describeServer, startFromConfig } from './env';
 
 try {
-  const agency = await startFromConfig(configFromEnv());
+  const config = configFromEnv();
+  const agency = await startFromConfig(config);
   closeOnSignals(agency);
-  const feed = `${agency.base}/feed.json`;
-  console.log(`Siar: server agensi demo berjalan / demo agency server running: ${feed}`);
+  console.log('Siar: server agensi demo berjalan / demo agency server running.');
+  console.log(describeServer(agency, config));
 } catch (error) {
   const reason = error instanceof Error ? error.message : String(error);
   console.error(`Siar: server tidak dapat dijalankan / the server could not start: ${reason}`);
