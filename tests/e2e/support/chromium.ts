@@ -21,6 +21,8 @@ export interface LaunchChromiumOptions {
   args?: string[];
   /** Launch and service-worker wait timeout. Default 30 s. */
   timeoutMs?: number;
+  /** Reuse this profile (a browser restart); it is then left on disk for the caller. */
+  userDataDir?: string;
 }
 
 export interface LaunchedChromium {
@@ -56,7 +58,8 @@ function hasServiceWorker(extensionDir: string): boolean {
 
 export async function launchChromium(opts: LaunchChromiumOptions = {}): Promise<LaunchedChromium> {
   const timeout = opts.timeoutMs ?? 30_000;
-  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'siar-chromium-'));
+  const ownProfile = !opts.userDataDir;
+  const userDataDir = opts.userDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'siar-chromium-'));
   const args = [
     '--no-sandbox',
     '--disable-background-networking',
@@ -77,7 +80,7 @@ export async function launchChromium(opts: LaunchChromiumOptions = {}): Promise<
   if (opts.extensionDir) {
     extensionDir = path.resolve(opts.extensionDir);
     if (!existsSync(path.join(extensionDir, 'manifest.json'))) {
-      rmSync(userDataDir, { recursive: true, force: true });
+      if (ownProfile) rmSync(userDataDir, { recursive: true, force: true });
       throw new Error(`No manifest.json in ${extensionDir}: build the extension first`);
     }
     args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
@@ -96,7 +99,7 @@ export async function launchChromium(opts: LaunchChromiumOptions = {}): Promise<
       viewport: { width: 1280, height: 900 },
     });
   } catch (err) {
-    rmSync(userDataDir, { recursive: true, force: true });
+    if (ownProfile) rmSync(userDataDir, { recursive: true, force: true });
     throw err;
   }
 
@@ -111,7 +114,7 @@ export async function launchChromium(opts: LaunchChromiumOptions = {}): Promise<
     try {
       await Promise.race([context.close(), new Promise((r) => setTimeout(r, 15_000))]);
     } finally {
-      rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+      if (ownProfile) rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
     }
   };
 

@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgencyServer, type AgencyServer } from '../../server/app';
+import { buildDemoFeed } from '../../server/demo/feed';
+import type { ShareFault } from '../../server/tally/faults';
+import { launchChromium, type LaunchedChromium } from './support/chromium';
+import { CHROME_BUILD, readHistory, useFeed } from './support/extension';
+
+// The outbox against the real tally on a real SQLite file, through faults: refused, rate-limited,
+// dropped after storing, a tally restart, and the browser closed in the middle of a sync.
+
+const NIP = '198503152010012003';
+let dir: string;
+let profile: string;
+let agency: AgencyServer;
+let port: number;
+let browser: LaunchedChromium;
+let options: Page;
+const startedAt = Date.now();
+
+/** The test's script of faults, one per POST v1/shares, then normal service. */
+const script: ShareFault[] = [];
+const wire = { requests: 0, ids: 0, reached: 0 };
+let onRequest: (() => void) | undefined;
+
+async function startTally(p = 0) {
+  agency = createAgencyServer({
+    quiet: true,
+    db: path.join(dir, 'tally.db'),
+    now: startedAt,
+    rateLimit: { perMinute: 10_000, burst: 10_000 },
+    faults: ({ shares }) => {
+      wire.requests++;
+      wire.ids += shares.length;
+      onRequest?.();
+      return script.shift() ?? 'ok';
+    },
+  });
+  port = (await agency.listen(p)).port;
+}
+
+function tallyCount(sql: string): number {
+  return (agency.tally.db.prepare(sql).get() as { n: number }).n;
+}
+
+async function launch() {
+  browser = await launchChromium({ extensionDir: CHROME_BUILD, lang: 'id', userDataDir: profile });
+  options = await browser.context.newPage();
+  await options.goto(`${browser.extensionBase}/options.html`);
+}
+
+/** Share events made the way the popup makes them (a message to the background). */
+async function share(n: number, itemIds: string[]) {
+  await options.evaluate(
+    async ({ n, itemIds }) => {
+      const ext = (globalThis as unknown as { chrome: { runtime: { sendMessage(m: object): Promise<{ ok: boolean }> } } }).chrome;
+      const actions = ['copied', 'intent_opened', 'inserted', 'posted'];
+      for (let i = 0; i < n; i++) {
+        const r = await ext.runtime.sendMessage({ type: 'share/record', itemId: itemIds[i % itemIds.length], platform: i % 3 ? 'x' : 'facebook', action: actions[i % actions.length] });
+        if (!r.ok) throw new Error('share not recorded');
+      }
+    },
+    { n, itemIds },
+  );
+}
+
+async function syncNow() {
+  await options.getByRole('button', { name: 'Sinkronkan sekarang' }).click();
+  await expect.poll(() => options.getByRole('button', { name: 'Sinkronkan sekarang' }).isEnabled()).toBe(true);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'siar-sync-'));
+  profile = path.join(dir, 'profile');
+  await startTally();
+  await launch();
+  await useFeed(options, `http://localhost:${port}/feed.json`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await agency?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sync to the tally (Chromium, real server, SQLite file)', () => {
+  it('enrols from the options page, telling first what is sent and to whom', async () => {
+    await options.reload();
+    await options.getByText(`dikirim sekali ke localhost:${port}`, { exact: false }).waitFor();
+    await options.getByLabel('NIP').fill('19850315201001200');
+    await options.getByRole('button', { name: 'Daftar' }).click();
+    await options.getByText('NIP harus 18 angka (sekarang 17).').waitFor();
+    await options.getByLabel('NIP').fill(NIP);
+    await options.getByLabel('Nama lengkap').fill('Contoh Pegawai');
+    await options.getByLabel('Unit kerja (OPD)').fill('Dinas Komunikasi dan Informatika');
+    await options.getByLabel('Kode pendaftaran').fill('SALAH');
+    await options.getByRole('button', { name: 'Daftar' }).click();
+    await options.getByText('Kode pendaftaran salah.', { exact: false }).waitFor();
+    await options.getByLabel('Kode pendaftaran').fill('KOMINFO-2026');
+    await options.getByRole('button', { name: 'Daftar' }).click();
+    await options.getByText('Terdaftar sebagai Contoh Pegawai', { exact: false }).waitFor();
+    expect(tallyCount('select count(*) n from members')).toBe(1);
+  });
+
+  it('delivers every event exactly once through refusals, a dropped reply, a restart and a browser restart', async () => {
+    const feed = buildDemoFeed({ base: `http://localhost:${port}`, now: startedAt });
+    const ids = feed.items.map((i) => i.id);
+    script.push({ status: 503, retryAfter: 1 }, { status: 429, retryAfter: 1 }, 'drop-after-store', { status: 500 }, 'drop-before-store');
+    await share(1200, ids);
+    // Five faulty answers, each followed by Sync now (the automatic retries wait minutes).
+    for (let i = 0; i < 5; i++) await syncNow();
+    expect(script).toHaveLength(0);
+
+    // The tally restarts on the same port and file.
+    await agency.close();
+    await startTally(port);
+    await share(300, ids);
+    await syncNow();
+
+    // The browser closes while a batch is on its way; the tally stores it after the client left.
+    await share(400, ids);
+    script.push({ delayMs: 1500 });
+    const reached = new Promise<void>((r) => (onRequest = r));
+    void options.getByRole('button', { name: 'Sinkronkan sekarang' }).click();
+    await reached;
+    onRequest = undefined;
+    await browser.close();
+    await new Promise((r) => setTimeout(r, 2000));
+    await launch();
+    // The background drains what is left at start; Sync now as well, to not wait.
+    await syncNow();
+    await expect.poll(async () => (await readHistory(options)).filter((e) => e.sync !== 'synced').length, { timeout: 30_000 }).toBe(0);
+
+    const local = await readHistory(options);
+    const distinct = tallyCount('select count(*) n from shares');
+    const duplicates = wire.ids - distinct;
+    console.log(`[fault run] events in local history: ${local.length}; distinct at the tally: ${distinct}; requests: ${wire.requests}; ids on the wire: ${wire.ids}; resent (duplicates on the wire): ${duplicates}`);
+    expect(local).toHaveLength(1900);
+    expect(distinct).toBe(local.length);
+    const tallyIds = new Set((agency.tally.db.prepare('select id from shares').all() as { id: string }[]).map((r) => r.id));
+    expect(local.every((e) => tallyIds.has(e.id))).toBe(true);
+    expect(duplicates).toBeGreaterThan(0);
+  });
+});
