@@ -144,4 +144,20 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     expect(local.every((e) => tallyIds.has(e.id))).toBe(true);
     expect(duplicates).toBeGreaterThan(0);
   });
+
+  it("the options page's figures equal the tally's", async () => {
+    const member = agency.tally.db.prepare('select id from members where nip = ?').get(NIP) as { id: number };
+    const tally = agency.tally.summary(member.id);
+    expect(tally.events).toBe(1900);
+    await options.reload();
+    const figure = async (label: string) =>
+      Number((await options.locator('.stat-card').filter({ has: options.getByText(label, { exact: true }) }).locator('dd').textContent())!.replace(/\D/g, ''));
+    await options.locator('.stat-card').first().waitFor();
+    expect(await figure('Diposting')).toBe(tally.posted);
+    await options.getByText(`Semua catatan: ${tally.events.toLocaleString('id')}`).waitFor();
+    // The agency's own summary, shown beside the local figures, says the same.
+    await options.getByText(`Tercatat di rekap: ${tally.posted.toLocaleString('id')} diposting dari ${tally.events.toLocaleString('id')} catatan`).waitFor();
+    await options.getByText('Unit Anda: peringkat 1 dari', { exact: false }).waitFor();
+    await options.screenshot({ path: path.join(CHROME_BUILD, '..', '..', 'docs', 'options.png') });
+  });
 });

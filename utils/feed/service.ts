@@ -3,14 +3,16 @@ import { permissionPattern } from '../protocol/url';
 import { loadFeedState, saveFeedState, type FeedState } from './cache';
 import { refreshFeedState } from './refresh';
 
-let inFlight: Promise<FeedState> | undefined;
+const inFlight = new Map<string, Promise<FeedState>>();
 
 /**
- * Fetches the feed once, stores the outcome and returns it. Concurrent callers (alarm, popup,
- * options) share one request.
+ * Fetches the feed once, stores the outcome and returns it. Concurrent callers for the same feed
+ * (alarm, popup, options) share one request; a new feed URL never waits on the old one's.
  */
 export function refreshFeed(feedUrl: string): Promise<FeedState> {
-  inFlight ??= (async () => {
+  const running = inFlight.get(feedUrl);
+  if (running) return running;
+  const next = (async () => {
     const cached = await loadFeedState(feedUrl);
     const now = Date.now();
     const pattern = permissionPattern(feedUrl);
@@ -25,7 +27,8 @@ export function refreshFeed(feedUrl: string): Promise<FeedState> {
     await saveFeedState(next);
     return next;
   })().finally(() => {
-    inFlight = undefined;
+    inFlight.delete(feedUrl);
   });
-  return inFlight;
+  inFlight.set(feedUrl, next);
+  return next;
 }

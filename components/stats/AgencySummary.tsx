@@ -1,0 +1,27 @@
+import type { Summary } from '@/utils/protocol/tally';
+import { defaultFormatNumber, type FormatNumber } from './format';
+import { t } from '@/utils/i18n';
+
+export interface AgencySummaryProps {
+  /** `GET v1/me/summary`, or undefined when not enrolled or not (yet) fetched: nothing is shown. */
+  summary?: Summary;
+  formatNumber?: FormatNumber;
+}
+
+/** What the agency's tally says: the unit's place ("Unit Anda: peringkat 3 dari 42") and yours. */
+export function AgencySummary(p: AgencySummaryProps) {
+  const s = p.summary;
+  if (!s) return null;
+  const n = p.formatNumber ?? defaultFormatNumber;
+  return (
+    <section class="agency-summary" aria-label={t('agency_heading')}>
+      {s.unit && (
+        <>
+          <p class="agency-rank">{t('agency_rank', n(s.unit.rank), n(s.unit.units))}</p>
+          <p>{t('agency_unit_posted', s.unit.name, n(s.unit.posted))}</p>
+        </>
+      )}
+      <p class="help">{t('agency_me', n(s.posted), n(s.events))}</p>
+    </section>
+  );
+}

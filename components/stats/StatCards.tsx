@@ -1,0 +1,32 @@
+import type { Stats } from '@/utils/history/stats';
+import { defaultFormatNumber, type FormatNumber } from './format';
+import { t } from '@/utils/i18n';
+
+export interface StatCardsProps {
+  stats: Pick<Stats, 'posted' | 'attempts' | 'thisWeek' | 'streakDays' | 'events'>;
+  formatNumber?: FormatNumber;
+}
+
+/** The four figures, each a term (the UI-WORDS name) and its number. */
+export function StatCards(p: StatCardsProps) {
+  const n = p.formatNumber ?? defaultFormatNumber;
+  const cards: [string, number][] = [
+    [t('stats_posted'), p.stats.posted],
+    [t('stats_attempts'), p.stats.attempts],
+    [t('stats_this_week'), p.stats.thisWeek],
+    [t('stats_streak'), p.stats.streakDays],
+  ];
+  return (
+    <div class="stat-cards">
+      <dl>
+        {cards.map(([label, value]) => (
+          <div class="stat-card" key={label}>
+            <dt>{label}</dt>
+            <dd>{n(value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <p class="help">{t('stats_events', n(p.stats.events))}</p>
+    </div>
+  );
+}

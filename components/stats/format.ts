@@ -1,0 +1,43 @@
+import { t, uiLocale } from '@/utils/i18n';
+import type { ShareAction } from '@/utils/protocol/tally';
+import type { SyncState } from '@/utils/history/db';
+
+// Words and numbers shared by the stats components.
+
+/** Platform names are brand names, the same in every language. */
+const PLATFORM_NAMES: Record<string, string> = {
+  x: 'X',
+  facebook: 'Facebook',
+  whatsapp: 'WhatsApp',
+  telegram: 'Telegram',
+};
+
+export function platformName(key: string): string {
+  return PLATFORM_NAMES[key] ?? key;
+}
+
+const ACTION_KEYS = {
+  inserted: 'action_inserted',
+  posted: 'action_posted',
+  intent_opened: 'action_intent_opened',
+  copied: 'action_copied',
+} as const satisfies Record<ShareAction, string>;
+
+export function actionWord(action: ShareAction): string {
+  return t(ACTION_KEYS[action]);
+}
+
+export function syncWord(sync: SyncState, reason?: string): string {
+  if (sync === 'rejected') return reason ? t('sync_state_rejected_reason', reason) : t('sync_state_rejected');
+  return t(sync === 'synced' ? 'sync_state_synced' : 'sync_state_pending');
+}
+
+export type FormatNumber = (n: number) => string;
+
+let numbers: Intl.NumberFormat | undefined;
+
+/** `100.000` in Indonesian, `100,000` in English. */
+export const defaultFormatNumber: FormatNumber = (n) => {
+  numbers ??= new Intl.NumberFormat(uiLocale());
+  return numbers.format(n);
+};
