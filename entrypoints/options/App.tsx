@@ -102,7 +102,8 @@ export function App() {
 
       <section aria-labelledby="s-enrol">
         <h2 id="s-enrol">{t('enrol_section')}</h2>
-        {enrolment ? (
+        {/* A 401 from the tally: the form again, with the old details kept until replaced. */}
+        {enrolment && !syncStatus.needsEnrol ? (
           <div>
             <p>{t('enrolled_as', enrolment.member.name, enrolment.member.unit, enrolment.member.nip, new URL(enrolment.tallyUrl).host)}</p>
             <button

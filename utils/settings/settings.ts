@@ -61,3 +61,10 @@ export async function effectiveTallyUrl(feedTallyUrl: string | undefined): Promi
   const user = await loadUserSettings();
   return resolveUrl({ user: user.tallyUrl, feed: feedTallyUrl, build: BUILD_TALLY_URL }).value;
 }
+
+/** The agency's feed public key (base64url Ed25519), when one is set: user's, else the build's. */
+export async function effectiveFeedPublicKey(): Promise<string | undefined> {
+  const user = await loadUserSettings();
+  for (const v of [user.feedPublicKey, BUILD_PUBLIC_KEY]) if (v && isPublicKey(v)) return v.trim();
+  return undefined;
+}
