@@ -6,12 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { closeOnSignals, configFromEnv, describeServer, startFromConfig } from '../server/env';
 import type { AgencyServer } from '../server/app';
+import { loadOrCreateSigningKey } from '../server/signing';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = configFromEnv();
 // The feed origin is baked into the build's host permissions, so it must be the one served here.
 const base = config.baseUrl?.replace(/\/+$/, '') ?? `http://localhost:${config.port}`;
 const feedUrl = `${base}/feed.json`;
+// The build trusts only feeds signed with the agency's key: the same key the server signs with.
+const publicKey = loadOrCreateSigningKey(config.signingKeyFile).publicKey;
+const buildEnv = { WXT_SIAR_FEED_URL: feedUrl, WXT_SIAR_FEED_PUBLIC_KEY: publicKey };
 
 let building: ChildProcess | undefined;
 // Until the server runs, Ctrl+C / SIGTERM stop the build too, not just this process.
@@ -22,11 +26,11 @@ const abortBuild = (signal: NodeJS.Signals) => {
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    console.log(`\n$ WXT_SIAR_FEED_URL=${feedUrl} ${command} ${args.join(' ')}`);
+    console.log(`\n$ WXT_SIAR_FEED_URL=${feedUrl} WXT_SIAR_FEED_PUBLIC_KEY=${publicKey} ${command} ${args.join(' ')}`);
     building = spawn(command, args, {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, WXT_SIAR_FEED_URL: feedUrl },
+      env: { ...process.env, ...buildEnv },
       // npx is a .cmd script on Windows, which only a shell can start.
       shell: process.platform === 'win32',
     });

@@ -6,7 +6,8 @@ import { dashboardRoutes } from './dashboard/routes';
 import { openDatabase } from './db/database';
 import { buildDemoFeed, PUBLISHER, type JsonFeed } from './demo/feed';
 import { demoPictures } from './demo/pictures';
-import { feedRoutes, type FeedProvider } from './feed';
+import { feedRoutes, signatureOf, type FeedProvider, type SignatureProvider } from './feed';
+import { generateSigningKey, type SigningKey } from './signing';
 import { createRouter, type Route } from './http';
 import { mediaRoutes } from './media';
 import { newsRoutes } from './news';
@@ -47,6 +48,10 @@ export interface AgencyServerOptions {
   admin?: AdminCredentials;
   /** The agency's offset from UTC for the dashboard's days and weeks; default WIB (420). */
   utcOffsetMinutes?: number;
+  /** The agency's Ed25519 key; feed.json.sig is made with it. Default: a fresh key per server. */
+  signingKey?: SigningKey;
+  /** Tests only: serve this as feed.json.sig instead (undefined → 404, a feed left unsigned). */
+  signature?: SignatureProvider;
   /** Tests only: decides a fault for each `POST v1/shares` (see server/tally/faults.ts). */
   faults?: ShareFaults;
 }
@@ -57,6 +62,8 @@ export interface AgencyServer {
   readonly base: string;
   /** The tally's data, for tests and tools (e.g. revoking a member's tokens). */
   tally: TallyStore;
+  /** base64url Ed25519 public key the feed is signed with. */
+  publicKey: string;
   listen(port?: number, host?: string): Promise<{ port: number; base: string }>;
   /** Stops the server and closes the database. */
   close(): Promise<void>;
@@ -77,6 +84,7 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
   const tally = new TallyStore(db);
   tally.setEnrollCodes(options.enrollCodes ?? DEMO_ENROLL_CODES);
   const feed = options.feed ?? demoFeed;
+  const signingKey = options.signingKey ?? generateSigningKey();
 
   const router = createRouter([
     ...(options.routes ?? []),
@@ -93,7 +101,7 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
       secure: () => base.startsWith('https:'),
       utcOffsetMinutes: options.utcOffsetMinutes ?? WIB_MINUTES,
     }),
-    ...feedRoutes(feed, () => base),
+    ...feedRoutes(feed, () => base, options.signature ?? signatureOf(signingKey)),
     ...mediaRoutes(demoPictures()),
     ...newsRoutes(
       (slug) => demoFeed().items.find((item) => item.url === `${base}/berita/${slug}`),
@@ -116,6 +124,7 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
   return {
     server,
     tally,
+    publicKey: signingKey.publicKey,
     get base() {
       return base;
     },

@@ -6,6 +6,7 @@ import { createAgencyServer, DEFAULT_RATE_LIMIT, WIB_MINUTES, type AgencyServer 
 import { DEMO_ADMIN, type AdminCredentials } from './dashboard/auth';
 import { DEMO_ENROLL_CODES, parseEnrollCodes, type EnrollCodes } from './tally/codes';
 import type { RateLimit } from './tally/rate-limit';
+import { loadOrCreateSigningKey } from './signing';
 
 // Configuration from the environment, shared by `server/main.ts` and `scripts/start.ts`.
 // server/README.md documents every variable.
@@ -21,10 +22,13 @@ export interface EnvConfig {
   admin: AdminCredentials;
   rateLimit: RateLimit;
   utcOffsetMinutes: number;
+  /** PEM file of the Ed25519 key that signs the feed; made on first start when missing. */
+  signingKeyFile: string;
 }
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DB = fileURLToPath(new URL('./data/siar.db', import.meta.url));
+export const DEFAULT_SIGNING_KEY = fileURLToPath(new URL('./data/signing-key.pem', import.meta.url));
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -65,6 +69,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       burst: positive(env, 'SIAR_RATE_BURST', DEFAULT_RATE_LIMIT.burst),
     },
     utcOffsetMinutes: utcOffset(env.SIAR_UTC_OFFSET),
+    signingKeyFile: env.SIAR_SIGNING_KEY ? resolve(env.SIAR_SIGNING_KEY) : DEFAULT_SIGNING_KEY,
   };
 }
 
@@ -87,9 +92,15 @@ export async function startFromConfig(config: EnvConfig, quiet = false): Promise
         'set SIAR_ADMIN_PASSWORD.',
     );
   }
+  const signingKey = loadOrCreateSigningKey(config.signingKeyFile);
   const agency = createAgencyServer({
     baseUrl: config.baseUrl,
     feed: feedFile ? () => readFile(feedFile) : undefined,
+    signingKey,
+    // A feed file signed offline (`npm run agency -- sign`) has its .sig beside it: served as is.
+    signature: feedFile
+      ? () => readFile(`${feedFile}.sig`, 'utf8').then((s) => s.trim(), () => undefined)
+      : undefined,
     quiet,
     db: config.db,
     enrollCodes: config.enrollCodes,
@@ -127,6 +138,7 @@ export function describeServer(agency: AgencyServer, config: EnvConfig): string 
     `  Tally:         ${base}/`,
     `  Dasbor:        ${base}/   (masuk / log in: ${login})`,
     `  Basis data:    ${config.db}`,
+    `  Kunci publik feed / feed public key: ${agency.publicKey}`,
     '  Kode pendaftaran / enrolment codes:',
     ...codes,
   ].join('\n');

@@ -1,4 +1,5 @@
 import { etagOf, isNotModified, send, type Route } from './http';
+import { signFeed, type SigningKey } from './signing';
 
 // Feed hosting (PROTOCOL.md §1, "Fetching"): the extension polls with If-None-Match /
 // If-Modified-Since, so an unchanged feed must cost one 304 and no body.
@@ -13,9 +14,28 @@ function toBytes(body: FeedBody): Uint8Array {
   return Buffer.from(JSON.stringify(body, null, 2), 'utf8');
 }
 
-export function feedRoutes(provider: FeedProvider, base: () => string): Route[] {
+/**
+ * How feed.json.sig is made: signed with the agency's key (default), or — for tests that play a
+ * hijacked server — a fixed body, or none (404).
+ */
+export type SignatureProvider = (ctx: { base: string; feed: Uint8Array }) => string | undefined | Promise<string | undefined>;
+
+export function signatureOf(key: SigningKey): SignatureProvider {
+  return ({ feed }) => signFeed(feed, key);
+}
+
+export function feedRoutes(provider: FeedProvider, base: () => string, signature?: SignatureProvider): Route[] {
   let current: { etag: string; lastModified: number } | undefined;
   return [
+    {
+      method: 'GET',
+      path: '/feed.json.sig',
+      handler: async ({ res }) => {
+        const sig = signature ? await signature({ base: base(), feed: toBytes(await provider({ base: base() })) }) : undefined;
+        if (sig === undefined) return send(res, 404, { 'Content-Type': 'application/json' }, Buffer.from('{"error":"not_found","message":"feed is not signed"}'));
+        send(res, 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' }, Buffer.from(sig));
+      },
+    },
     {
       method: 'GET',
       path: '/feed.json',

@@ -5,7 +5,12 @@ import type { FetchError, Validators } from './fetch';
 // The feed cache: the one module that owns the `siar-feed` database. The background writes it;
 // the popup and the composer panel only read it, so they work offline.
 
-export type FeedError = FetchError | { code: 'invalid'; problem: FeedProblem };
+export type FeedError =
+  | FetchError
+  | { code: 'invalid'; problem: FeedProblem }
+  /** A public key is set, and the feed has no signature, or one that does not verify. */
+  | { code: 'unsigned' }
+  | { code: 'bad_signature' };
 
 export interface FeedState {
   feedUrl: string;
@@ -19,6 +24,8 @@ export interface FeedState {
   checkedAt?: number;
   validators?: Validators;
   lastError?: FeedError & { at: number };
+  /** The public key the stored copy was verified with, when a key was set. */
+  verifiedWith?: string;
 }
 
 interface FeedDB extends DBSchema {

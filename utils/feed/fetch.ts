@@ -11,7 +11,7 @@ export interface Validators {
 }
 
 export type FetchOutcome =
-  | { kind: 'ok'; body: string; validators: Validators; finalUrl: string }
+  | { kind: 'ok'; body: string; bytes: Uint8Array; validators: Validators; finalUrl: string }
   | { kind: 'not_modified' }
   | { kind: 'error'; error: FetchError };
 
@@ -139,5 +139,5 @@ export async function fetchFeed(url: string, opts: FetchOptions = {}): Promise<F
   if (lastModified) validators.lastModified = lastModified;
   // Decoded as UTF-8 whatever the server claims: JSON is UTF-8 (RFC 8259).
   const body = new TextDecoder('utf-8').decode(r.bytes);
-  return { kind: 'ok', body, validators, finalUrl: r.finalUrl };
+  return { kind: 'ok', body, bytes: r.bytes, validators, finalUrl: r.finalUrl };
 }

@@ -1,6 +1,21 @@
 import { parseFeedText } from '../protocol/feed';
-import { fetchFeed, type FetchOptions } from './fetch';
-import type { FeedState } from './cache';
+import { fetchCapped, fetchFeed, type FetchOptions } from './fetch';
+import type { FeedError, FeedState } from './cache';
+import { signatureUrl, verifyFeedSignature } from './signature';
+
+export interface RefreshOptions extends Omit<FetchOptions, 'validators'> {
+  /** The agency's Ed25519 public key: when set, only a feed signed with it is used. */
+  publicKey?: string;
+}
+
+/** Fetches feed.json.sig and checks it against the exact bytes received. */
+async function checkSignature(feedUrl: string, bytes: Uint8Array, publicKey: string, opts: FetchOptions): Promise<FeedError | undefined> {
+  const r = await fetchCapped(signatureUrl(feedUrl), { ...opts, validators: undefined, accept: 'text/plain', maxBytes: 1024 });
+  if (r.kind === 'error') return r.error.code === 'http' && r.error.status === 404 ? { code: 'unsigned' } : r.error;
+  if (r.kind !== 'response') return { code: 'unsigned' };
+  const signature = new TextDecoder().decode(r.bytes);
+  return (await verifyFeedSignature(bytes, signature, publicKey)) ? undefined : { code: 'bad_signature' };
+}
 
 /**
  * One refresh step, pure apart from the network: the new state from the cached one and what the
@@ -10,11 +25,15 @@ export async function refreshFeedState(
   feedUrl: string,
   cached: FeedState | undefined,
   now: number,
-  opts: Omit<FetchOptions, 'validators'> = {},
+  opts: RefreshOptions = {},
 ): Promise<FeedState> {
-  const base: FeedState = cached?.feedUrl === feedUrl ? cached : { feedUrl, items: [], dropped: 0 };
+  const { publicKey, ...fetchOpts } = opts;
+  let base: FeedState = cached?.feedUrl === feedUrl ? cached : { feedUrl, items: [], dropped: 0 };
+  // A copy not verified with the key now set was never good under it: it is not kept, and the
+  // feed is fetched whole to be checked.
+  if (publicKey && base.verifiedWith !== publicKey) base = { feedUrl, items: [], dropped: 0 };
   const outcome = await fetchFeed(feedUrl, {
-    ...opts,
+    ...fetchOpts,
     // Validators only make sense when we still hold the copy they describe.
     validators: base.items.length > 0 ? base.validators : undefined,
   });
@@ -23,9 +42,14 @@ export async function refreshFeedState(
     return { ...rest, fetchedAt: now, checkedAt: now };
   }
   if (outcome.kind === 'error') return { ...base, checkedAt: now, lastError: { ...outcome.error, at: now } };
+  if (publicKey) {
+    const problem = await checkSignature(feedUrl, outcome.bytes, publicKey, fetchOpts);
+    if (problem) return { ...base, checkedAt: now, lastError: { ...problem, at: now } };
+  }
   const parsed = parseFeedText(outcome.body);
   if (!parsed.ok) return { ...base, checkedAt: now, lastError: { code: 'invalid', problem: parsed.problem, at: now } };
   return {
+    ...(publicKey ? { verifiedWith: publicKey } : {}),
     feedUrl,
     meta: parsed.feed.meta,
     items: parsed.feed.items,

@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { permissionPattern } from '../protocol/url';
 import { loadFeedState, saveFeedState, type FeedState } from './cache';
 import { refreshFeedState } from './refresh';
+import { effectiveFeedPublicKey } from '../settings/settings';
 
 const inFlight = new Map<string, Promise<FeedState>>();
 
@@ -21,7 +22,7 @@ export function refreshFeed(feedUrl: string): Promise<FeedState> {
       const base = cached ?? { feedUrl, items: [], dropped: 0 };
       next = { ...base, checkedAt: now, lastError: { code: pattern ? 'permission' : 'bad_url', at: now } };
     } else {
-      next = await refreshFeedState(feedUrl, cached, now);
+      next = await refreshFeedState(feedUrl, cached, now, { publicKey: await effectiveFeedPublicKey() });
     }
     if (next.lastError) console.warn('[siar] feed refresh failed', feedUrl, next.lastError);
     await saveFeedState(next);
