@@ -13,6 +13,7 @@ import { effectiveFeedUrl } from '@/utils/settings';
 import { deleteHistory } from '@/utils/history/outbox';
 import { addOneClick, COMPOSER_URL, fallbackUrl, oneClickFor } from '@/utils/share/oneclick';
 import { getSyncStatus, syncNow } from '@/utils/sync/service';
+import { reportSiteHealth } from '@/utils/sites/status';
 import { loadUserSettings } from '@/utils/settings';
 
 // Wiring only: alarms and messages in, calls into utils/ out.
@@ -93,6 +94,11 @@ export default defineBackground(() => {
       return { ok: true, eventId: event.id };
     },
     'share/post-url': async (m) => ({ ok: await attachPostUrl(m.eventId, m.postUrl) }),
+    'site/selectors': async (m) => (await currentFeed()).state?.meta?._siar?.selectors?.[m.platform] ?? {},
+    'site/health': async (m) => {
+      await reportSiteHealth(m.platform, m.ok, m.reason);
+      return { ok: true };
+    },
     'sync/now': async () => {
       await runSync(true);
       return { ok: !(await getSyncStatus()).lastError };

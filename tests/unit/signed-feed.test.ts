@@ -38,7 +38,8 @@ describe('signed feeds', () => {
     expect(await verifyFeedSignature(good, s, key.publicKey)).toBe(true);
     expect(await verifyFeedSignature(good, s, other.publicKey)).toBe(false);
     const tampered = Buffer.from(good);
-    tampered[tampered.length - 3] ^= 1;
+    const at = tampered.length - 3;
+    tampered.writeUInt8(tampered.readUInt8(at) ^ 1, at);
     expect(await verifyFeedSignature(tampered, s, key.publicKey)).toBe(false);
     expect(await verifyFeedSignature(good, 'not base64!', key.publicKey)).toBe(false);
     expect(key.publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);

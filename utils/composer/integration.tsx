@@ -2,6 +2,7 @@ import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { Panel } from '@/components/Panel';
+import { DriftNotice } from '@/components/DriftNotice';
 import { InsertButton } from '@/components/InsertButton';
 import panelCss from '@/components/panel.css?inline';
 import { copyText } from '../clipboard';
@@ -24,6 +25,8 @@ interface Composer {
 }
 
 const HOST_TAG = 'siar-composer';
+/** How long a one-click share waits for the site's composer before saying it cannot find one. */
+const COMPOSER_WAIT_MS = 15_000;
 
 /**
  * Puts the "Insert official post" button on every composer of one site and runs inserts.
@@ -149,6 +152,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
       fileInput?.removeAttribute(TARGET_ATTR);
       busyId = undefined;
     }
+    void sendMessage({ type: 'site/health', platform: site.platform, ok, reason: ok ? undefined : 'not_verified' });
     if (ok) {
       composer.pending = { itemId: item.id };
       void sendMessage({ type: 'share/record', itemId: item.id, platform: site.platform, action: 'inserted' });
@@ -265,7 +269,11 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     if (!pending || oneClickInto || oneClickTries >= 3 || !composer.editor.isConnected) return;
     oneClickInto = composer;
     oneClickTries++;
-    if (!(await insert(composer, pending.item, pending.variant))) oneClickInto = undefined;
+    if (!(await insert(composer, pending.item, pending.variant))) {
+      oneClickInto = undefined;
+      // insert() already copied the text; the panel is not open, so say it here.
+      if (oneClickTries >= 3 || !panel) void showDrift(pending);
+    }
   }
   function composerGone(composer: Composer) {
     if (oneClickInto !== composer || !composer.pending) return;
@@ -273,7 +281,15 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     for (const c of dialogComposers) if (c !== composer && c.editor.isConnected) void claimOneClick(c);
   }
 
-  const stop = watchComposers(document, site, attach, { isOurs });
+  // The agency's selector fixes for this site come with the feed; the page checks each parses.
+  let stop = () => {};
+  void sendMessage({ type: 'site/selectors', platform: site.platform })
+    .catch(() => ({}))
+    .then((fixes) => {
+      if (ctx.isInvalid) return;
+      site.hotfix(fixes);
+      stop = watchComposers(document, site, attach, { isOurs });
+    });
   ctx.onInvalidated(() => {
     stop();
     closePanel(false);
@@ -285,8 +301,57 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     if (!r.itemId) return;
     console.info('[siar] one-click share pending for this tab');
     if (site.isLoggedOut(document)) void sendMessage({ type: 'oneclick/fallback' });
-    else if (site.openComposer) openComposerSoon(site);
+    else {
+      if (site.openComposer) openComposerSoon(site);
+      // No composer to put the post in: say so and offer Copy, never a silent failure.
+      ctx.setTimeout(() => {
+        if (!oneClickInto) void showDrift();
+      }, COMPOSER_WAIT_MS);
+    }
   });
+
+  /** Tells the user the one-click post could not go in, and offers its text to copy. */
+  async function showDrift(known?: { item: PanelItem; variant: number }) {
+    let pending = known;
+    if (!pending) {
+      void sendMessage({ type: 'site/health', platform: site.platform, ok: false, reason: 'composer_not_found' });
+      pending = await oneClick;
+      if (!pending) {
+        const claim = await sendMessage({ type: 'oneclick/claim' });
+        if (!claim.itemId) return;
+        data ??= await sendMessage({ type: 'panel/items', platform: site.platform });
+        const found = data.items.find((i) => i.id === claim.itemId);
+        if (!found) return;
+        pending = { item: found, variant: claim.variant ?? 0 };
+      }
+    }
+    const { item } = pending;
+    const text = item.texts[pending.variant % item.texts.length]?.text ?? '';
+    const ui = await createShadowRootUi<void>(ctx, {
+      name: HOST_TAG,
+      position: 'inline',
+      anchor: document.body,
+      css: panelCss,
+      isolateEvents: true,
+      onMount: () => {},
+    });
+    ui.mount();
+    const show = (done?: MessageKey) =>
+      render(
+        <DriftNotice
+          done={done}
+          onCopy={() => {
+            void copyText(text).then((copied) => {
+              if (copied) void sendMessage({ type: 'share/record', itemId: item.id, platform: site.platform, action: 'copied' });
+              show(copied ? 'copied_paste' : 'copy_failed');
+            });
+          }}
+          onClose={() => ui.remove()}
+        />,
+        ui.uiContainer,
+      );
+    show();
+  }
 }
 
 function waitForValue<T>(get: () => T | undefined, ms: number): Promise<T | undefined> {

@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import type { SelectorFixes } from '../protocol/feed';
 import type { ImageReply, PanelData } from './panel';
 import type { Message } from './schema';
 
@@ -29,6 +30,8 @@ export interface Replies {
   'oneclick/peek': ClaimReply;
   'oneclick/fallback': OkReply;
   'sync/now': OkReply;
+  'site/selectors': SelectorFixes;
+  'site/health': OkReply;
   'history/delete': OkReply & { deleted?: number };
 }
 

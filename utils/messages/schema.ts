@@ -29,6 +29,13 @@ export const MessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('oneclick/peek') }),
   z.object({ type: z.literal('oneclick/fallback') }),
   z.object({ type: z.literal('sync/now') }),
+  z.object({ type: z.literal('site/selectors'), platform: PlatformSchema }),
+  z.object({
+    type: z.literal('site/health'),
+    platform: PlatformSchema,
+    ok: z.boolean(),
+    reason: z.enum(['not_verified', 'composer_not_found']).optional(),
+  }),
   z.object({ type: z.literal('history/delete') }),
 ]);
 export type Message = z.infer<typeof MessageSchema>;

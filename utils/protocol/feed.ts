@@ -56,11 +56,32 @@ export const ItemSchema = z
     'needs one of url, title, summary, content_text or a caption',
   );
 
+// A CSS selector an agency may ship to mend a composer finder after a site changed its DOM.
+// Data, never code: a short selector of plain selector characters, checked again in the page.
+const cssSelector = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w\s\-#.\[\]="'^$*~|:(),>+]+$/, 'plain CSS selector characters only')
+  .refine((s) => !/url\(|expression|@|\\/i.test(s), 'not a plain selector');
+const selectorList = z.array(cssSelector).min(1).max(5);
+
+export const SelectorFixesSchema = z.object({
+  editor: selectorList.optional(),
+  toolbar: selectorList.optional(),
+  postButton: selectorList.optional(),
+  fileInput: selectorList.optional(),
+});
+export type SelectorFixes = z.infer<typeof SelectorFixesSchema>;
+
 export const FeedSiarSchema = z.object({
   about: url.optional(),
   publisher: party.optional(),
   tally_url: url.optional(),
   refresh_minutes: z.number().finite().positive().optional(),
+  /** Per site (x, facebook, …): selectors tried before the built-in ones. */
+  // A bad block is dropped alone, so it cannot take the publisher or tally URL with it.
+  selectors: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), SelectorFixesSchema).optional().catch(undefined),
 });
 
 /** The feed envelope: everything but the items, which are checked one by one. */

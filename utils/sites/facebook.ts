@@ -1,13 +1,14 @@
-import { closestWhere, firstMatch, isRendered, type SiteAdapter } from './types';
+import { applyFixes, closestWhere, firstMatch, isRendered, type SiteAdapter, type SiteSelectors } from './types';
 
 // Facebook (www.facebook.com). The composer is Lexical, inside the "Create post" dialog, also in
 // groups and pages. Comment boxes are Lexical too: only an editor in a dialog with a Post button
 // is a composer. Selectors newest first, dated.
-const SEL = {
+// The parts a feed's `_siar.selectors.facebook` may extend (see docs/protocol.md).
+const SEL: SiteSelectors = {
   // seen 2026-11: div[role="textbox"][contenteditable="true"][data-lexical-editor="true"]
-  editor: '[data-lexical-editor="true"][contenteditable="true"]',
-  // seen 2026-11
-  dialog: '[role="dialog"]',
+  editor: ['[data-lexical-editor="true"][contenteditable="true"]'],
+  // Facebook's composer has no toolbar of its own that we use.
+  toolbar: [],
   // seen 2026-11: a div[role="button"], not a <button>; the label follows the UI language
   postButton: [
     '[role="button"][aria-label="Post"]',
@@ -17,6 +18,11 @@ const SEL = {
   ],
   // seen 2026-11: hidden input behind "Photo/video"
   fileInput: ['input[type="file"][accept*="image"]', 'input[type="file"]'],
+};
+
+const FIXED = {
+  // seen 2026-11
+  dialog: '[role="dialog"]',
   // seen 2026-11: the "What's on your mind, Name?" prompt that opens the dialog
   prompt: [
     '[role="button"][aria-label^="What\'s on your mind"]',
@@ -26,14 +32,16 @@ const SEL = {
 } as const;
 
 function dialogOf(editor: Element): Element | null {
-  return closestWhere(editor, (a) => a.matches(SEL.dialog), 40);
+  return closestWhere(editor, (a) => a.matches(FIXED.dialog), 40);
 }
 
 export const facebook: SiteAdapter = {
   platform: 'facebook',
   editorKind: 'lexical',
   hosts: ['www.facebook.com', 'web.facebook.com', 'm.facebook.com'],
-  editorSelector: SEL.editor,
+  get editorSelector() {
+    return SEL.editor.join(', ');
+  },
   isComposer(editor) {
     const dialog = dialogOf(editor);
     return dialog !== null && isRendered(editor) && firstMatch(dialog, SEL.postButton) !== null;
@@ -64,11 +72,11 @@ export const facebook: SiteAdapter = {
     return doc.querySelector('form[data-testid="royal_login_form"], input[name="pass"][type="password"]') !== null;
   },
   openComposer(doc) {
-    let prompt = firstMatch<HTMLElement>(doc, SEL.prompt);
+    let prompt = firstMatch<HTMLElement>(doc, FIXED.prompt);
     if (!prompt) {
       for (const el of doc.querySelectorAll<HTMLElement>('[role="button"]')) {
         const text = el.textContent?.trim() ?? '';
-        if (SEL.promptText.some((re) => re.test(text))) {
+        if (FIXED.promptText.some((re) => re.test(text))) {
           prompt = el;
           break;
         }
@@ -76,5 +84,8 @@ export const facebook: SiteAdapter = {
     }
     prompt?.click();
     return prompt !== null;
+  },
+  hotfix(fixes) {
+    applyFixes(SEL, fixes);
   },
 };

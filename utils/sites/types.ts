@@ -1,6 +1,8 @@
 // What the shared composer code needs to know about one site. Everything site-specific (selectors,
 // where to put the button, how to tell a post went out) lives in that site's file.
 
+import type { SelectorFixes } from '../protocol/feed';
+
 export type EditorKind = 'draft' | 'lexical';
 
 export interface SiteAdapter {
@@ -35,6 +37,37 @@ export interface SiteAdapter {
   isLoggedOut(doc: Document): boolean;
   /** Opens the site's composer on a page where none is open (for one-click share from the popup). */
   openComposer?(doc: Document): boolean;
+  /** Puts the agency's selector fixes (already checked by the page) before the built-in ones. */
+  hotfix(fixes: SelectorFixes): void;
+}
+
+/** Selectors, by part, that a feed may extend. Lists are tried in order. */
+export interface SiteSelectors {
+  editor: string[];
+  toolbar: string[];
+  postButton: string[];
+  fileInput: string[];
+}
+
+/** Only selectors this browser can parse survive: a feed never breaks the finders. */
+export function usableSelectors(list: readonly string[] | undefined, doc: Document = document): string[] {
+  const frag = doc.createDocumentFragment();
+  return (list ?? []).filter((sel) => {
+    try {
+      frag.querySelector(sel);
+      return true;
+    } catch {
+      console.warn('[siar] ignored a selector fix that does not parse:', sel);
+      return false;
+    }
+  });
+}
+
+export function applyFixes(sel: SiteSelectors, fixes: SelectorFixes, doc: Document = document): void {
+  for (const part of ['editor', 'toolbar', 'postButton', 'fileInput'] as const) {
+    const extra = usableSelectors(fixes[part], doc);
+    if (extra.length > 0) sel[part] = [...extra, ...sel[part].filter((s) => !extra.includes(s))];
+  }
 }
 
 /** True when an element takes space on screen (hidden editors are not composers). */

@@ -1,16 +1,20 @@
-import { closestWhere, firstMatch, isRendered, type SiteAdapter } from './types';
+import { applyFixes, closestWhere, firstMatch, isRendered, type SiteAdapter, type SiteSelectors } from './types';
 
 // X (x.com, twitter.com). The composer is Draft.js. Selectors newest first, each with the date it
 // was last seen on the live site; the fallbacks are the older or more generic forms.
-const SEL = {
+// The parts a feed's `_siar.selectors.x` may extend (see docs/protocol.md).
+const SEL: SiteSelectors = {
   // seen 2026-11: div.public-DraftEditor-content[data-testid="tweetTextarea_0"][role="textbox"]
-  editor: '[data-testid^="tweetTextarea_"][contenteditable="true"], .public-DraftEditor-content[contenteditable="true"]',
+  editor: ['[data-testid^="tweetTextarea_"][contenteditable="true"]', '.public-DraftEditor-content[contenteditable="true"]'],
   // seen 2026-11
   toolbar: ['[data-testid="toolBar"]', '[role="tablist"][aria-label]'],
   // seen 2026-11: inline composer and replies use tweetButtonInline, the modal tweetButton
   postButton: ['[data-testid="tweetButtonInline"]', '[data-testid="tweetButton"]'],
   // seen 2026-11
   fileInput: ['input[type="file"][data-testid="fileInput"]', 'input[type="file"][accept*="image"]'],
+};
+
+const FIXED = {
   // seen 2026-11: one child per attached picture
   attachments: ['[data-testid="attachments"]'],
   // seen 2026-11: "Your post was sent." toast with a "View" link to /<user>/status/<id>
@@ -25,7 +29,9 @@ export const x: SiteAdapter = {
   platform: 'x',
   editorKind: 'draft',
   hosts: ['x.com', 'twitter.com', 'mobile.x.com', 'mobile.twitter.com'],
-  editorSelector: SEL.editor,
+  get editorSelector() {
+    return SEL.editor.join(', ');
+  },
   isComposer(editor) {
     return this.composerRoot(editor) !== null && isRendered(editor);
   },
@@ -45,11 +51,11 @@ export const x: SiteAdapter = {
     return firstMatch<HTMLInputElement>(root, SEL.fileInput);
   },
   attachmentCount(root) {
-    const box = firstMatch(root, SEL.attachments);
+    const box = firstMatch(root, FIXED.attachments);
     return box ? box.querySelectorAll('img').length : 0;
   },
   postedUrl(doc) {
-    for (const toast of doc.querySelectorAll(SEL.toast.join(','))) {
+    for (const toast of doc.querySelectorAll(FIXED.toast.join(','))) {
       const link = toast.querySelector<HTMLAnchorElement>('a[href*="/status/"]');
       if (link?.href) return link.href;
     }
@@ -66,5 +72,8 @@ export const x: SiteAdapter = {
   openComposer() {
     // /compose/post opens the modal composer by itself.
     return true;
+  },
+  hotfix(fixes) {
+    applyFixes(SEL, fixes);
   },
 };
