@@ -57,9 +57,11 @@ export default defineConfig({
       permissions: ['storage', 'alarms'],
       host_permissions: feedOrigin ? [feedOrigin] : [],
       optional_host_permissions: OPTIONAL_ORIGINS,
+      // Agency deployment: the shape of the `3rdparty` policy Chrome puts in storage.managed
+      // (docs/policy/). Firefox needs no schema: it reads policies.json `3rdparty` as is.
       ...(browser === 'firefox'
         ? { browser_specific_settings: { gecko: { id: 'siar@siar.example' } } }
-        : {}),
+        : { storage: { managed_schema: 'managed_schema.json' } }),
     };
   },
 });

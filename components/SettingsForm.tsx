@@ -6,11 +6,18 @@ import { isPublicKey, type UserSettings } from '@/utils/settings';
 export interface SettingsFormProps {
   settings: UserSettings;
   defaults: { feedUrl: string; tallyUrl: string };
+  /**
+   * Values the agency set by policy: shown read-only, never saved over. The user's own value for
+   * such a field stays stored as it was, unused while the policy is there.
+   */
+  policy?: Partial<Record<Field, string>>;
   /** Resolves to the word to show: saved, or why not. */
   onSave: (next: UserSettings) => Promise<MessageKey>;
 }
 
-type Field = 'feedUrl' | 'tallyUrl' | 'feedPublicKey';
+export type Field = 'feedUrl' | 'tallyUrl' | 'feedPublicKey';
+const FIELDS = ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const;
+
 
 function problemOf(field: Field, value: string): MessageKey | undefined {
   if (!value) return undefined;
@@ -28,29 +35,54 @@ export function SettingsForm(p: SettingsFormProps) {
   const [problems, setProblems] = useState<Partial<Record<Field, MessageKey>>>({});
   const [result, setResult] = useState<MessageKey>();
 
-  const field = (name: Field, label: MessageKey, help: [MessageKey, ...string[]], type: 'url' | 'text') => (
-    <div class="field">
-      <label for={`f-${name}`}>{t(label)}</label>
-      <input
-        id={`f-${name}`}
-        type={type}
-        spellcheck={false}
-        autoComplete="off"
-        value={values[name]}
-        aria-describedby={`f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`}
-        aria-invalid={problems[name] !== undefined}
-        onInput={(e) => setValues((v) => ({ ...v, [name]: e.currentTarget.value }))}
-      />
-      <p id={`f-${name}-help`} class="help">
-        {t(...help)}
-      </p>
-      {problems[name] && (
-        <p id={`f-${name}-err`} class="field-error">
-          {t(problems[name]!)}
+  const field = (name: Field, label: MessageKey, help: [MessageKey, ...string[]], type: 'url' | 'text') => {
+    const managed = p.policy?.[name];
+    if (managed !== undefined) {
+      return (
+        <div class="field field-policy" data-policy="true">
+          <label for={`f-${name}`}>{t(label)}</label>
+          <input
+            id={`f-${name}`}
+            type={type}
+            spellcheck={false}
+            autoComplete="off"
+            value={managed}
+            readOnly
+            aria-readonly="true"
+            // Until options.css gives .field-policy its own look: plainly not an input to type in.
+            style={{ background: 'var(--card)', color: 'var(--muted)', cursor: 'default' }}
+            aria-describedby={`f-${name}-policy`}
+          />
+          <p id={`f-${name}-policy`} class="help policy-note">
+            {t('setting_policy_note')}
+          </p>
+        </div>
+      );
+    }
+    return (
+      <div class="field">
+        <label for={`f-${name}`}>{t(label)}</label>
+        <input
+          id={`f-${name}`}
+          type={type}
+          spellcheck={false}
+          autoComplete="off"
+          value={values[name]}
+          aria-describedby={`f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`}
+          aria-invalid={problems[name] !== undefined}
+          onInput={(e) => setValues((v) => ({ ...v, [name]: e.currentTarget.value }))}
+        />
+        <p id={`f-${name}-help`} class="help">
+          {t(...help)}
         </p>
-      )}
-    </div>
-  );
+        {problems[name] && (
+          <p id={`f-${name}-err`} class="field-error">
+            {t(problems[name]!)}
+          </p>
+        )}
+      </div>
+    );
+  };
 
   return (
     <form
@@ -58,20 +90,19 @@ export function SettingsForm(p: SettingsFormProps) {
         e.preventDefault();
         const trimmed = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()])) as Record<Field, string>;
         const found: Partial<Record<Field, MessageKey>> = {};
-        for (const f of ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const) {
+        for (const f of FIELDS) {
+          // A field set by policy is not the user's to change: not checked, not saved over.
+          if (p.policy?.[f] !== undefined) continue;
           const problem = problemOf(f, trimmed[f]);
           if (problem) found[f] = problem;
         }
         setProblems(found);
         setResult(undefined);
         if (Object.keys(found).length > 0) return;
+        const next: UserSettings = { ...p.settings };
+        for (const f of FIELDS) if (p.policy?.[f] === undefined) next[f] = trimmed[f] || undefined;
         void p
-          .onSave({
-            ...p.settings,
-            feedUrl: trimmed.feedUrl || undefined,
-            tallyUrl: trimmed.tallyUrl || undefined,
-            feedPublicKey: trimmed.feedPublicKey || undefined,
-          })
+          .onSave(next)
           .then(setResult);
       }}
     >

@@ -15,6 +15,7 @@ import { addOneClick, COMPOSER_URL, fallbackUrl, oneClickFor } from '@/utils/sha
 import { getSyncStatus, syncNow } from '@/utils/sync/service';
 import { reportSiteHealth } from '@/utils/sites/status';
 import { loadUserSettings } from '@/utils/settings';
+import { watchPolicy } from '@/utils/settings/policy';
 
 // Wiring only: alarms and messages in, calls into utils/ out.
 
@@ -171,6 +172,9 @@ export default defineBackground(() => {
     if (alarm.name === SYNC_ALARM || alarm.name === SYNC_RETRY_ALARM) void runSync(false);
     if (alarm.name === RETENTION_ALARM) void applyRetention();
   });
+
+  // An agency's policy changed the feed (or its key): read the feed it now names.
+  watchPolicy(() => void refresh(true));
 
   // Back online: whatever waited for the network goes now.
   globalThis.addEventListener?.('online', () => void runSync(true));

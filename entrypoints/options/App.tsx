@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { EnrolForm } from '@/components/EnrolForm';
 import { SettingsForm } from '@/components/SettingsForm';
+import { SiteHealth } from '@/components/SiteHealth';
 import { SyncPanel } from '@/components/SyncPanel';
+import { getSiteHealth, type SiteHealth as Health } from '@/utils/sites/status';
 import { loadFeedState, type FeedState } from '@/utils/feed/cache';
 import { agenciesOf } from '@/utils/feed/select';
 import { countBySync } from '@/utils/history/queries';
@@ -15,6 +17,10 @@ import {
   effectiveTallyUrl,
   loadUserSettings,
   saveUserSettings,
+  policyValues,
+  settingSources,
+  watchPolicy,
+  type EffectiveSettings,
   type UserSettings,
 } from '@/utils/settings';
 import { requestEnrolPermissions, requestOrigin } from '@/utils/settings/permissions';
@@ -42,6 +48,8 @@ export function App() {
   const [syncing, setSyncing] = useState(false);
   const [historyVersion, setHistoryVersion] = useState(0);
   const [deleted, setDeleted] = useState<number>();
+  const [health, setHealth] = useState<Record<string, Health>>({});
+  const [sources, setSources] = useState<EffectiveSettings>();
 
   const formatTime = useMemo(() => {
     const f = new Intl.DateTimeFormat(uiLocale(), { dateStyle: 'medium', timeStyle: 'short' });
@@ -55,9 +63,11 @@ export function App() {
     setSettings(s);
     setFeed(f);
     setTallyUrl(await effectiveTallyUrl(f?.meta?._siar?.tally_url));
+    setSources(await settingSources(f?.meta?._siar?.tally_url));
     setEnrolment(await getEnrolment());
     setSyncStatus(await getSyncStatus());
     setCounts(await countBySync());
+    setHealth(await getSiteHealth());
   }, []);
 
   useEffect(() => {
@@ -69,6 +79,8 @@ export function App() {
         setHistoryVersion((v) => v + 1);
       }),
       watchEnrolment(setEnrolment),
+      // The agency's policy changed (Chrome applies it live): show the new values.
+      watchPolicy(() => void reload()),
     ];
     return () => stops.forEach((stop) => stop());
   }, [reload]);
@@ -87,9 +99,15 @@ export function App() {
         <SettingsForm
           settings={settings}
           defaults={{ feedUrl: BUILD_FEED_URL, tallyUrl: feed?.meta?._siar?.tally_url ?? BUILD_TALLY_URL }}
+          policy={policyValues(sources)}
           onSave={async (next) => {
-            // The permission prompts must come straight from the click.
-            const asks = [next.feedUrl, next.tallyUrl].filter((u): u is string => Boolean(u)).map(requestOrigin);
+            // The permission prompts must come straight from the click. A URL set by policy is
+            // the one in force, so its origin is the one asked for: saving is how a user lets
+            // Siar read a policy feed on an origin the build did not include.
+            const policy = policyValues(sources);
+            const asks = [policy.feedUrl ?? next.feedUrl, policy.tallyUrl ?? next.tallyUrl]
+              .filter((u): u is string => Boolean(u))
+              .map(requestOrigin);
             if (!(await Promise.all(asks)).every(Boolean)) return 'permission_denied';
             await saveUserSettings(next);
             setSettings(next);
@@ -149,6 +167,11 @@ export function App() {
               .finally(() => setSyncing(false));
           }}
         />
+      </section>
+
+      <section aria-labelledby="s-sites">
+        <h2 id="s-sites">{t('site_health_section')}</h2>
+        <SiteHealth health={health} formatTime={formatTime} />
       </section>
 
       <StatsSection enrolment={enrolment} version={historyVersion} formatTime={formatTime} />

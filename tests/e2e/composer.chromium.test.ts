@@ -305,3 +305,15 @@ describe('when the editor does not take the insert', () => {
     await page.close();
   });
 });
+
+describe('site health in the options page', () => {
+  it('shows when an insert last verified on each site, and the last failure', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${browser.extensionBase}/options.html`);
+    // The tests above inserted on both sites, and one insert on X was not taken by the editor.
+    await page.getByText(/^X: terakhir berhasil menyisipkan/).waitFor();
+    await page.getByText(/^Facebook: terakhir berhasil menyisipkan/).waitFor();
+    await page.getByText('isinya tidak masuk ke kotak postingan', { exact: false }).waitFor();
+    await page.close();
+  });
+});

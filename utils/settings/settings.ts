@@ -1,8 +1,14 @@
 import { storage } from '#imports';
 import { isAllowedUrl } from '../protocol/url';
+import { loadPolicy, type PolicySettings } from './policy';
+import { isPublicKey } from './validate';
 
-// Settings with one rule of precedence: policy > user > feed > build default. Policy joins with
-// agency deployment; the resolver already takes it so callers never change.
+// Settings with one rule of precedence: policy > user > feed > build default. Policy is the
+// agency's (enterprise policy → managed storage, see policy.ts and docs/policy/); the user's stays
+// stored while a policy covers it, unused until the policy goes.
+
+export { isPublicKey } from './validate';
+export { loadPolicy, watchPolicy, type PolicySettings } from './policy';
 
 export const BUILD_FEED_URL: string = import.meta.env.WXT_SIAR_FEED_URL ?? '';
 export const BUILD_TALLY_URL: string = import.meta.env.WXT_SIAR_TALLY_URL ?? '';
@@ -19,6 +25,7 @@ export interface UserSettings {
 
 const userSettings = storage.defineItem<UserSettings>('local:settings', { fallback: {} });
 
+/** The candidates for one setting, by where they come from. */
 export interface SettingSources {
   policy?: string;
   user?: string;
@@ -26,17 +33,26 @@ export interface SettingSources {
   build?: string;
 }
 
-/** The first allowed URL by precedence, with where it came from. */
-export function resolveUrl(s: SettingSources): { value?: string; source?: keyof SettingSources } {
-  for (const source of ['policy', 'user', 'feed', 'build'] as const) {
+export type SettingSource = keyof SettingSources;
+export interface Resolved {
+  value?: string;
+  source?: SettingSource;
+}
+
+const ORDER = ['policy', 'user', 'feed', 'build'] as const;
+
+/** The first valid candidate by precedence, with where it came from. */
+export function resolveSetting(s: SettingSources, valid: (v: string) => boolean): Resolved {
+  for (const source of ORDER) {
     const v = s[source]?.trim();
-    if (v && isAllowedUrl(v)) return { value: v, source };
+    if (v && valid(v)) return { value: v, source };
   }
   return {};
 }
 
-export function isPublicKey(v: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(v.trim());
+/** The first allowed URL by precedence, with where it came from. */
+export function resolveUrl(s: SettingSources): Resolved {
+  return resolveSetting(s, isAllowedUrl);
 }
 
 export async function loadUserSettings(): Promise<UserSettings> {
@@ -51,20 +67,49 @@ export function watchUserSettings(cb: (s: UserSettings) => void): () => void {
   return userSettings.watch((v) => cb(v ?? {}));
 }
 
+export type SettingName = 'feedUrl' | 'tallyUrl' | 'feedPublicKey';
+export type EffectiveSettings = Record<SettingName, Resolved>;
+
+function resolveAll(policy: PolicySettings, user: UserSettings, feedTallyUrl: string | undefined): EffectiveSettings {
+  return {
+    feedUrl: resolveUrl({ policy: policy.feedUrl, user: user.feedUrl, build: BUILD_FEED_URL }),
+    tallyUrl: resolveUrl({ policy: policy.tallyUrl, user: user.tallyUrl, feed: feedTallyUrl, build: BUILD_TALLY_URL }),
+    // A feed never names the key that checks its own signature.
+    feedPublicKey: resolveSetting({ policy: policy.feedPublicKey, user: user.feedPublicKey, build: BUILD_PUBLIC_KEY }, isPublicKey),
+  };
+}
+
+/**
+ * Each setting's value in force and where it came from (policy, user, feed, build), for the
+ * options page. `feedTallyUrl` is the current feed's `_siar.tally_url`.
+ */
+export async function settingSources(feedTallyUrl?: string): Promise<EffectiveSettings> {
+  const [policy, user] = await Promise.all([loadPolicy(), loadUserSettings()]);
+  return resolveAll(policy, user, feedTallyUrl);
+}
+
+/** The settings the agency's policy fixes (valid policy values only), e.g. to show them read-only. */
+export function policyValues(sources: EffectiveSettings | undefined): Partial<Record<SettingName, string>> {
+  const out: Partial<Record<SettingName, string>> = {};
+  if (!sources) return out;
+  for (const name of ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const) {
+    const r = sources[name];
+    if (r.source === 'policy' && r.value) out[name] = r.value;
+  }
+  return out;
+}
+
+/** The feed URL: the policy's, else the user's, else the build's. */
 export async function effectiveFeedUrl(): Promise<string | undefined> {
-  const user = await loadUserSettings();
-  return resolveUrl({ user: user.feedUrl, build: BUILD_FEED_URL }).value;
+  return (await settingSources()).feedUrl.value;
 }
 
-/** The tally base URL: the user's, else the feed's `_siar.tally_url`, else the build's. */
+/** The tally base URL: the policy's, else the user's, else the feed's `_siar.tally_url`, else the build's. */
 export async function effectiveTallyUrl(feedTallyUrl: string | undefined): Promise<string | undefined> {
-  const user = await loadUserSettings();
-  return resolveUrl({ user: user.tallyUrl, feed: feedTallyUrl, build: BUILD_TALLY_URL }).value;
+  return (await settingSources(feedTallyUrl)).tallyUrl.value;
 }
 
-/** The agency's feed public key (base64url Ed25519), when one is set: user's, else the build's. */
+/** The agency's feed public key (base64url Ed25519), when one is set: policy's, else user's, else the build's. */
 export async function effectiveFeedPublicKey(): Promise<string | undefined> {
-  const user = await loadUserSettings();
-  for (const v of [user.feedPublicKey, BUILD_PUBLIC_KEY]) if (v && isPublicKey(v)) return v.trim();
-  return undefined;
+  return (await settingSources()).feedPublicKey.value;
 }

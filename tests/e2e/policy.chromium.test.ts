@@ -1,0 +1,211 @@
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentItems } from '@/utils/feed/select';
+import { parseFeedJson } from '@/utils/protocol/feed';
+import { buildDemoFeed } from '../../server/demo/feed';
+import { chromiumExtensionId, launchChromium, type LaunchedChromium } from './support/chromium';
+import { CHROME_BUILD, startAgency } from './support/extension';
+
+// Agency deployment: a real Chromium reads a machine policy file from /etc/chromium/policies/managed
+// (Debian's Chromium; Google Chrome reads /etc/opt/chrome/policies/managed), hands the `3rdparty`
+// values to the extension's storage.managed, and Siar uses them with no user setting at all.
+//
+// The policy is for the id of a private copy of the build, never for .output/chrome-mv3's own id:
+// other Chromium tests running at the same moment load that folder, and must not see this policy.
+
+const POLICY_ROOT = '/etc/chromium';
+const POLICY_DIR = path.join(POLICY_ROOT, 'policies/managed');
+const POLICY_FILE = path.join(POLICY_DIR, 'siar-e2e.json');
+const NOTE_ID = 'Diatur oleh instansi Anda (kebijakan). Tidak dapat diubah di sini.';
+
+function skipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux: /etc/chromium/policies is where Linux Chromium reads machine policy';
+  if (process.getuid?.() !== 0) return 'not root: writing the machine policy in /etc/chromium needs root';
+  try {
+    accessSync(existsSync(POLICY_DIR) ? POLICY_DIR : existsSync(POLICY_ROOT) ? POLICY_ROOT : '/etc', constants.W_OK);
+  } catch {
+    return `${POLICY_ROOT} is not writable`;
+  }
+  return undefined;
+}
+const SKIP = skipReason();
+if (SKIP) console.warn(`[policy.chromium] skipped: ${SKIP}`);
+
+/** Folders this test made under /etc, deepest first, to take away again if left empty. */
+const madeDirs: string[] = [];
+let wrotePolicy = false;
+
+function writePolicy(policy: object): void {
+  for (const dir of [POLICY_ROOT, path.dirname(POLICY_DIR), POLICY_DIR]) {
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { mode: 0o755 });
+      madeDirs.unshift(dir);
+    }
+  }
+  wrotePolicy = true;
+  writeFileSync(POLICY_FILE, JSON.stringify(policy, null, 2), { mode: 0o644 });
+}
+
+function removePolicy(): void {
+  if (!wrotePolicy) return;
+  rmSync(POLICY_FILE, { force: true });
+  for (const dir of madeDirs) {
+    try {
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch {
+      // Someone else's file arrived meanwhile: leave the folder.
+    }
+  }
+  madeDirs.length = 0;
+  wrotePolicy = false;
+}
+// Whatever happens to this process (a crash, a timeout), the machine is left without our policy.
+process.once('exit', removePolicy);
+
+/** A base64url Ed25519-sized key, for when the demo server does not expose its own. */
+const FALLBACK_KEY = 'c2lhci1lMmUtcG9saWN5LWtleS0zMi1ieXRlcy1vayE';
+
+let copyRoot: string;
+let extDir: string;
+let browser: LaunchedChromium | undefined;
+let agency: Awaited<ReturnType<typeof startAgency>>;
+let policy: { feedUrl: string; tallyUrl: string; feedPublicKey: string };
+
+beforeAll(async () => {
+  if (SKIP) return;
+  try {
+    if (!existsSync(path.join(CHROME_BUILD, 'manifest.json'))) throw new Error(`No build in ${CHROME_BUILD}: run wxt build first`);
+    copyRoot = mkdtempSync(path.join(os.tmpdir(), 'siar-policy-'));
+    extDir = path.join(copyRoot, 'chrome-mv3');
+    cpSync(CHROME_BUILD, extDir, { recursive: true });
+
+    agency = await startAgency();
+    const origin = new URL(agency.feedUrl).origin;
+    // The demo server signs its feed: its own key makes a policy key that checks out.
+    const demoKey = (agency.agency as { publicKey?: unknown }).publicKey;
+    policy = {
+      feedUrl: agency.feedUrl,
+      // Not the feed's own `_siar.tally_url` (`${origin}/`): the policy's must win over it.
+      tallyUrl: `${origin}/policy-tally/`,
+      feedPublicKey: typeof demoKey === 'string' ? demoKey : FALLBACK_KEY,
+    };
+    const id = chromiumExtensionId(extDir);
+    writePolicy({ '3rdparty': { extensions: { [id]: policy } } });
+
+    browser = await launchChromium({ extensionDir: extDir, lang: 'id' });
+    expect(browser.extensionId).toBe(id);
+  } catch (err) {
+    removePolicy();
+    throw err;
+  }
+});
+
+afterAll(async () => {
+  try {
+    await browser?.close();
+    await agency?.agency.close();
+  } finally {
+    removePolicy();
+    if (copyRoot) rmSync(copyRoot, { recursive: true, force: true });
+  }
+  expect(existsSync(POLICY_FILE)).toBe(false);
+});
+
+async function openPage(file: string): Promise<Page> {
+  const page = await browser!.context.newPage();
+  await page.goto(`${browser!.extensionBase}/${file}`);
+  return page;
+}
+
+interface ChromeGlobal {
+  chrome: {
+    storage: {
+      managed: { get(keys?: string[] | null): Promise<Record<string, unknown>> };
+      local: { get(k: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> };
+    };
+  };
+}
+
+describe.skipIf(Boolean(SKIP))(`agency policy (Chromium, ${POLICY_FILE})`, () => {
+  it('storage.managed holds the policy values', async () => {
+    const page = await openPage('options.html');
+    // Chromium loads an extension's policy a moment after the extension: poll, bounded.
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.managed.get(null)), { timeout: 15_000 })
+      .toEqual(policy);
+    await page.close();
+  });
+
+  it('the popup lists the policy feed\'s posts with no user setting', async () => {
+    const page = await openPage('popup.html');
+    await page.getByRole('heading', { name: 'Postingan resmi' }).waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.local.get('settings'))).toEqual({});
+
+    const parsed = parseFeedJson(buildDemoFeed({ base: new URL(agency.feedUrl).origin, now: Date.now() }));
+    if (!parsed.ok) throw new Error('demo feed does not parse');
+    const expected = currentItems(parsed.feed.items, Date.now()).map((i) => i.title);
+    expect(expected.length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('article h2').allTextContents(), { timeout: 20_000 }).toEqual(expected);
+    await page.close();
+  });
+
+  it('options shows the three values read-only, noted as the agency\'s', async () => {
+    const page = await openPage('options.html');
+    for (const [name, value] of Object.entries(policy)) {
+      const input = page.locator(`#f-${name}`);
+      await expect.poll(() => input.inputValue()).toBe(value);
+      expect(await input.isEditable()).toBe(false);
+      expect(await input.evaluate((e) => (e as HTMLInputElement).readOnly)).toBe(true);
+      const note = (await page.locator(`#f-${name}-policy`).textContent())?.trim();
+      expect(note).toBe(NOTE_ID);
+      expect(await input.getAttribute('aria-describedby')).toBe(`f-${name}-policy`);
+    }
+    await page.close();
+  });
+
+  it('a user value stays stored but unused, and saving does not overwrite it', async () => {
+    const mine = { feedUrl: 'http://localhost:9/mine.json', tallyUrl: 'http://localhost:9/', retentionDays: 30 };
+    const setup = await openPage('options.html');
+    await setup.evaluate((s) => (globalThis as unknown as ChromeGlobal).chrome.storage.local.set({ settings: s }), mine);
+    await setup.close();
+
+    const page = await openPage('options.html');
+    await expect.poll(() => page.locator('#f-feedUrl').inputValue()).toBe(policy.feedUrl);
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.getByRole('status').filter({ hasText: /Tersimpan|saved/ }).waitFor();
+    const stored = await page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.local.get('settings'));
+    expect(stored).toEqual({ settings: mine });
+    await page.close();
+
+    // And the extension still reads the policy's feed.
+    const popup = await openPage('popup.html');
+    await popup.getByRole('button', { name: 'Muat ulang' }).click();
+    await expect.poll(() => popup.getByRole('article').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await popup.close();
+  });
+
+  it('a policy change reaches an open options page live; without a policy the user\'s values are back', async () => {
+    const page = await openPage('options.html');
+    await expect.poll(() => page.locator('#f-tallyUrl').inputValue()).toBe(policy.tallyUrl);
+
+    // Chromium watches the policy folder and reloads a few seconds after a change; storage.onChanged
+    // ('managed') then reaches watchPolicy, and the page shows the new value without a reload.
+    const next = { ...policy, tallyUrl: `${new URL(policy.tallyUrl).origin}/policy-tally-2/` };
+    writePolicy({ '3rdparty': { extensions: { [browser!.extensionId!]: next } } });
+    await expect.poll(() => page.locator('#f-tallyUrl').inputValue(), { timeout: 45_000, interval: 500 }).toBe(next.tallyUrl);
+    policy = next;
+
+    // The agency lifts the policy: the fields are the user's again, holding what they had stored.
+    writePolicy({ '3rdparty': { extensions: {} } });
+    await expect.poll(() => page.locator('#f-feedUrl').isEditable(), { timeout: 45_000, interval: 500 }).toBe(true);
+    expect(await page.locator('#f-feedUrl').inputValue()).toBe('http://localhost:9/mine.json');
+    expect(await page.locator('#f-tallyUrl').inputValue()).toBe('http://localhost:9/');
+    expect(await page.locator('#f-feedPublicKey').isEditable()).toBe(true);
+    expect(await page.locator('[data-policy]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.managed.get(null))).toEqual({});
+    await page.close();
+  });
+});
