@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { App } from './App';
 import '@/components/ui.css';
+import '@/components/post.css';
 import '@/components/stats/stats.css';
 import './options.css';
 

@@ -1,6 +1,6 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIREFOX_BUILD, startAgency, type ExtensionGlobal } from './support/extension';
+import { FIREFOX_BUILD, startAgency, useFeedInFirefox } from './support/extension';
 import { collapseBlankLines, FB, X, type FacebookWindow, type XWindow } from './support/fixture-api';
 import { startConnectProxy, startFixtureServer, type ConnectProxy, type FixtureServer } from './support/fixture-server';
 import { launchFirefox, type LaunchedFirefox } from './support/firefox';
@@ -17,13 +17,7 @@ beforeAll(async () => {
   proxy = await startConnectProxy(fixtures.port);
   agency = await startAgency();
   firefox = await launchFirefox({ extensionDir: FIREFOX_BUILD, proxyPort: proxy.port, lang: 'id' });
-  const options = await firefox.openExtensionPage('options.html');
-  await options.evaluate(async (url: string) => {
-    const b = (globalThis as unknown as { browser: ExtensionGlobal }).browser;
-    await b.storage.local.set({ settings: { feedUrl: url } });
-    await b.runtime.sendMessage({ type: 'settings/changed' });
-  }, agency.feedUrl);
-  await options.close();
+  await useFeedInFirefox(firefox, agency.feedUrl);
 });
 
 afterAll(async () => {

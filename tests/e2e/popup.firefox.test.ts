@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentItems } from '@/utils/feed/select';
 import { parseFeedJson } from '@/utils/protocol/feed';
 import { buildDemoFeed } from '../../server/demo/feed';
-import { FIREFOX_BUILD, startAgency, type ExtensionGlobal } from './support/extension';
+import { FIREFOX_BUILD, startAgency, useFeedInFirefox } from './support/extension';
 import { launchFirefox, type LaunchedFirefox } from './support/firefox';
 
 let firefox: LaunchedFirefox;
@@ -20,12 +20,7 @@ afterAll(async () => {
 
 describe('Firefox', () => {
   it('installs the extension, and its popup lists the posts of the feed', async () => {
-    const options = await firefox.openExtensionPage('options.html');
-    await options.evaluate(async (url: string) => {
-      const b = (globalThis as unknown as { browser: ExtensionGlobal }).browser;
-      await b.storage.local.set({ settings: { feedUrl: url } });
-      await b.runtime.sendMessage({ type: 'settings/changed' });
-    }, agency.feedUrl);
+    await useFeedInFirefox(firefox, agency.feedUrl);
 
     const parsed = parseFeedJson(buildDemoFeed({ base: new URL(agency.feedUrl).origin, now: Date.now() }));
     if (!parsed.ok) throw new Error('demo feed does not parse');

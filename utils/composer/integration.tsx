@@ -4,7 +4,8 @@ import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/co
 import { Panel } from '@/components/Panel';
 import { DriftNotice } from '@/components/DriftNotice';
 import { InsertButton } from '@/components/InsertButton';
-import panelCss from '@/components/panel.css?inline';
+import panelOnlyCss from '@/components/panel.css?inline';
+import postCss from '@/components/post.css?inline';
 import { copyText } from '../clipboard';
 import type { MessageKey } from '../i18n';
 import { IMAGE_METHODS, TARGET_ATTR } from '../insert/bridge';
@@ -25,6 +26,7 @@ interface Composer {
 }
 
 const HOST_TAG = 'siar-composer';
+const panelCss = `${postCss}\n${panelOnlyCss}`;
 /** How long a one-click share waits for the site's composer before saying it cannot find one. */
 const COMPOSER_WAIT_MS = 15_000;
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import type { LaunchedFirefox } from './firefox';
 import { createAgencyServer, type AgencyServer } from '../../../server/app';
 import { buildDemoFeed } from '../../../server/demo/feed';
 import type { FeedBody } from '../../../server/feed';
@@ -65,4 +66,15 @@ export async function readHistory(page: Page): Promise<StoredEvent[]> {
         };
       }),
   );
+}
+
+/** The same for Firefox: its options page sets the feed and asks for a refresh. */
+export async function useFeedInFirefox(firefox: LaunchedFirefox, feedUrl: string): Promise<void> {
+  const options = await firefox.openExtensionPage('options.html');
+  await options.evaluate(async (url: string) => {
+    const ext = (globalThis as unknown as { browser: ExtensionGlobal }).browser;
+    await ext.storage.local.set({ settings: { feedUrl: url } });
+    await ext.runtime.sendMessage({ type: 'settings/changed' });
+  }, feedUrl);
+  await options.close();
 }
