@@ -3,7 +3,9 @@ import { facebook } from '@/utils/sites/facebook';
 
 export default defineContentScript({
   matches: ['https://www.facebook.com/*', 'https://web.facebook.com/*'],
-  runAt: 'document_idle',
+  // At document start, so composers that the page renders while loading get their button in
+  // the same frame.
+  runAt: 'document_start',
   cssInjectionMode: 'manual',
   main: (ctx) => startComposerIntegration(ctx, facebook),
 });

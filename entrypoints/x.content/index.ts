@@ -3,7 +3,9 @@ import { x } from '@/utils/sites/x';
 
 export default defineContentScript({
   matches: ['https://x.com/*', 'https://twitter.com/*'],
-  runAt: 'document_idle',
+  // At document start, so composers that the page renders while loading get their button in
+  // the same frame.
+  runAt: 'document_start',
   cssInjectionMode: 'manual',
   main: (ctx) => startComposerIntegration(ctx, x),
 });

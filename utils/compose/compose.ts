@@ -55,7 +55,7 @@ function shortenToFit(caption: string, fits: (candidate: string) => boolean): st
 
 export interface Composed {
   text: string;
-  /** X's weighted length (only meaningful for X, computed for every platform for the counter). */
+  /** X's weighted length, for X's counter; 0 for other platforms (counting costs a tweet parse). */
   weighted: number;
   /** The caption had to be shortened to fit the platform's limit. */
   shortened: boolean;
@@ -71,10 +71,11 @@ export function composeText(item: Item, platform: string, variant = 0): Composed
   const tags = hashtagLine(item);
   const url = item.url ?? '';
   const full = join([caption, tags, url]);
-  if (platform !== 'x') return { text: full, weighted: xWeightedLength(full), shortened: false };
+  if (platform !== 'x') return { text: full, weighted: 0, shortened: false };
 
+  const fullWeight = xWeightedLength(full);
+  if (fullWeight <= X_MAX_WEIGHTED) return { text: full, weighted: fullWeight, shortened: false };
   const fits = (t: string) => xWeightedLength(t) <= X_MAX_WEIGHTED;
-  if (fits(full)) return { text: full, weighted: xWeightedLength(full), shortened: false };
 
   let keptTags = item._siar?.hashtags ?? [];
   let tail = join([tags, url]);

@@ -1,6 +1,5 @@
 import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { Panel } from '@/components/Panel';
 import { DriftNotice } from '@/components/DriftNotice';
 import { InsertButton } from '@/components/InsertButton';
@@ -14,6 +13,7 @@ import type { ImageReply, PanelData, PanelItem } from '../messages/panel';
 import type { SiteAdapter } from '../sites/types';
 import { askMainWorld, base64ToBuffer } from './main-world';
 import { editorHolds, isEnabled, waitFor } from './verify';
+import { HOST_TAG, mountShadow, removeAllShadows, type ShadowUi } from './shadow';
 import { watchComposers, type Attached } from './watch';
 
 type Notice = { key: MessageKey; tone: 'ok' | 'error' };
@@ -25,7 +25,6 @@ interface Composer {
   pending?: { itemId: string };
 }
 
-const HOST_TAG = 'siar-composer';
 const panelCss = `${postCss}\n${panelOnlyCss}`;
 /** How long a one-click share waits for the site's composer before saying it cannot find one. */
 const COMPOSER_WAIT_MS = 15_000;
@@ -35,7 +34,7 @@ const COMPOSER_WAIT_MS = 15_000;
  * Everything here is shared by all sites; what differs lives in the site adapter.
  */
 export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAdapter): void {
-  let panel: { composer: Composer; ui: ShadowRootContentScriptUi<void> } | undefined;
+  let panel: { composer: Composer; ui: ShadowUi } | undefined;
   let data: PanelData | undefined;
   let busyId: string | undefined;
   let notice: Notice | undefined;
@@ -45,7 +44,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   function renderPanel() {
     if (!panel) return;
     const { ui, composer } = panel;
-    const body = ui.uiContainer;
+    const body = ui.container;
     render(
       <Panel
         id="siar-panel"
@@ -66,7 +65,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   // relative to themselves, so the first placement is measured and corrected.
   function placePanel() {
     if (!panel) return;
-    const box = panel.ui.uiContainer.querySelector<HTMLElement>('.panel');
+    const box = panel.ui.container.querySelector<HTMLElement>('.panel');
     const anchor = panel.composer.root.querySelector(HOST_TAG) ?? panel.composer.editor;
     if (!box) return;
     const a = anchor.getBoundingClientRect();
@@ -90,16 +89,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     notice = undefined;
     // Inside the composer's dialog, so the site's focus trap lets focus into the panel.
     const anchor = composer.root.closest('[role="dialog"]') ?? document.body;
-    const ui = await createShadowRootUi<void>(ctx, {
-      name: HOST_TAG,
-      position: 'inline',
-      anchor,
-      append: 'last',
-      css: panelCss,
-      isolateEvents: true,
-      onMount: () => {},
-    });
-    ui.mount();
+    const ui = mountShadow(anchor, null, panelCss, false);
     panel = { composer, ui };
     renderPanel();
     void loadData();
@@ -108,7 +98,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   function closePanel(refocus: boolean) {
     if (!panel) return;
     const { ui, composer } = panel;
-    render(null, ui.uiContainer);
+    render(null, ui.container);
     ui.remove();
     panel = undefined;
     if (refocus && composer.editor.isConnected) composer.editor.focus();
@@ -202,48 +192,34 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
 
   function attach(editorEl: Element, root: Element): Attached {
     const composer: Composer = { editor: editorEl as HTMLElement, root };
-    let ui: ShadowRootContentScriptUi<void> | undefined;
-    let gone = false;
+    let ui: ShadowUi | undefined;
     const mount = () => {
       const slot = site.buttonSlot(root, editorEl);
-      if (!slot || gone) return;
-      void createShadowRootUi<void>(ctx, {
-        name: HOST_TAG,
-        position: 'inline',
-        anchor: slot.parent,
-        append: (parent, host) => parent.insertBefore(host, slot.before && slot.before.parentNode === parent ? slot.before : null),
-        css: panelCss,
-        isolateEvents: true,
-        onMount: (container) => {
-          render(<InsertButton onClick={() => void openPanel(composer)} />, container);
-        },
-      }).then((created) => {
-        if (gone) return;
-        ui = created;
-        (created.shadowHost as HTMLElement).style.display = 'inline-flex';
-        created.mount();
-        // The composer pages a one-click share opens (X's /compose/post, Facebook's "Create
-        // post") show a dialog; a composer behind it is not the one meant.
-        if (root.closest('[role="dialog"]')) {
-          dialogComposers.add(composer);
-          void claimOneClick(composer);
-        }
-      });
+      if (!slot) return;
+      ui = mountShadow(slot.parent, slot.before, panelCss);
+      render(<InsertButton onClick={() => void openPanel(composer)} />, ui.container);
+      // The composer pages a one-click share opens (X's /compose/post, Facebook's "Create
+      // post") show a dialog; a composer behind it is not the one meant.
+      if (root.closest('[role="dialog"]')) {
+        dialogComposers.add(composer);
+        void claimOneClick(composer);
+      }
     };
     mount();
     const stopPost = watchPost(composer);
     return {
       detach() {
-        gone = true;
         dialogComposers.delete(composer);
         composerGone(composer);
         stopPost();
         if (panel?.composer === composer) closePanel(false);
+        if (ui) render(null, ui.container);
         ui?.remove();
       },
       check() {
         // The site re-rendered the toolbar and dropped our button: put it back.
-        if (ui && !ui.shadowHost.isConnected) {
+        if (ui && !ui.host.isConnected) {
+          render(null, ui.container);
           ui.remove();
           ui = undefined;
           mount();
@@ -283,23 +259,28 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     for (const c of dialogComposers) if (c !== composer && c.editor.isConnected) void claimOneClick(c);
   }
 
-  // The agency's selector fixes for this site come with the feed; the page checks each parses.
-  let stop = () => {};
+  // Watching starts at once, so composers get their button in the frame they appear; the
+  // agency's selector fixes come with the feed a moment later and trigger one more look.
+  const stop = watchComposers(document, site, attach, { isOurs });
   void sendMessage({ type: 'site/selectors', platform: site.platform })
     .catch(() => ({}))
     .then((fixes) => {
-      if (ctx.isInvalid) return;
+      if (ctx.isInvalid || Object.keys(fixes).length === 0) return;
       site.hotfix(fixes);
-      stop = watchComposers(document, site, attach, { isOurs });
+      stop.rescan();
     });
   ctx.onInvalidated(() => {
     stop();
     closePanel(false);
+    removeAllShadows();
   });
 
   // A one-click share from the popup opened this tab. Logged out: fall back to the web intent.
   // Logged in: open the composer where the site needs a click; attach() then inserts.
-  void sendMessage({ type: 'oneclick/peek' }).then((r) => {
+  const whenParsed = (cb: () => void) =>
+    document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', cb, { once: true }) : cb();
+  // The log-in form and the "What's on your mind" prompt are only there once the page is parsed.
+  void sendMessage({ type: 'oneclick/peek' }).then((r) => whenParsed(() => {
     if (!r.itemId) return;
     console.info('[siar] one-click share pending for this tab');
     if (site.isLoggedOut(document)) void sendMessage({ type: 'oneclick/fallback' });
@@ -310,7 +291,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
         if (!oneClickInto) void showDrift();
       }, COMPOSER_WAIT_MS);
     }
-  });
+  }));
 
   /** Tells the user the one-click post could not go in, and offers its text to copy. */
   async function showDrift(known?: { item: PanelItem; variant: number }) {
@@ -329,15 +310,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     }
     const { item } = pending;
     const text = item.texts[pending.variant % item.texts.length]?.text ?? '';
-    const ui = await createShadowRootUi<void>(ctx, {
-      name: HOST_TAG,
-      position: 'inline',
-      anchor: document.body,
-      css: panelCss,
-      isolateEvents: true,
-      onMount: () => {},
-    });
-    ui.mount();
+    const ui = mountShadow(document.body, null, panelCss, false);
     const show = (done?: MessageKey) =>
       render(
         <DriftNotice
@@ -348,9 +321,12 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
               show(copied ? 'copied_paste' : 'copy_failed');
             });
           }}
-          onClose={() => ui.remove()}
+          onClose={() => {
+            render(null, ui.container);
+            ui.remove();
+          }}
         />,
-        ui.uiContainer,
+        ui.container,
       );
     show();
   }
@@ -368,6 +344,6 @@ function openComposerSoon(site: SiteAdapter) {
   const obs = new MutationObserver(() => {
     if (site.openComposer?.(document)) obs.disconnect();
   });
-  obs.observe(document.body, { childList: true, subtree: true });
+  obs.observe(document.documentElement, { childList: true, subtree: true });
   setTimeout(() => obs.disconnect(), 20_000);
 }

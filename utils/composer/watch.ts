@@ -26,7 +26,7 @@ export function watchComposers(
   site: SiteAdapter,
   attach: (editor: Element, root: Element) => Attached,
   opts: WatchOptions = {},
-): () => void {
+): (() => void) & { rescan(): void } {
   const schedule = opts.schedule ?? ((cb) => requestAnimationFrame(cb));
   const attached = new Map<Element, Attached>();
   // Editors seen before their toolbar or Post button rendered: looked at again on the next frames
@@ -94,13 +94,18 @@ export function watchComposers(
     if (t?.nodeType === 1 && t.matches(site.editorSelector)) consider(t);
   };
   doc.addEventListener('focusin', onFocus, true);
-  for (const e of doc.querySelectorAll(site.editorSelector)) consider(e);
+  const rescan = () => {
+    for (const e of doc.querySelectorAll(site.editorSelector)) consider(e);
+  };
+  rescan();
 
-  return () => {
+  const stop = () => {
     observer.disconnect();
     doc.removeEventListener('focusin', onFocus, true);
     for (const a of attached.values()) a.detach();
     attached.clear();
     waiting.clear();
   };
+  // A rescan after the selectors changed (an agency's fixes arrived).
+  return Object.assign(stop, { rescan });
 }
