@@ -39,7 +39,6 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   let busyId: string | undefined;
   let notice: Notice | undefined;
 
-  const isOurs = (n: Node) => (n as Element).localName === HOST_TAG;
 
   function renderPanel() {
     if (!panel) return;
@@ -261,7 +260,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
 
   // Watching starts at once, so composers get their button in the frame they appear; the
   // agency's selector fixes come with the feed a moment later and trigger one more look.
-  const stop = watchComposers(document, site, attach, { isOurs });
+  const stop = watchComposers(document, site, attach);
   void sendMessage({ type: 'site/selectors', platform: site.platform })
     .catch(() => ({}))
     .then((fixes) => {
