@@ -7,7 +7,7 @@ export function DriftNotice(p: { done?: MessageKey; onCopy: () => void; onClose:
       <p>{t(p.done ?? 'composer_not_found')}</p>
       <div class="panel-row">
         {!p.done && (
-          <button type="button" class="insert" onClick={p.onCopy}>
+          <button type="button" class="insert" onClick={(e) => e.isTrusted && p.onCopy()}>
             {t('copy_post_text')}
           </button>
         )}

@@ -89,7 +89,9 @@ export function Panel(p: PanelProps) {
                   class="insert"
                   aria-describedby={hid}
                   disabled={p.busyId !== undefined}
-                  onClick={() => p.onInsert(item, v)}
+                  // Only the user's own click: a page script clicking into our shadow root must not
+                  // make share events.
+                  onClick={(e) => e.isTrusted && p.onInsert(item, v)}
                 >
                   {p.busyId === item.id ? t('inserting') : t('insert')}
                 </button>

@@ -31,7 +31,27 @@ type Handler<T extends Message['type']> = (
   sender: Browser.runtime.MessageSender,
 ) => Promise<Replies[T]>;
 
+const CONTENT_SCRIPT_MESSAGES = new Set<Message['type']>([
+  'share/record',
+  'share/post-url',
+  'panel/items',
+  'image/get',
+  'oneclick/claim',
+  'oneclick/peek',
+  'oneclick/fallback',
+  'site/selectors',
+  'site/health',
+]);
+
+function fromExtensionPage(sender: Browser.runtime.MessageSender): boolean {
+  return sender.url?.startsWith(browser.runtime.getURL('/')) === true;
+}
+
 export default defineBackground(() => {
+  // Chrome: storage.local (the tally token, settings) is for extension pages and the background
+  // only, not content scripts. Firefox has no such switch; there our content scripts never read it.
+  void browser.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
+
   const action = browser.action ?? browser.browserAction;
 
   async function currentFeed() {
@@ -160,6 +180,12 @@ export default defineBackground(() => {
       return Promise.resolve({ ok: false, error: 'bad_message' });
     }
     const msg = parsed.data;
+    // Content scripts live in pages we do not control: a compromised renderer gets only what the
+    // composer integration needs, never settings, history deletion or new tabs.
+    if (!fromExtensionPage(sender) && !CONTENT_SCRIPT_MESSAGES.has(msg.type)) {
+      console.warn('[siar] refused a message a content script may not send', msg.type);
+      return Promise.resolve({ ok: false, error: 'not_allowed' });
+    }
     const handler = handlers[msg.type] as Handler<typeof msg.type>;
     return handler(msg as never, sender).catch((err: unknown) => {
       console.error('[siar] message failed', msg.type, err);

@@ -5,7 +5,7 @@ import { SiteHealth } from '@/components/SiteHealth';
 import { SyncPanel } from '@/components/SyncPanel';
 import { getSiteHealth, type SiteHealth as Health } from '@/utils/sites/status';
 import { loadFeedState, type FeedState } from '@/utils/feed/cache';
-import { agenciesOf } from '@/utils/feed/select';
+import { agenciesOf, feedTallyUrl } from '@/utils/feed/select';
 import { countBySync } from '@/utils/history/queries';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
@@ -62,8 +62,8 @@ export function App() {
     const f = url ? await loadFeedState(url) : undefined;
     setSettings(s);
     setFeed(f);
-    setTallyUrl(await effectiveTallyUrl(f?.meta?._siar?.tally_url));
-    setSources(await settingSources(f?.meta?._siar?.tally_url));
+    setTallyUrl(await effectiveTallyUrl(feedTallyUrl(f)));
+    setSources(await settingSources(feedTallyUrl(f)));
     setEnrolment(await getEnrolment());
     setSyncStatus(await getSyncStatus());
     setCounts(await countBySync());
@@ -98,7 +98,7 @@ export function App() {
         <h2 id="s-settings">{t('settings_section')}</h2>
         <SettingsForm
           settings={settings}
-          defaults={{ feedUrl: BUILD_FEED_URL, tallyUrl: feed?.meta?._siar?.tally_url ?? BUILD_TALLY_URL }}
+          defaults={{ feedUrl: BUILD_FEED_URL, tallyUrl: feedTallyUrl(feed) ?? BUILD_TALLY_URL }}
           policy={policyValues(sources)}
           onSave={async (next) => {
             // The permission prompts must come straight from the click. A URL set by policy is

@@ -1,4 +1,4 @@
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIREFOX_BUILD, startAgency, useFeedInFirefox } from './support/extension';
 import { collapseBlankLines, FB, X, type FacebookWindow, type XWindow } from './support/fixture-api';
@@ -36,19 +36,21 @@ async function insertFirst(page: Page, scope: string): Promise<string> {
     scope,
     BUTTON,
   );
-  await page.evaluate((sc: string, name: string) => {
+  // Real (trusted) clicks on elements inside our shadow roots: Siar ignores script clicks.
+  const button = await page.evaluateHandle((sc: string, name: string) => {
     const host = [...document.querySelectorAll(`${sc} siar-composer`)].find((h) => h.shadowRoot?.querySelector(`button[aria-label="${name}"]`))!;
-    host.shadowRoot!.querySelector<HTMLButtonElement>(`button[aria-label="${name}"]`)!.click();
+    return host.shadowRoot!.querySelector<HTMLButtonElement>(`button[aria-label="${name}"]`)!;
   }, scope, BUTTON);
+  await (button.asElement() as ElementHandle<Element>).click();
   const panelItem = () =>
     [...document.querySelectorAll('siar-composer')].map((h) => h.shadowRoot?.querySelector('.panel-item')).find(Boolean) ?? null;
   await page.waitForFunction(panelItem, { timeout: 20_000 });
-  const text = await page.evaluate(() => {
-    const item = [...document.querySelectorAll('siar-composer')].map((h) => h.shadowRoot?.querySelector('.panel-item')).find(Boolean)!;
-    const t = item.querySelector('.preview')!.textContent!;
-    item.querySelector<HTMLButtonElement>('button.insert')!.click();
-    return t;
-  });
+  const item = await page.evaluateHandle(
+    () => [...document.querySelectorAll('siar-composer')].map((h) => h.shadowRoot?.querySelector('.panel-item')).find(Boolean)!,
+  );
+  const text = await item.evaluate((el) => el.querySelector('.preview')!.textContent!);
+  const insert = await item.evaluateHandle((el) => el.querySelector<HTMLButtonElement>('button.insert')!);
+  await (insert.asElement() as ElementHandle<Element>).click();
   return text;
 }
 

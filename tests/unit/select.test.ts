@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agenciesOf, currentItems, filterItems, isStale, unsharedUrgentCount } from '@/utils/feed/select';
+import { agenciesOf, currentItems, feedTallyUrl, filterItems, isStale, unsharedUrgentCount } from '@/utils/feed/select';
 import { ItemSchema } from '@/utils/protocol/feed';
 
 const now = Date.parse('2026-11-21T12:00:00+07:00');
@@ -46,5 +46,17 @@ describe('what the popup shows', () => {
     expect(isStale(undefined, 30, now)).toBe(true);
     expect(isStale(s, 30, now + 29 * 60_000)).toBe(false);
     expect(isStale(s, 30, now + 30 * 60_000)).toBe(true);
+  });
+});
+
+describe('which tally a feed may name', () => {
+  const base = { feedUrl: 'https://kab-contoh.go.id/siar/feed.json', items: [], dropped: 0 };
+  const meta = (tally: string) => ({ version: 'https://jsonfeed.org/version/1.1', title: 't', _siar: { tally_url: tally } });
+  it('the feed host itself, or any host once the feed verified with the agency key', () => {
+    expect(feedTallyUrl({ ...base, meta: meta('https://kab-contoh.go.id/siar/') })).toBe('https://kab-contoh.go.id/siar/');
+    // An unsigned feed on a hijacked server must not send NIPs and names elsewhere.
+    expect(feedTallyUrl({ ...base, meta: meta('https://rekap.evil.example/') })).toBeUndefined();
+    expect(feedTallyUrl({ ...base, meta: meta('https://rekap.kab-contoh.go.id/'), verifiedWith: 'K'.repeat(43) })).toBe('https://rekap.kab-contoh.go.id/');
+    expect(feedTallyUrl(undefined)).toBeUndefined();
   });
 });

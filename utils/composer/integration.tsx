@@ -162,7 +162,8 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
 
   function watchPost(composer: Composer): () => void {
     const onPress = (e: Event) => {
-      if (!composer.pending) return;
+      // A script can click the site's Post button too; only the user's press counts as posted.
+      if (!composer.pending || !e.isTrusted) return;
       if (e instanceof KeyboardEvent && !(e.key === 'Enter' && (e.ctrlKey || e.metaKey))) return;
       const button = site.postButton(composer.root);
       if (e.type === 'click' && !(button && e.target instanceof Node && button.contains(e.target))) return;

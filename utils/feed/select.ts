@@ -68,3 +68,18 @@ export function unsharedUrgentCount(items: readonly Item[], shared: ReadonlySet<
 export function isStale(state: FeedState | undefined, intervalMinutes: number, now: number): boolean {
   return !state?.fetchedAt || now - state.fetchedAt >= intervalMinutes * 60_000;
 }
+
+/**
+ * The tally URL the feed names, when it may be trusted with where the user's NIP and name go:
+ * the feed verified with the agency's key, or the tally on the feed's own host.
+ */
+export function feedTallyUrl(state: FeedState | undefined): string | undefined {
+  const url = state?.meta?._siar?.tally_url;
+  if (!state || !url) return undefined;
+  if (state.verifiedWith) return url;
+  try {
+    return new URL(url).hostname === new URL(state.feedUrl).hostname ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
