@@ -66,7 +66,8 @@ export function Panel(p: PanelProps) {
       {p.items && p.items.length === 0 && <p class="empty">{t(p.emptyWords ?? 'panel_no_posts')}</p>}
       <ul class="panel-list">
         {shown.map((item) => {
-          const v = (variants[item.id] ?? 0) % item.texts.length;
+          // Own keys only: an item id like "constructor" must not read Object.prototype.
+          const v = (Object.hasOwn(variants, item.id) ? variants[item.id]! : 0) % item.texts.length;
           const text = item.texts[v]!;
           const hid = `${p.id}-${item.id}`;
           return (

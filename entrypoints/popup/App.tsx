@@ -72,7 +72,7 @@ export function App() {
   }, []);
 
   // A random first variant per post and popup, so a thousand ASN do not post one identical text.
-  const variantOf = (item: Item) => variants[item.id] ?? hashVariant(item.id);
+  const variantOf = (item: Item) => (Object.hasOwn(variants, item.id) ? variants[item.id]! : hashVariant(item.id));
 
   async function share(item: Item, how: PopupShare) {
     if (!feedUrl) return;

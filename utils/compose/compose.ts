@@ -10,7 +10,8 @@ const ELLIPSIS = '…';
 export function captionVariants(item: Item, platform: string): string[] {
   const captions = item._siar?.captions ?? {};
   for (const key of [platform, 'default']) {
-    const c = captions[key];
+    // Own keys only: a platform named "constructor" must not find Object's.
+    const c = Object.hasOwn(captions, key) ? captions[key] : undefined;
     const list = (Array.isArray(c) ? c : c === undefined ? [] : [c]).map((s) => s.trim()).filter(Boolean);
     if (list.length > 0) return list;
   }
@@ -30,10 +31,14 @@ export function xWeightedLength(text: string): number {
   return parseTweet(text).weightedLength;
 }
 
+const graphemes = new Intl.Segmenter('id', { granularity: 'grapheme' });
+
 /** Cuts text at a word boundary so that `fits(cut + '…')` holds; '' when nothing fits. */
 function shortenToFit(caption: string, fits: (candidate: string) => boolean): string {
-  // Whole code points, so an emoji or a surrogate pair is never split.
-  const chars = Array.from(caption);
+  // Approved text is left whole when it fits.
+  if (fits(caption)) return caption;
+  // Whole graphemes, so an emoji (even a family or a skin tone) is never split.
+  const chars = Array.from(graphemes.segment(caption), (g) => g.segment);
   let lo = 0;
   let hi = chars.length;
   // Largest prefix length whose ellipsised form fits (weighted length grows with the prefix).

@@ -21,9 +21,18 @@ const caption = z.union([
   z.array(text(LIMITS.caption)).min(1).max(LIMITS.variants),
 ]);
 
+// Captions keyed by platform, checked as entries: zod's record check refuses an object with an
+// own "constructor" key, a valid platform name. A `__proto__` key (JSON.parse makes it an own
+// key) is dropped, never used; any other key must be a platform name.
+const captionsByPlatform = z
+  .custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object')
+  .transform((v) => Object.entries(v).filter(([k]) => k !== '__proto__'))
+  .pipe(z.array(z.tuple([platformName, caption])).max(64))
+  .transform((entries) => Object.fromEntries(entries) as Record<string, string | string[]>);
+
 export const ItemSiarSchema = z.object({
   agency: party.optional(),
-  captions: z.record(platformName, caption).optional(),
+  captions: captionsByPlatform.optional(),
   hashtags: z
     .array(z.string().regex(/^[\p{L}\p{M}\p{Nd}_]{1,100}$/u, 'letters, digits and _ only'))
     .max(LIMITS.hashtags)
@@ -125,7 +134,8 @@ function newestFirst(a: Item, b: Item): number {
 export function parseFeedText(body: string): FeedParseResult {
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    // A byte-order mark is not JSON, but editors on Windows add one.
+    json = JSON.parse(body.replace(/^\uFEFF/, ''));
   } catch {
     return { ok: false, problem: { kind: 'not_json' } };
   }
