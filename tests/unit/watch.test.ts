@@ -118,6 +118,18 @@ describe('watchComposers', () => {
     stop();
   });
 
+  it('a page at rest: a new composer is found from the mutation itself, before any animation', async () => {
+    const frames = manualFrames();
+    const t = track();
+    const stop = watchComposers(document, x, t.attach, { schedule: frames.schedule });
+    const composer = document.createElement('div');
+    composer.innerHTML = composerHtml;
+    document.body.append(composer);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(t.attached).toEqual([composer.querySelector('[data-testid="tweetTextarea_0"]')]);
+    stop();
+  });
+
   it('waits for an editor whose toolbar renders later', async () => {
     const frames = manualFrames();
     const t = track();

@@ -1,6 +1,8 @@
 import type { SiteAdapter } from '../sites/types';
 
 const RETRIES = 60;
+/** Added nodes a second looked at directly (see the observer below). */
+const SCAN_BUDGET = 200;
 /** The keyframes whose start tells us an editor entered the page. */
 export const SEEN_ANIMATION = 'siar-editor-seen';
 
@@ -20,9 +22,9 @@ export interface WatchOptions {
  * Finds composers as they come and go, at a cost that does not grow with how much the page
  * changes. The browser's style engine finds new editors: a rule gives every element matching the
  * site's editor selector a 1 ms no-op animation, and its `animationstart` names the element —
- * nothing of ours runs for the thousands of timeline nodes X adds and removes every second.
- * Leaving composers are noticed by a MutationObserver whose callback only sets a flag; once per
- * frame, the few attached composers are checked.
+ * so the thousands of timeline nodes X adds and removes every second cost us a bounded budget,
+ * not a scan each. Leaving composers are noticed by a MutationObserver that only sets a flag;
+ * once per frame, the few attached composers are checked.
  */
 export function watchComposers(
   doc: Document,
@@ -85,11 +87,33 @@ export function watchComposers(
   };
   doc.addEventListener('animationstart', onAnimation, true);
 
-  // Only "something changed": the records are not even read.
-  const observer = new MutationObserver(() => {
+  // The animation is reported a frame after the editor is first styled. To have the button in
+  // the editor's own frame, added nodes are also looked at directly, within a budget of nodes a
+  // second: a page at rest is fully covered, a churning timeline spends its budget in the first
+  // batches and the rest is left to the style engine. Past the budget, the records are not read.
+  let budget = SCAN_BUDGET;
+  let budgetSince = 0;
+  const observer = new MutationObserver((records) => {
     if (attached.size > 0) soon();
     // A site that rewrites <head> takes our rule with it: put it back.
     if (!style.isConnected) (doc.head ?? doc.documentElement).append(style);
+    const now = performance.now();
+    if (now - budgetSince > 1000) {
+      budget = SCAN_BUDGET;
+      budgetSince = now;
+    }
+    for (const r of records) {
+      if (budget <= 0) return;
+      for (const node of r.addedNodes) {
+        if (node.nodeType !== 1 || budget-- <= 0) continue;
+        const el = node as Element;
+        if (el.matches(site.editorSelector)) consider(el);
+        else if (el.firstElementChild) {
+          const found = el.querySelector(site.editorSelector);
+          if (found) consider(found);
+        }
+      }
+    }
   });
   observer.observe(doc.documentElement, { childList: true, subtree: true });
 
