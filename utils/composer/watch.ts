@@ -2,7 +2,7 @@ import type { SiteAdapter } from '../sites/types';
 
 const RETRIES = 60;
 /** Added nodes a second looked at directly (see the observer below). */
-const SCAN_BUDGET = 200;
+const SCAN_BUDGET = 50;
 /** The keyframes whose start tells us an editor entered the page. */
 export const SEEN_ANIMATION = 'siar-editor-seen';
 
