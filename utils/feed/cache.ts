@@ -49,6 +49,11 @@ function db(): Promise<IDBPDatabase<FeedDB>> {
   return dbPromise;
 }
 
+/** Opens the database ahead of the first read (the popup does this before it renders). */
+export function warmFeedCache(): void {
+  void db();
+}
+
 export async function loadFeedState(feedUrl: string): Promise<FeedState | undefined> {
   return (await db()).get('feeds', feedUrl);
 }
