@@ -36,46 +36,34 @@ export function SettingsForm(p: SettingsFormProps) {
   const [result, setResult] = useState<MessageKey>();
 
   const field = (name: Field, label: MessageKey, help: [MessageKey, ...string[]], type: 'url' | 'text') => {
+    // A value set by the agency's policy shows read-only, with a note instead of the help.
     const managed = p.policy?.[name];
-    if (managed !== undefined) {
-      return (
-        <div class="field field-policy" data-policy="true">
-          <label for={`f-${name}`}>{t(label)}</label>
-          <input
-            id={`f-${name}`}
-            type={type}
-            spellcheck={false}
-            autoComplete="off"
-            value={managed}
-            readOnly
-            aria-readonly="true"
-            // Until options.css gives .field-policy its own look: plainly not an input to type in.
-            style={{ background: 'var(--card)', color: 'var(--muted)', cursor: 'default' }}
-            aria-describedby={`f-${name}-policy`}
-          />
-          <p id={`f-${name}-policy`} class="help policy-note">
-            {t('setting_policy_note')}
-          </p>
-        </div>
-      );
-    }
+    const described = managed !== undefined ? `f-${name}-policy` : `f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`;
     return (
-      <div class="field">
+      <div class={managed !== undefined ? 'field field-policy' : 'field'} data-policy={managed !== undefined ? 'true' : undefined}>
         <label for={`f-${name}`}>{t(label)}</label>
         <input
           id={`f-${name}`}
           type={type}
           spellcheck={false}
           autoComplete="off"
-          value={values[name]}
-          aria-describedby={`f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`}
-          aria-invalid={problems[name] !== undefined}
+          value={managed ?? values[name]}
+          readOnly={managed !== undefined}
+          aria-readonly={managed !== undefined ? 'true' : undefined}
+          aria-describedby={described}
+          aria-invalid={managed === undefined && problems[name] !== undefined}
           onInput={(e) => setValues((v) => ({ ...v, [name]: e.currentTarget.value }))}
         />
-        <p id={`f-${name}-help`} class="help">
-          {t(...help)}
-        </p>
-        {problems[name] && (
+        {managed !== undefined ? (
+          <p id={`f-${name}-policy`} class="help policy-note">
+            {t('setting_policy_note')}
+          </p>
+        ) : (
+          <p id={`f-${name}-help`} class="help">
+            {t(...help)}
+          </p>
+        )}
+        {managed === undefined && problems[name] && (
           <p id={`f-${name}-err`} class="field-error">
             {t(problems[name]!)}
           </p>

@@ -144,7 +144,7 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
       fc.constantFrom('x', 'facebook', 'whatsapp'),
       fc.uniqueArray(fc.nat(5)),
       fc.option(fc.nat(5), { nil: undefined }),
-      fc.option(fc.constantFrom({ key: 'inserted_ok', tone: 'ok' } as const, { key: 'copy_failed', tone: 'error' } as const), { nil: undefined }),
+      fc.option(fc.constantFrom({ key: 'copied_paste', tone: 'ok' } as const, { key: 'copy_failed', tone: 'error' } as const), { nil: undefined }),
     );
     fc.assert(
       fc.property(arb, ([{ env }, raw, platform, sharedIdx, busyIdx, notice]) => {
