@@ -82,7 +82,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     renderPanel();
   }
 
-  async function openPanel(composer: Composer) {
+  function openPanel(composer: Composer) {
     if (panel?.composer === composer) return closePanel(true);
     closePanel(false);
     notice = undefined;
@@ -197,7 +197,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
       const slot = site.buttonSlot(root, editorEl);
       if (!slot) return;
       ui = mountShadow(slot.parent, slot.before, panelCss);
-      render(<InsertButton onClick={() => void openPanel(composer)} />, ui.container);
+      render(<InsertButton onClick={() => openPanel(composer)} />, ui.container);
       // The composer pages a one-click share opens (X's /compose/post, Facebook's "Create
       // post") show a dialog; a composer behind it is not the one meant.
       if (root.closest('[role="dialog"]')) {

@@ -1,3 +1,0 @@
-export * from './db';
-export * from './record';
-export * from './queries';

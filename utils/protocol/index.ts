@@ -1,4 +1,0 @@
-export * from './feed';
-export * from './tally';
-export * from './nip';
-export * from './url';
