@@ -56,11 +56,18 @@ export interface SeedOptions {
 
 /**
  * Runs INSIDE an extension page (serialized with Function#toString, so self-contained): writes
- * `count` share events into `siar-history` with one raw IndexedDB transaction, in the v2 shape of
+ * `count` share events into a new `siar-history` with one raw IndexedDB transaction, in the v2 shape of
  * utils/history/db.ts (ShareEvent). Returns the milliseconds the write took.
  */
 export async function seedHistoryInPage(o: SeedOptions): Promise<number> {
   const t0 = performance.now();
+  // A fresh v2 history, as a user updating from a version before v3 has: the extension upgrades
+  // it when it next opens it. Open connections close on `versionchange` (utils/history/db.ts).
+  await new Promise<void>((resolve, reject) => {
+    const req = indexedDB.deleteDatabase('siar-history');
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error);
+  });
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open('siar-history', 2);
     req.onupgradeneeded = (ev) => {

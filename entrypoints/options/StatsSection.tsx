@@ -8,12 +8,17 @@ import { StatCards } from '@/components/stats/StatCards';
 import type { ShareEvent } from '@/utils/history/db';
 import { allEvents, browseHistory, type HistoryFilter } from '@/utils/history/browse';
 import { csvFileName, historyCsv } from '@/utils/history/csv';
-import { computeStats } from '@/utils/history/stats';
+import { readStatsInputs, type StatsInputs } from '@/utils/history/queries';
+import { statsFromTotals } from '@/utils/history/stats';
 import { t } from '@/utils/i18n';
 import type { Summary } from '@/utils/protocol/tally';
 import { fetchSummary, type Enrolment } from '@/utils/sync/enrolment';
 
 const PAGE_SIZE = 50;
+
+// Started when the page loads, not when the section mounts after the settings are read: the
+// stats are what people open this page for.
+let firstRead: Promise<StatsInputs> | undefined = readStatsInputs(new Date());
 
 export interface StatsSectionProps {
   enrolment: Enrolment | null;
@@ -25,7 +30,7 @@ export interface StatsSectionProps {
 // Local first: every figure here comes from this browser's history; the agency's summary is
 // added when enrolled and reachable.
 export function StatsSection(p: StatsSectionProps) {
-  const [events, setEvents] = useState<ShareEvent[]>();
+  const [inputs, setInputs] = useState<StatsInputs>();
   const [days, setDays] = useState(30);
   const [filter, setFilter] = useState<HistoryFilter>({});
   const [page, setPage] = useState(0);
@@ -35,7 +40,9 @@ export function StatsSection(p: StatsSectionProps) {
   const reading = useRef<AbortController>();
 
   useEffect(() => {
-    void allEvents().then(setEvents);
+    const read = firstRead ?? readStatsInputs(new Date());
+    firstRead = undefined;
+    void read.then(setInputs);
   }, [p.version]);
 
   useEffect(() => {
@@ -58,8 +65,11 @@ export function StatsSection(p: StatsSectionProps) {
     return () => clearTimeout(timer);
   }, [filter, page, p.version]);
 
-  const stats = useMemo(() => (events ? computeStats(events, new Date(), { days }) : undefined), [events, days]);
-  const platforms = useMemo(() => [...new Set((events ?? []).map((e) => e.platform))].sort(), [events]);
+  const stats = useMemo(
+    () => (inputs ? statsFromTotals(inputs.totals, inputs.postedDays, new Date(), { days }) : undefined),
+    [inputs, days],
+  );
+  const platforms = useMemo(() => (stats?.byPlatform ?? []).map((r) => r.key).sort(), [stats]);
 
   return (
     <section aria-labelledby="s-stats">
@@ -88,7 +98,7 @@ export function StatsSection(p: StatsSectionProps) {
       />
       <ExportCsvButton
         busy={exporting}
-        disabled={!events?.length}
+        disabled={!stats?.events}
         onExport={() => {
           setExporting(true);
           void allEvents()

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { allEvents, browseHistory, SCAN_BATCH } from '@/utils/history/browse';
 import { _resetHistoryDbForTests, historyDb, type ShareEvent } from '@/utils/history/db';
 import { makeShareEvent } from '@/utils/history/record';
+import { rebuildStoredTotals } from '@/utils/history/totals';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { SHARE_ACTIONS } from '@/utils/protocol/tally';
 
@@ -34,10 +35,14 @@ function events(n: number): ShareEvent[] {
 }
 
 async function store(list: ShareEvent[]): Promise<void> {
-  const tx = (await historyDb()).transaction('events', 'readwrite');
+  const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
+  const events = tx.objectStore('events');
   // Shuffled: the order comes from the index, not from the writes.
   const shuffled = [...list].sort((a, b) => ((a.atMs * 7919) % 101) - ((b.atMs * 7919) % 101));
-  await Promise.all([...shuffled.map((e) => tx.store.put(e)), tx.done]);
+  await Promise.all(shuffled.map((e) => events.put(e)));
+  // As the history's writers do: the totals hold the count of every event.
+  await rebuildStoredTotals(tx.objectStore('totals'), await events.getAll(), 'UTC');
+  await tx.done;
 }
 
 const idx = (e: ShareEvent) => (e.atMs - T0) / MIN;

@@ -70,7 +70,7 @@ describe('history database upgrade', () => {
 
     const current = await openHistoryDb();
     expect(current.version).toBe(DB_VERSION);
-    expect([...current.transaction('events').store.indexNames].sort()).toEqual(['by_at', 'by_item', 'by_sync']);
+    expect([...current.transaction('events').store.indexNames].sort()).toEqual(['by_action_at', 'by_at', 'by_item', 'by_sync']);
     expect(await current.get('events', old.id)).toEqual(old);
     current.close();
     expect(await sharedItemIds()).toEqual(new Set(['panen-raya']));

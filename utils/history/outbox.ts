@@ -1,11 +1,12 @@
-import { historyDb, type ShareEvent } from './db';
+import { historyDb, type ShareEvent, type SyncState } from './db';
+import { defaultTimeZone } from './stats';
+import { moveFromPending, rebuildStoredTotals } from './totals';
 
 // The outbox side of the history: only the sync marks events, and only from tally replies.
 
 /** Marks events the tally answered `accepted` or `duplicate`: they are counted there, once. */
 export async function markSynced(ids: readonly string[], at: number): Promise<number> {
-  return update(ids, (e) => {
-    e.sync = 'synced';
+  return update(ids, 'synced', (e) => {
     e.syncedAt = at;
   });
 }
@@ -15,16 +16,25 @@ export async function markSynced(ids: readonly string[], at: number): Promise<nu
  * all writes: IndexedDB runs them in order, and not waiting for each one between them makes a
  * 500-event batch several times faster.
  */
-async function update(ids: readonly string[], change: (e: ShareEvent, i: number) => void): Promise<number> {
-  const tx = (await historyDb()).transaction('events', 'readwrite');
-  const found = await Promise.all(ids.map((id) => tx.store.get(id)));
+async function update(
+  ids: readonly string[],
+  to: Exclude<SyncState, 'pending'>,
+  change: (e: ShareEvent, i: number) => void,
+): Promise<number> {
+  const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
+  const events = tx.objectStore('events');
+  const found = await Promise.all(ids.map((id) => events.get(id)));
   const writes: Promise<unknown>[] = [];
+  // An id twice in one batch is one event.
+  const seen = new Set<string>();
   found.forEach((e, i) => {
-    if (!e || e.sync !== 'pending') return;
+    if (!e || e.sync !== 'pending' || seen.has(e.id)) return;
+    seen.add(e.id);
     change(e, i);
-    writes.push(tx.store.put(e));
+    e.sync = to;
+    writes.push(events.put(e));
   });
-  await Promise.all([...writes, tx.done]);
+  await Promise.all([...writes, moveFromPending(tx.objectStore('totals'), to, writes.length), tx.done]);
   return writes.length;
 }
 
@@ -32,8 +42,8 @@ async function update(ids: readonly string[], change: (e: ShareEvent, i: number)
 export async function markRejected(rejected: readonly { id: string; reason: string }[], at: number): Promise<number> {
   return update(
     rejected.map((r) => r.id),
+    'rejected',
     (e, i) => {
-      e.sync = 'rejected';
       e.syncedAt = at;
       e.rejectReason = rejected[i]!.reason.slice(0, 500);
     },
@@ -44,10 +54,13 @@ export async function markRejected(rejected: readonly { id: string; reason: stri
  * Deletes history the user no longer wants. Events still waiting for the tally stay (unless
  * `includePending`), so deleting history never loses a share the agency has not counted.
  */
-export async function deleteHistory(opts: { olderThan?: number; includePending?: boolean } = {}): Promise<number> {
-  const tx = (await historyDb()).transaction('events', 'readwrite');
+export async function deleteHistory(
+  opts: { olderThan?: number; includePending?: boolean; timeZone?: string } = {},
+): Promise<number> {
+  const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
+  const events = tx.objectStore('events');
   const range = opts.olderThan !== undefined ? IDBKeyRange.upperBound(opts.olderThan, true) : null;
-  let cursor = await tx.store.index('by_at').openCursor(range);
+  let cursor = await events.index('by_at').openCursor(range);
   let n = 0;
   while (cursor) {
     if (opts.includePending || cursor.value.sync !== 'pending') {
@@ -56,6 +69,7 @@ export async function deleteHistory(opts: { olderThan?: number; includePending?:
     }
     cursor = await cursor.continue();
   }
+  if (n > 0) await rebuildStoredTotals(tx.objectStore('totals'), await events.getAll(), opts.timeZone ?? defaultTimeZone());
   await tx.done;
   return n;
 }

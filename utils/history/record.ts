@@ -1,6 +1,8 @@
 import type { Item } from '../protocol/feed';
 import { ShareEventSchema, type ShareAction } from '../protocol/tally';
 import { historyDb, type ShareEvent } from './db';
+import { defaultTimeZone } from './stats';
+import { addToStoredTotals } from './totals';
 
 /** `2026-11-21T09:14:03+07:00`: local wall time with the local offset. */
 export function toLocalRfc3339(date: Date): string {
@@ -53,9 +55,15 @@ export function toWire(e: ShareEvent) {
   return post_url ? { id, item_id, feed_url, platform, action, at, post_url } : { id, item_id, feed_url, platform, action, at };
 }
 
-export async function recordShare(share: NewShare, now = new Date()): Promise<ShareEvent> {
+/** `timeZone`: the zone of the stored posted days (utils/history/totals.ts); tests pick one. */
+export async function recordShare(share: NewShare, now = new Date(), timeZone = defaultTimeZone()): Promise<ShareEvent> {
   const event = makeShareEvent(share, now);
-  await (await historyDb()).add('events', event);
+  const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('events').add(event),
+    addToStoredTotals(tx.objectStore('totals'), event, timeZone),
+    tx.done,
+  ]);
   return event;
 }
 

@@ -1,4 +1,4 @@
-import type { ShareEvent } from './db';
+import type { ShareEvent, SyncState } from './db';
 
 // Personal stats, computed from the local history alone (they work with no tally at all).
 //
@@ -189,6 +189,26 @@ export function localDayNumberer(timeZone: string): (ms: number) => number {
   };
 }
 
+/**
+ * A function from a local day number to the epoch ms its first millisecond falls on (the
+ * smallest ms whose day is `day` or later). A search, not arithmetic: a day may start at 01:00
+ * where the clocks skip midnight.
+ */
+export function localDayStarter(timeZone: string): (day: number) => number {
+  const dayOf = localDayNumberer(timeZone);
+  return (day: number): number => {
+    // Offsets lie within ±16 h, so the start lies in this window.
+    let lo = day * DAY_MS - 16 * 3_600_000;
+    let hi = day * DAY_MS + 16 * 3_600_000;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (dayOf(mid) >= day) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+}
+
 /** `YYYY-MM-DD` of a day number. */
 export function dayKey(dayNumber: number): string {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
@@ -199,14 +219,159 @@ function isoWeekday(dayNumber: number): number {
   return (((dayNumber + 3) % 7) + 7) % 7;
 }
 
-interface Pair {
-  /** The first `posted` event of the pair. */
-  first: ShareEvent;
+/**
+ * What the stats need from a history, kept small enough to store and update share by share
+ * (utils/history/totals.ts keeps it in IndexedDB, so the options page never reads every event).
+ * Folding is order-free: the same events in any order give the same totals.
+ */
+export interface HistoryTotals {
+  events: number;
+  /** Events by outbox state (for the settings' sync line, not the stats). */
+  sync: Record<SyncState, number>;
+  /** `item_id \0 platform` → the pair's first `posted` event (earliest; ties: smallest id). */
+  pairs: Map<string, PairFirst>;
+  /** `platform \0 OPD \0 campaign` → how many attempts (non-`posted` events). */
+  attempts: Map<string, AttemptCount>;
+  /** OPD id → its newest name (newest event; ties: the greater name). */
+  names: Map<string, AgencyName>;
+}
+export interface PairFirst {
+  item_id: string;
+  platform: string;
+  atMs: number;
+  id: string;
+  agencyId: string;
+  campaign: string;
+}
+export interface AttemptCount {
+  platform: string;
+  agencyId: string;
+  campaign: string;
+  n: number;
+}
+export interface AgencyName {
+  agencyId: string;
+  name: string;
+  at: number;
 }
 
-interface Tally {
-  posted: number;
-  attempts: number;
+export function emptyTotals(): HistoryTotals {
+  return { events: 0, sync: { pending: 0, synced: 0, rejected: 0 }, pairs: new Map(), attempts: new Map(), names: new Map() };
+}
+
+export const pairKey = (itemId: string, platform: string) => `${itemId}\u0000${platform}`;
+export const attemptKey = (platform: string, agencyId: string, campaign: string) =>
+  `${platform}\u0000${agencyId}\u0000${campaign}`;
+
+/** Adds one event to `t` (in place), and returns it. */
+export function addToTotals(t: HistoryTotals, e: ShareEvent): HistoryTotals {
+  t.events++;
+  t.sync[e.sync]++;
+  const agencyId = e.item?.agencyId ?? '';
+  const campaign = e.item?.campaign ?? '';
+  const name = e.item?.agencyName;
+  if (agencyId && name) {
+    const n = t.names.get(agencyId);
+    // A time that is not a number never names an OPD.
+    if (!Number.isNaN(e.atMs) && (!n || e.atMs > n.at || (e.atMs === n.at && name > n.name)))
+      t.names.set(agencyId, { agencyId, name, at: e.atMs });
+  }
+  if (e.action === 'posted') {
+    const k = pairKey(e.item_id, e.platform);
+    const p = t.pairs.get(k);
+    if (!p || e.atMs < p.atMs || (e.atMs === p.atMs && e.id < p.id))
+      t.pairs.set(k, { item_id: e.item_id, platform: e.platform, atMs: e.atMs, id: e.id, agencyId, campaign });
+  } else {
+    const k = attemptKey(e.platform, agencyId, campaign);
+    const a = t.attempts.get(k);
+    if (a) a.n++;
+    else t.attempts.set(k, { platform: e.platform, agencyId, campaign, n: 1 });
+  }
+  return t;
+}
+
+export function totalsOf(events: Iterable<ShareEvent>): HistoryTotals {
+  const t = emptyTotals();
+  for (const e of events) addToTotals(t, e);
+  return t;
+}
+
+/**
+ * Consecutive days in `postedDays` ending today, or yesterday while today has none.
+ * `postedDays` needs only the run that ends today or yesterday (what historyStats reads).
+ */
+export function streakOf(postedDays: ReadonlySet<number>, today: number): number {
+  let n = 0;
+  for (let d = postedDays.has(today) ? today : today - 1; postedDays.has(d); d--) n++;
+  return n;
+}
+
+/** Where `computeStats` ends: the stats of stored totals plus the days with a post. */
+export function statsFromTotals(
+  t: HistoryTotals,
+  postedDays: ReadonlySet<number>,
+  now: Date,
+  opts: StatsOptions,
+): Stats {
+  const timeZone = opts.timeZone ?? defaultTimeZone();
+  const dayOf = localDayNumberer(timeZone);
+  const nowMs = now.getTime();
+  const today = dayOf(nowMs);
+  const monday = today - isoWeekday(today);
+  const days = Math.max(0, Math.floor(opts.days));
+  const firstChartDay = today - days + 1;
+
+  const platforms = new Map<string, PlatformRow>();
+  const agencies = new Map<string, AgencyRow>();
+  const campaigns = new Map<string, CampaignRow>();
+  const row = <R extends { key: string; posted: number; attempts: number }>(
+    m: Map<string, R>,
+    key: string,
+    make: () => R,
+  ): R => {
+    let r = m.get(key);
+    if (!r) m.set(key, (r = make()));
+    return r;
+  };
+  const platformRow = (key: string) => row(platforms, key, () => ({ key, posted: 0, attempts: 0 }));
+  const agencyRow = (key: string) =>
+    row(agencies, key, () => ({ key, name: (key && t.names.get(key)?.name) || '', posted: 0, attempts: 0 }));
+  const campaignRow = (key: string) => row(campaigns, key, () => ({ key, posted: 0, attempts: 0 }));
+
+  let attempts = 0;
+  for (const a of t.attempts.values()) {
+    attempts += a.n;
+    platformRow(a.platform).attempts += a.n;
+    agencyRow(a.agencyId).attempts += a.n;
+    campaignRow(a.campaign).attempts += a.n;
+  }
+
+  const perDayCounts = new Array<number>(days).fill(0);
+  let thisWeek = 0;
+  for (const first of t.pairs.values()) {
+    platformRow(first.platform).posted++;
+    agencyRow(first.agencyId).posted++;
+    campaignRow(first.campaign).posted++;
+    if (!Number.isFinite(first.atMs)) continue;
+    const d = dayOf(first.atMs);
+    if (d >= monday && first.atMs <= nowMs) thisWeek++;
+    if (d >= firstChartDay && d <= today) perDayCounts[d - firstChartDay]!++;
+  }
+
+  return {
+    posted: t.pairs.size,
+    attempts,
+    events: t.events,
+    thisWeek,
+    streakDays: streakOf(postedDays, today),
+    byPlatform: rows(platforms),
+    byAgency: rows(agencies),
+    byCampaign: rows(campaigns),
+    perDay: perDayCounts.map((posted, i) => ({ day: dayKey(firstChartDay + i), posted })),
+    today: dayKey(today),
+    weekStart: dayKey(monday),
+    timeZone,
+  };
 }
 
 function rows<R extends { key: string; posted: number; attempts: number }>(m: Map<string, R>): R[] {
@@ -219,91 +384,10 @@ function rows<R extends { key: string; posted: number; attempts: number }>(m: Ma
   );
 }
 
+/** The stats of a list of events: the reference that the stored totals are tested against. */
 export function computeStats(events: readonly ShareEvent[], now: Date, opts: StatsOptions): Stats {
-  const timeZone = opts.timeZone ?? defaultTimeZone();
-  const dayOf = localDayNumberer(timeZone);
-  const nowMs = now.getTime();
-  const today = dayOf(nowMs);
-  const monday = today - isoWeekday(today);
-  const days = Math.max(0, Math.floor(opts.days));
-  const firstChartDay = today - days + 1;
-
-  const pairs = new Map<string, Pair>();
+  const dayOf = localDayNumberer(opts.timeZone ?? defaultTimeZone());
   const postedDays = new Set<number>();
-  const platforms = new Map<string, PlatformRow>();
-  const agencies = new Map<string, AgencyRow & { nameAt: number }>();
-  const campaigns = new Map<string, CampaignRow>();
-  let attempts = 0;
-
-  const platformRow = (key: string): Tally => {
-    let r = platforms.get(key);
-    if (!r) platforms.set(key, (r = { key, posted: 0, attempts: 0 }));
-    return r;
-  };
-  const agencyRow = (e: ShareEvent): Tally => {
-    const key = e.item?.agencyId ?? '';
-    let r = agencies.get(key);
-    if (!r) agencies.set(key, (r = { key, name: '', posted: 0, attempts: 0, nameAt: -Infinity }));
-    const name = e.item?.agencyName;
-    if (key && name && e.atMs >= r.nameAt) {
-      r.name = name;
-      r.nameAt = e.atMs;
-    }
-    return r;
-  };
-  const campaignRow = (e: ShareEvent): Tally => {
-    const key = e.item?.campaign ?? '';
-    let r = campaigns.get(key);
-    if (!r) campaigns.set(key, (r = { key, posted: 0, attempts: 0 }));
-    return r;
-  };
-
-  for (const e of events) {
-    if (e.action === 'posted') {
-      const k = `${e.item_id}\u0000${e.platform}`;
-      const p = pairs.get(k);
-      if (!p) pairs.set(k, { first: e });
-      else if (e.atMs < p.first.atMs) p.first = e;
-      if (Number.isFinite(e.atMs)) postedDays.add(dayOf(e.atMs));
-      agencyRow(e); // the newest OPD name, from any event
-    } else {
-      attempts++;
-      platformRow(e.platform).attempts++;
-      agencyRow(e).attempts++;
-      campaignRow(e).attempts++;
-    }
-  }
-
-  const perDayCounts = new Array<number>(days).fill(0);
-  let thisWeek = 0;
-  for (const { first } of pairs.values()) {
-    platformRow(first.platform).posted++;
-    agencyRow(first).posted++;
-    campaignRow(first).posted++;
-    if (!Number.isFinite(first.atMs)) continue;
-    const d = dayOf(first.atMs);
-    if (d >= monday && first.atMs <= nowMs) thisWeek++;
-    if (d >= firstChartDay && d <= today) perDayCounts[d - firstChartDay]!++;
-  }
-
-  let streakDays = 0;
-  for (let d = postedDays.has(today) ? today : today - 1; postedDays.has(d); d--) streakDays++;
-
-  return {
-    posted: pairs.size,
-    attempts,
-    events: events.length,
-    thisWeek,
-    streakDays,
-    byPlatform: rows(platforms),
-    byAgency: rows(agencies)
-      // A row made only to remember a name (its pairs counted under the OPD of their first post).
-      .filter((r) => r.posted > 0 || r.attempts > 0)
-      .map(({ key, name, posted, attempts: a }) => ({ key, name, posted, attempts: a })),
-    byCampaign: rows(campaigns),
-    perDay: perDayCounts.map((posted, i) => ({ day: dayKey(firstChartDay + i), posted })),
-    today: dayKey(today),
-    weekStart: dayKey(monday),
-    timeZone,
-  };
+  for (const e of events) if (e.action === 'posted' && Number.isFinite(e.atMs)) postedDays.add(dayOf(e.atMs));
+  return statsFromTotals(totalsOf(events), postedDays, now, opts);
 }

@@ -1,0 +1,159 @@
+import type { IDBPObjectStore } from 'idb';
+import type { HistoryDB, ShareEvent, SyncState } from './db';
+import {
+  addToTotals,
+  attemptKey,
+  emptyTotals,
+  localDayNumberer,
+  pairKey,
+  totalsOf,
+  type AgencyName,
+  type AttemptCount,
+  type HistoryTotals,
+  type PairFirst,
+} from './stats';
+
+// The `totals` store: the stats' HistoryTotals as small records, kept in step with the `events`
+// store in the same transactions, so the options page reads a few hundred records instead of
+// every event (issue 5, goal 6: 100,000 events took 2.7 s to read). Only this file and the
+// history writers (record.ts, outbox.ts, the v3 migration) write it.
+
+export interface PostedDaysRecord {
+  k: 'days';
+  kind: 'days';
+  /** The zone the days are local to: the browser's when they were stored. */
+  timeZone: string;
+  /**
+   * Local days with a `posted` event, ascending. At least the run that made the streak when the
+   * record was made, and every day posted on since: enough for every later streak.
+   */
+  days: number[];
+}
+
+export type TotalsRecord =
+  | { k: 'events'; kind: 'events'; n: number; sync: Record<SyncState, number> }
+  | ({ k: string; kind: 'pair' } & PairFirst)
+  | ({ k: string; kind: 'attempts' } & AttemptCount)
+  | ({ k: string; kind: 'name' } & AgencyName)
+  | PostedDaysRecord;
+
+export const EVENTS_KEY = 'events';
+export const DAYS_KEY = 'days';
+const pairRecordKey = (itemId: string, platform: string) => `p\u0000${pairKey(itemId, platform)}`;
+const attemptRecordKey = (platform: string, agencyId: string, campaign: string) =>
+  `a\u0000${attemptKey(platform, agencyId, campaign)}`;
+const nameRecordKey = (agencyId: string) => `n\u0000${agencyId}`;
+
+export function totalsToRecords(t: HistoryTotals): TotalsRecord[] {
+  const out: TotalsRecord[] = [{ k: EVENTS_KEY, kind: 'events', n: t.events, sync: { ...t.sync } }];
+  for (const p of t.pairs.values()) out.push({ k: pairRecordKey(p.item_id, p.platform), kind: 'pair', ...p });
+  for (const a of t.attempts.values())
+    out.push({ k: attemptRecordKey(a.platform, a.agencyId, a.campaign), kind: 'attempts', ...a });
+  for (const n of t.names.values()) out.push({ k: nameRecordKey(n.agencyId), kind: 'name', ...n });
+  return out;
+}
+
+export function totalsFromRecords(records: readonly (TotalsRecord | undefined)[]): HistoryTotals {
+  const t = emptyTotals();
+  for (const r of records) {
+    if (!r) continue;
+    switch (r.kind) {
+      case 'events':
+        t.events = r.n;
+        t.sync = { ...r.sync };
+        break;
+      case 'pair': {
+        const { k: _k, kind: _kind, ...p } = r;
+        t.pairs.set(pairKey(p.item_id, p.platform), p);
+        break;
+      }
+      case 'attempts': {
+        const { k: _k, kind: _kind, ...a } = r;
+        t.attempts.set(attemptKey(a.platform, a.agencyId, a.campaign), a);
+        break;
+      }
+      case 'name': {
+        const { k: _k, kind: _kind, ...n } = r;
+        t.names.set(n.agencyId, n);
+        break;
+      }
+    }
+  }
+  return t;
+}
+
+type TotalsStore = IDBPObjectStore<HistoryDB, ('events' | 'totals')[], 'totals', 'readwrite' | 'versionchange'>;
+
+/** The records one event can change. */
+function recordKeysOf(e: ShareEvent): string[] {
+  const agencyId = e.item?.agencyId ?? '';
+  const keys = [
+    EVENTS_KEY,
+    e.action === 'posted'
+      ? pairRecordKey(e.item_id, e.platform)
+      : attemptRecordKey(e.platform, agencyId, e.item?.campaign ?? ''),
+  ];
+  if (agencyId) keys.push(nameRecordKey(agencyId));
+  return keys;
+}
+
+function insertSorted(days: number[], day: number): boolean {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]! < day) lo = mid + 1;
+    else hi = mid;
+  }
+  if (days[lo] === day) return false;
+  days.splice(lo, 0, day);
+  return true;
+}
+
+/** Adds a new event to the stored totals; call in the transaction that adds the event. */
+export async function addToStoredTotals(store: TotalsStore, e: ShareEvent, timeZone: string): Promise<void> {
+  const keys = recordKeysOf(e);
+  const [current, days] = await Promise.all([
+    Promise.all(keys.map((k) => store.get(k))),
+    e.action === 'posted' ? (store.get(DAYS_KEY) as Promise<PostedDaysRecord | undefined>) : undefined,
+  ]);
+  const t = addToTotals(totalsFromRecords(current), e);
+  const writes: Promise<unknown>[] = totalsToRecords(t).map((r) => store.put(r));
+  if (days && days.timeZone !== timeZone) {
+    // Days of another zone would give wrong streaks: the next stats read walks the events again.
+    writes.push(store.delete(DAYS_KEY));
+  } else if (days && Number.isFinite(e.atMs) && insertSorted(days.days, localDayNumberer(timeZone)(e.atMs))) {
+    writes.push(store.put(days));
+  }
+  await Promise.all(writes);
+}
+
+/** Moves `n` events from pending to `to` in the stored counts (the outbox marks them). */
+export async function moveFromPending(store: TotalsStore, to: SyncState, n: number): Promise<void> {
+  if (n === 0) return;
+  const r = await store.get(EVENTS_KEY);
+  if (r?.kind !== 'events') return;
+  r.sync.pending -= n;
+  r.sync[to] += n;
+  await store.put(r);
+}
+
+/**
+ * Rebuilds the stored totals from `events` (after a deletion, and in the migration). Deleting is
+ * rare and a first post may have gone, so a rebuild is simpler and surer than subtracting.
+ */
+export async function rebuildStoredTotals(
+  store: TotalsStore,
+  events: readonly ShareEvent[],
+  timeZone: string,
+): Promise<void> {
+  const dayOf = localDayNumberer(timeZone);
+  const days = new Set<number>();
+  for (const e of events) if (e.action === 'posted' && Number.isFinite(e.atMs)) days.add(dayOf(e.atMs));
+  const records: TotalsRecord[] = [
+    ...totalsToRecords(totalsOf(events)),
+    { k: DAYS_KEY, kind: 'days', timeZone, days: [...days].sort((a, b) => a - b) },
+  ];
+  await store.clear();
+  await Promise.all(records.map((r) => store.put(r)));
+}
