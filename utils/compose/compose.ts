@@ -1,5 +1,6 @@
 import parseTweet from 'twitter-text/dist/esm/parseTweet';
 import type { Item } from '../protocol/feed';
+import { fastXWeightedLength } from './x-weight';
 
 // PROTOCOL.md "How a post becomes the text that is inserted".
 
@@ -27,8 +28,9 @@ function join(parts: string[]): string {
   return parts.filter((p) => p.length > 0).join('\n\n');
 }
 
+/** X's weighted length: parseTweet's, which runs only where the fast count is not certain. */
 export function xWeightedLength(text: string): number {
-  return parseTweet(text).weightedLength;
+  return fastXWeightedLength(text) ?? parseTweet(text).weightedLength;
 }
 
 const graphemes = new Intl.Segmenter('id', { granularity: 'grapheme' });
@@ -60,7 +62,7 @@ function shortenToFit(caption: string, fits: (candidate: string) => boolean): st
 
 export interface Composed {
   text: string;
-  /** X's weighted length, for X's counter; 0 for other platforms (counting costs a tweet parse). */
+  /** X's weighted length, for X's counter; 0 for other platforms (only X needs the count). */
   weighted: number;
   /** The caption had to be shortened to fit the platform's limit. */
   shortened: boolean;
