@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { Filters } from '@/components/Filters';
 import { PostCard, type PopupShare } from '@/components/PostCard';
@@ -13,13 +13,13 @@ import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
 import { refreshMinutes, type Item, type Priority } from '@/utils/protocol/item';
 import { facebookSharerUrl, whatsappUrl, xIntentUrl } from '@/utils/share/links';
-import { effectiveFeedUrl } from '@/utils/settings';
+import type { PopupData } from './data';
 
 const PAGE = 30;
 
 type Notice = { key: MessageKey; subs?: string[]; tone: 'ok' | 'error' };
 
-export function App() {
+export function App({ data }: { data: Promise<PopupData> }) {
   const [feedUrl, setFeedUrl] = useState<string | null | undefined>(undefined);
   const [state, setState] = useState<FeedState>();
   const [shared, setShared] = useState<Set<string>>(new Set());
@@ -49,15 +49,15 @@ export function App() {
     [reload],
   );
 
-  useEffect(() => {
-    void (async () => {
-      const url = await effectiveFeedUrl();
-      setFeedUrl(url ?? null);
-      if (!url) return;
-      const s = await reload(url);
-      if (isStale(s, refreshMinutes(s?.meta), Date.now())) await refresh(url, false);
-    })();
-  }, [reload, refresh]);
+  // A layout effect: it runs right after the first render, where an effect waits for a frame.
+  useLayoutEffect(() => {
+    void data.then(async (d) => {
+      setFeedUrl(d.feedUrl);
+      setState(d.state);
+      setShared(d.shared);
+      if (d.feedUrl && isStale(d.state, refreshMinutes(d.state?.meta), Date.now())) await refresh(d.feedUrl, false);
+    });
+  }, [data, refresh]);
 
   const now = Date.now();
   const current = useMemo(() => currentItems(state?.items ?? [], now), [state]);

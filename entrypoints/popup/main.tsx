@@ -1,14 +1,11 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
-import { warmFeedCache } from '@/utils/feed/cache';
-import { historyDb } from '@/utils/history/db';
 import { App } from './App';
-
-// Both databases open while Preact renders the frame: the first reads then find them ready.
-warmFeedCache();
-void historyDb();
+import { loadPopupData } from './data';
 import '@/components/ui.css';
 import '@/components/post.css';
 
+// The reads start before Preact renders its first frame.
+const data = loadPopupData();
 document.documentElement.lang = browser.i18n.getUILanguage().split('-')[0] || 'id';
-render(<App />, document.getElementById('app')!);
+render(<App data={data} />, document.getElementById('app')!);

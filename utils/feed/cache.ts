@@ -49,13 +49,18 @@ function db(): Promise<IDBPDatabase<FeedDB>> {
   return dbPromise;
 }
 
-/** Opens the database ahead of the first read (the popup does this before it renders). */
-export function warmFeedCache(): void {
-  void db();
-}
-
 export async function loadFeedState(feedUrl: string): Promise<FeedState | undefined> {
   return (await db()).get('feeds', feedUrl);
+}
+
+/**
+ * The cached state of the feed `url` resolves to, read while the URL is still being worked out
+ * (settings and policy): the popup's first paint waits on both. The cache holds one feed but
+ * for a moment after the user changes it (pruneFeeds), so reading them all costs nothing more.
+ */
+export async function loadFeedStateOf(url: Promise<string | undefined>): Promise<FeedState | undefined> {
+  const [u, all] = await Promise.all([url, db().then((d) => d.getAll('feeds'))]);
+  return u ? all.find((s) => s.feedUrl === u) : undefined;
 }
 
 export async function saveFeedState(state: FeedState): Promise<void> {

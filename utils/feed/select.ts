@@ -11,13 +11,13 @@ function publishedAt(item: Item): number {
 
 /** Current posts (expired hidden), mandatory first, then newest. */
 export function currentItems(items: readonly Item[], now: number): Item[] {
+  // Keys worked out once per item, not in every comparison: dates parsed 10,000 times for a
+  // 1,000-post feed were a tenth of the popup's script time.
   return items
     .filter((i) => !isExpired(i, now))
-    .sort((a, b) => {
-      const ma = priorityOf(a) === 'mandatory' ? 0 : 1;
-      const mb = priorityOf(b) === 'mandatory' ? 0 : 1;
-      return ma - mb || publishedAt(b) - publishedAt(a);
-    });
+    .map((item) => ({ item, mandatory: priorityOf(item) === 'mandatory' ? 0 : 1, at: publishedAt(item) }))
+    .sort((a, b) => a.mandatory - b.mandatory || b.at - a.at)
+    .map((k) => k.item);
 }
 
 export interface ItemFilter {
