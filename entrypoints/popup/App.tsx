@@ -4,7 +4,7 @@ import { Filters } from '@/components/Filters';
 import { PostCard, type PopupShare } from '@/components/PostCard';
 import { StatusLine } from '@/components/StatusLine';
 import { copyText } from '@/utils/clipboard';
-import { composeText, variantCount } from '@/utils/compose';
+import { plainText, variantCount } from '@/utils/compose/caption';
 import { loadFeedState, type FeedState } from '@/utils/feed/cache';
 import { feedErrorWords } from '@/utils/feed/describe';
 import { agenciesOf, currentItems, filterItems, isStale } from '@/utils/feed/select';
@@ -81,7 +81,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
     if (how === 'facebook' || how === 'copy') {
       // Facebook's sharer takes no text, and the composer may not open: the text goes to the
       // clipboard too, while this click still counts as the user's gesture.
-      const copied = await copyText(composeText(item, how === 'copy' ? 'default' : 'facebook', v).text);
+      const copied = await copyText(plainText(item, how === 'copy' ? 'default' : 'facebook', v));
       notice = copied ? { key: 'copied_paste', tone: 'ok' } : { key: 'copy_failed', tone: 'error' };
     }
     if (how === 'x' || how === 'facebook') {
@@ -89,14 +89,19 @@ export function App({ data }: { data: Promise<PopupData> }) {
       // page falls back to the web intent (background, oneclick/fallback).
       const r = await sendMessage({ type: 'oneclick/start', itemId: item.id, platform: how, variant: v });
       if (r.ok) return;
-      await browser.tabs.create({ url: how === 'x' ? xIntentUrl(composeText(item, 'x', v).text) : (facebookSharerUrl(item) ?? 'https://www.facebook.com/') });
+      // X's fitting (twitter-text) loads only here: the popup's first paint does not wait for it.
+      const url =
+        how === 'x'
+          ? xIntentUrl((await import('@/utils/compose/compose')).composeText(item, 'x', v).text)
+          : (facebookSharerUrl(item) ?? 'https://www.facebook.com/');
+      await browser.tabs.create({ url });
     }
     const platform = how === 'copy' ? 'other' : how;
     const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action: how === 'copy' ? 'copied' : 'intent_opened' });
     if (!reply.ok) notice = { key: 'share_failed', subs: [reply.error ?? '?'], tone: 'error' };
     else setShared((s) => new Set(s).add(item.id));
     setNotice(notice);
-    if (how === 'whatsapp') await browser.tabs.create({ url: whatsappUrl(composeText(item, 'whatsapp', v).text) });
+    if (how === 'whatsapp') await browser.tabs.create({ url: whatsappUrl(plainText(item, 'whatsapp', v)) });
   }
 
   if (feedUrl === undefined) return <main class="popup" aria-busy="true" />;
@@ -153,7 +158,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
                   shared={shared.has(item.id)}
                   variant={v}
                   variants={variantCount(item, 'default')}
-                  preview={composeText(item, 'default', v).text}
+                  preview={plainText(item, 'default', v)}
                   onNextVariant={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))}
                   onShare={(how) => void share(item, how)}
                 />

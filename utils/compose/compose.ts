@@ -1,32 +1,12 @@
 import parseTweet from 'twitter-text/dist/esm/parseTweet';
 import type { Item } from '../protocol/feed';
+import { hashtagLine, join, pickCaption, plainText } from './caption';
 import { fastXWeightedLength } from './x-weight';
 
 // PROTOCOL.md "How a post becomes the text that is inserted".
 
 export const X_MAX_WEIGHTED = 280;
 const ELLIPSIS = '…';
-
-/** The caption variants for a platform: captions[P], else captions.default, else title, else summary. */
-export function captionVariants(item: Item, platform: string): string[] {
-  const captions = item._siar?.captions ?? {};
-  for (const key of [platform, 'default']) {
-    // Own keys only: a platform named "constructor" must not find Object's.
-    const c = Object.hasOwn(captions, key) ? captions[key] : undefined;
-    const list = (Array.isArray(c) ? c : c === undefined ? [] : [c]).map((s) => s.trim()).filter(Boolean);
-    if (list.length > 0) return list;
-  }
-  const fallback = (item.title ?? '').trim() || (item.summary ?? '').trim();
-  return fallback ? [fallback] : [''];
-}
-
-export function hashtagLine(item: Item): string {
-  return (item._siar?.hashtags ?? []).map((t) => `#${t}`).join(' ');
-}
-
-function join(parts: string[]): string {
-  return parts.filter((p) => p.length > 0).join('\n\n');
-}
 
 /** X's weighted length: parseTweet's, which runs only where the fast count is not certain. */
 export function xWeightedLength(text: string): number {
@@ -73,12 +53,11 @@ export interface Composed {
  * (taken modulo the number of variants).
  */
 export function composeText(item: Item, platform: string, variant = 0): Composed {
-  const variants = captionVariants(item, platform);
-  const caption = variants[((variant % variants.length) + variants.length) % variants.length] ?? '';
+  if (platform !== 'x') return { text: plainText(item, platform, variant), weighted: 0, shortened: false };
+  const caption = pickCaption(item, platform, variant);
   const tags = hashtagLine(item);
   const url = item.url ?? '';
   const full = join([caption, tags, url]);
-  if (platform !== 'x') return { text: full, weighted: 0, shortened: false };
 
   const fullWeight = xWeightedLength(full);
   if (fullWeight <= X_MAX_WEIGHTED) return { text: full, weighted: fullWeight, shortened: false };
@@ -97,6 +76,3 @@ export function composeText(item: Item, platform: string, variant = 0): Composed
   return { text, weighted: xWeightedLength(text), shortened: true };
 }
 
-export function variantCount(item: Item, platform: string): number {
-  return captionVariants(item, platform).length;
-}

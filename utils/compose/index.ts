@@ -1,1 +1,2 @@
+export * from './caption';
 export * from './compose';
