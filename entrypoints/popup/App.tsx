@@ -22,6 +22,8 @@ type Notice = { key: MessageKey; subs?: string[]; tone: 'ok' | 'error' };
 export function App({ data }: { data: Promise<PopupData> }) {
   const [feedUrl, setFeedUrl] = useState<string | null | undefined>(undefined);
   const [state, setState] = useState<FeedState>();
+  /** `state` holds every post, not only the head the first paint used. */
+  const [complete, setComplete] = useState(false);
   const [shared, setShared] = useState<Set<string>>(new Set());
   const [refreshing, setRefreshing] = useState(false);
   const [filter, setFilter] = useState({ query: '', agencyId: '', priority: '' as Priority | '' });
@@ -32,6 +34,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
   const reload = useCallback(async (url: string) => {
     const [s, ids] = await Promise.all([loadFeedState(url), sharedItemIds()]);
     setState(s);
+    setComplete(true);
     setShared(ids);
     return s;
   }, []);
@@ -54,8 +57,14 @@ export function App({ data }: { data: Promise<PopupData> }) {
     void data.then(async (d) => {
       setFeedUrl(d.feedUrl);
       setState(d.state);
+      setComplete(d.complete);
       setShared(d.shared);
-      if (d.feedUrl && isStale(d.state, refreshMinutes(d.state?.meta), Date.now())) await refresh(d.feedUrl, false);
+      const url = d.feedUrl;
+      if (!url) return;
+      // The rest of the feed (filters, "show more") once the head is on screen.
+      if (!d.complete) await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+      const s = d.complete ? d.state : await reload(url);
+      if (isStale(s, refreshMinutes(s?.meta), Date.now())) await refresh(url, false);
     });
   }, [data, refresh]);
 
@@ -146,8 +155,8 @@ export function App({ data }: { data: Promise<PopupData> }) {
               }}
             />
           )}
-          {current.length === 0 && !refreshing && <p class="empty">{t('empty_no_posts')}</p>}
-          {current.length > 0 && visible.length === 0 && <p class="empty">{t('empty_no_match')}</p>}
+          {complete && current.length === 0 && !refreshing && <p class="empty">{t('empty_no_posts')}</p>}
+          {complete && current.length > 0 && visible.length === 0 && <p class="empty">{t('empty_no_match')}</p>}
           <div class="posts">
             {visible.slice(0, shown).map((item) => {
               const v = variantOf(item);
@@ -165,7 +174,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
               );
             })}
           </div>
-          {visible.length > shown && (
+          {complete && visible.length > shown && (
             <button type="button" class="more" onClick={() => setShown((n) => n + PAGE)}>
               {t('show_more', Math.min(PAGE, visible.length - shown))}
             </button>

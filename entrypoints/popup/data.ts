@@ -1,21 +1,25 @@
-import { loadFeedStateOf, type FeedState } from '@/utils/feed/cache';
+import { loadFeedHeadOf, loadFeedState, type FeedState } from '@/utils/feed/cache';
 import { sharedItemIds } from '@/utils/history/queries';
 import { effectiveFeedUrl } from '@/utils/settings';
 
 export interface PopupData {
   /** null: no feed is set. */
   feedUrl: string | null;
+  /** The feed's head (its first posts), or the whole feed where it has no head yet. */
   state?: FeedState;
+  /** `state` holds every post. */
+  complete: boolean;
   shared: Set<string>;
 }
 
 /**
- * Everything the popup's first list needs, read at once: the feed URL (settings and policy),
- * the cached feed and the items already shared. Started before the first render (issue 5,
- * goal 5), not from an effect that runs a frame later.
+ * What the popup's first list needs, read at once: the feed URL (settings and policy), the
+ * feed's head and the items already shared. Started before the first render (issue 5, goal 5),
+ * not from an effect that runs a frame later; the whole feed is read after the first paint.
  */
 export async function loadPopupData(): Promise<PopupData> {
   const url = effectiveFeedUrl();
-  const [feedUrl, state, shared] = await Promise.all([url, loadFeedStateOf(url), sharedItemIds()]);
-  return { feedUrl: feedUrl ?? null, state, shared };
+  const [feedUrl, head, shared] = await Promise.all([url, loadFeedHeadOf(url), sharedItemIds()]);
+  if (head || !feedUrl) return { feedUrl: feedUrl ?? null, state: head, complete: !feedUrl, shared };
+  return { feedUrl, state: await loadFeedState(feedUrl), complete: true, shared };
 }

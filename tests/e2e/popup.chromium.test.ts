@@ -111,6 +111,41 @@ describe('popup (Chromium, Indonesian UI)', () => {
     await first.getByText('Sudah dibagikan').waitFor();
   });
 
+  it('pages a long feed 30 at a time, first painted from the head of the cache', async () => {
+    const now = Date.now();
+    const demo = buildDemoFeed({ base: new URL(agency.feedUrl).origin, now });
+    const items = Array.from({ length: 75 }, (_, i) => {
+      const t = demo.items[i % demo.items.length]!;
+      const { expires_at: _gone, ...siar } = t._siar ?? {};
+      return { ...t, id: `${t.id}-${i}`, title: `${t.title} (${i + 1})`, date_published: new Date(now - i * 60_000).toISOString(), _siar: siar };
+    });
+    agency.feed.body = { ...demo, items };
+    const parsed = parseFeedJson(agency.feed.body);
+    if (!parsed.ok) throw new Error('feed does not parse');
+    const order = currentItems(parsed.feed.items, now).map((i) => i.title);
+    expect(order).toHaveLength(75);
+
+    const titles = () => popup.locator('article h2').allTextContents();
+    await popup.getByRole('button', { name: 'Muat ulang' }).click();
+    await expect.poll(titles).toEqual(order.slice(0, 30));
+    await popup.getByRole('button', { name: 'Tampilkan 30 lagi' }).click();
+    await expect.poll(titles).toEqual(order.slice(0, 60));
+    await popup.getByRole('button', { name: 'Tampilkan 15 lagi' }).click();
+    await expect.poll(titles).toEqual(order);
+
+    // Opened again: the first page comes from the stored head (40 posts), the rest after it.
+    const again = await openPopup();
+    try {
+      await expect.poll(() => again.locator('article h2').allTextContents()).toEqual(order.slice(0, 30));
+      await again.getByRole('button', { name: 'Tampilkan 30 lagi' }).click();
+      await expect.poll(() => again.locator('article h2').allTextContents()).toEqual(order.slice(0, 60));
+      await again.getByRole('searchbox', { name: 'Cari postingan' }).fill('(75)');
+      await expect.poll(() => again.locator('article h2').allTextContents()).toEqual([order[74]]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('shows hostile feed strings as text, never as markup', async () => {
     agency.feed.body = {
       version: 'https://jsonfeed.org/version/1.1',

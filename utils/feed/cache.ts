@@ -1,9 +1,11 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { FeedMeta, FeedProblem, Item } from '../protocol/feed';
 import type { FetchError, Validators } from './fetch';
+import { currentItems } from './select';
 
 // The feed cache: the one module that owns the `siar-feed` database. The background writes it;
-// the popup and the composer panel only read it, so they work offline.
+// the popup and the composer panel only read it, so they work offline. Each feed is stored
+// whole, and as a head of its first posts for the popup's first paint.
 
 export type FeedError =
   | FetchError
@@ -28,17 +30,33 @@ export interface FeedState {
   verifiedWith?: string;
 }
 
+/**
+ * A feed's state with only its first current posts, in the popup's order: the popup paints these
+ * without reading (and deserialising) the whole feed, then reads the rest.
+ */
+export interface FeedHead extends FeedState {
+  /** How many posts were current when the head was made. */
+  currentCount: number;
+}
+
+/** Posts kept in a head: the popup's first page, with room for some to expire. */
+export const HEAD_SIZE = 40;
+
 interface FeedDB extends DBSchema {
   feeds: { key: string; value: FeedState };
+  heads: { key: string; value: FeedHead };
 }
 
 const DB_NAME = 'siar-feed';
 let dbPromise: Promise<IDBPDatabase<FeedDB>> | undefined;
 
 function db(): Promise<IDBPDatabase<FeedDB>> {
-  dbPromise ??= openDB<FeedDB>(DB_NAME, 1, {
-    upgrade(d) {
-      d.createObjectStore('feeds', { keyPath: 'feedUrl' });
+  dbPromise ??= openDB<FeedDB>(DB_NAME, 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) d.createObjectStore('feeds', { keyPath: 'feedUrl' });
+      // v2: heads. Feeds cached before have none until their next save; the popup then reads
+      // the whole feed.
+      if (oldVersion < 2) d.createObjectStore('heads', { keyPath: 'feedUrl' });
     },
     blocking() {
       // Another context wants a newer version: let it have the database.
@@ -54,23 +72,31 @@ export async function loadFeedState(feedUrl: string): Promise<FeedState | undefi
 }
 
 /**
- * The cached state of the feed `url` resolves to, read while the URL is still being worked out
- * (settings and policy): the popup's first paint waits on both. The cache holds one feed but
- * for a moment after the user changes it (pruneFeeds), so reading them all costs nothing more.
+ * The head of the feed `url` resolves to, read while the URL is still being worked out (settings
+ * and policy): the popup's first paint waits on both. The cache holds one feed but for a moment
+ * after the user changes it (pruneFeeds), so reading every head costs nothing more.
  */
-export async function loadFeedStateOf(url: Promise<string | undefined>): Promise<FeedState | undefined> {
-  const [u, all] = await Promise.all([url, db().then((d) => d.getAll('feeds'))]);
+export async function loadFeedHeadOf(url: Promise<string | undefined>): Promise<FeedHead | undefined> {
+  const [u, all] = await Promise.all([url, db().then((d) => d.getAll('heads'))]);
   return u ? all.find((s) => s.feedUrl === u) : undefined;
 }
 
-export async function saveFeedState(state: FeedState): Promise<void> {
-  await (await db()).put('feeds', state);
+export function feedHead(state: FeedState, now: number): FeedHead {
+  const current = currentItems(state.items, now);
+  return { ...state, items: current.slice(0, HEAD_SIZE), currentCount: current.length };
+}
+
+export async function saveFeedState(state: FeedState, now = Date.now()): Promise<void> {
+  const tx = (await db()).transaction(['feeds', 'heads'], 'readwrite');
+  await Promise.all([tx.objectStore('feeds').put(state), tx.objectStore('heads').put(feedHead(state, now)), tx.done]);
 }
 
 /** Forgets cached feeds other than `keepUrl` (after the user changes the feed URL). */
 export async function pruneFeeds(keepUrl: string): Promise<void> {
-  const d = await db();
-  for (const key of await d.getAllKeys('feeds')) if (key !== keepUrl) await d.delete('feeds', key);
+  const tx = (await db()).transaction(['feeds', 'heads'], 'readwrite');
+  for (const store of [tx.objectStore('feeds'), tx.objectStore('heads')])
+    for (const key of await store.getAllKeys()) if (key !== keepUrl) await store.delete(key);
+  await tx.done;
 }
 
 /** For tests: drop the connection so a fresh fake database can be used. */
