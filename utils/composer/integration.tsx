@@ -217,13 +217,15 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
         ui?.remove();
       },
       check() {
-        // The site re-rendered the toolbar and dropped our button: put it back.
-        if (ui && !ui.host.isConnected) {
+        // The site re-rendered the toolbar and dropped our button: put it back. Checked right
+        // after the site's mutations, so its toolbar may not be back yet: then a later check mounts.
+        if (ui?.host.isConnected) return;
+        if (ui) {
           render(null, ui.container);
           ui.remove();
           ui = undefined;
-          mount();
         }
+        mount();
       },
     };
   }

@@ -1,8 +1,14 @@
 import type { SiteAdapter } from '../sites/types';
 
 const RETRIES = 60;
-/** Added nodes a second looked at directly (see the observer below). */
-const SCAN_BUDGET = 50;
+/**
+ * Mutation records a second the observer reads (see below). Measured on the X fixture: route
+ * changes and the compose modal, cycled back to back as the bench does, make ~230 a second; a
+ * timeline churning 2,000 posts a second spends 600 in about ten batches.
+ */
+const READ_BUDGET = 600;
+/** Elements added under one parent in one mutation batch that are looked at. */
+const LIST_HEAD = 8;
 /** The keyframes whose start tells us an editor entered the page. */
 export const SEEN_ANIMATION = 'siar-editor-seen';
 
@@ -14,17 +20,17 @@ export interface Attached {
 }
 
 export interface WatchOptions {
-  /** Defers the batched work; one call per frame at most. */
+  /** Defers the retries of editors waiting for their toolbar; one call per frame at most. */
   schedule?: (cb: () => void) => void;
 }
 
 /**
  * Finds composers as they come and go, at a cost that does not grow with how much the page
- * changes. The browser's style engine finds new editors: a rule gives every element matching the
- * site's editor selector a 1 ms no-op animation, and its `animationstart` names the element —
- * so the thousands of timeline nodes X adds and removes every second cost us a bounded budget,
- * not a scan each. Leaving composers are noticed by a MutationObserver that only sets a flag;
- * once per frame, the few attached composers are checked.
+ * changes. A MutationObserver looks at added nodes, within a budget of records a second, so a
+ * composer gets its button in its own frame; past the budget it rests until the second is over,
+ * and the browser's style engine finds new editors meanwhile: a rule gives every element matching
+ * the site's editor selector a 1 ms no-op animation, and its `animationstart` names the element a
+ * frame later. Attached composers are looked at with each batch the observer reads.
  */
 export function watchComposers(
   doc: Document,
@@ -38,6 +44,8 @@ export function watchComposers(
   // frames, for a while, and whenever one gets focus.
   const waiting = new Map<Element, number>();
   let scheduled = false;
+  // The adapter joins its selectors on every read: read once, again on rescan (selector fixes).
+  let selector = site.editorSelector;
 
   const consider = (editor: Element) => {
     if (attached.has(editor) || !editor.isConnected) return;
@@ -51,7 +59,7 @@ export function watchComposers(
     attached.set(editor, attach(editor, root));
   };
 
-  const flush = () => {
+  const retry = () => {
     scheduled = false;
     for (const [e, left] of waiting) {
       if (!e.isConnected || left <= 0) waiting.delete(e);
@@ -60,6 +68,17 @@ export function watchComposers(
         consider(e);
       }
     }
+  };
+  function soon() {
+    if (scheduled) return;
+    scheduled = true;
+    schedule(retry);
+  }
+
+  // Composers that left are detached, buttons the site's re-render dropped are put back. Run with
+  // each batch the observer reads (so before the frame is painted) and when it resumes: no work
+  // per frame, and a churning page gets no more runs than the budget allows.
+  const sweep = () => {
     for (const [editor, a] of attached) {
       if (!editor.isConnected) {
         attached.delete(editor);
@@ -67,18 +86,17 @@ export function watchComposers(
       } else a.check?.();
     }
   };
-  function soon() {
-    if (scheduled) return;
-    scheduled = true;
-    schedule(flush);
-  }
 
   const style = doc.createElement('style');
   const rules = () =>
     `@keyframes ${SEEN_ANIMATION}{from{outline-color:initial}to{outline-color:initial}}` +
-    `:is(${site.editorSelector}){animation:${SEEN_ANIMATION} 1ms}`;
+    `:is(${selector}){animation:${SEEN_ANIMATION} 1ms}`;
+  // A site that rewrites <head> takes our rule with it: put it back.
+  const keepStyle = () => {
+    if (!style.isConnected) (doc.head ?? doc.documentElement).append(style);
+  };
   style.textContent = rules();
-  (doc.head ?? doc.documentElement).append(style);
+  keepStyle();
 
   const onAnimation = (e: Event) => {
     if ((e as AnimationEvent).animationName !== SEEN_ANIMATION) return;
@@ -88,51 +106,77 @@ export function watchComposers(
   doc.addEventListener('animationstart', onAnimation, true);
 
   // The animation is reported a frame after the editor is first styled. To have the button in
-  // the editor's own frame, added nodes are also looked at directly, within a budget of nodes a
-  // second: a page at rest is fully covered, a churning timeline spends its budget in the first
-  // batches and the rest is left to the style engine. Past the budget, the records are not read.
-  let budget = SCAN_BUDGET;
-  let budgetSince = 0;
+  // the editor's own frame, added nodes are looked at directly. A page at rest or changing route
+  // stays within the budget; a churning timeline spends it in its first batches, and the observer
+  // is then disconnected for the rest of the second: churn then costs nothing, where a callback
+  // per batch (60 a second), each scheduling a check in the next frame, was most of our time.
+  // Within a batch, a parent getting many children is a list filling up (a timeline): only its
+  // first few are looked at, as querySelector on every cell was the next largest cost.
+  let budget = READ_BUDGET;
+  let budgetSince = performance.now();
+  let resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  const observe = () => observer.observe(doc.documentElement, { childList: true, subtree: true });
+  const resume = () => {
+    resumeTimer = undefined;
+    budget = READ_BUDGET;
+    budgetSince = performance.now();
+    keepStyle();
+    observe();
+    // What left or lost its button while nobody was listening.
+    sweep();
+  };
   const observer = new MutationObserver((records) => {
-    if (attached.size > 0) soon();
-    // A site that rewrites <head> takes our rule with it: put it back.
-    if (!style.isConnected) (doc.head ?? doc.documentElement).append(style);
+    keepStyle();
+    sweep();
     const now = performance.now();
     if (now - budgetSince > 1000) {
-      budget = SCAN_BUDGET;
+      budget = READ_BUDGET;
       budgetSince = now;
     }
+    let parent: Node | undefined;
+    let looked = 0;
     for (const r of records) {
-      if (budget <= 0) return;
-      for (const node of r.addedNodes) {
-        if (node.nodeType !== 1 || budget-- <= 0) continue;
-        const el = node as Element;
-        if (el.matches(site.editorSelector)) consider(el);
-        else if (el.firstElementChild) {
-          const found = el.querySelector(site.editorSelector);
+      if (budget-- <= 0) {
+        observer.disconnect();
+        resumeTimer = setTimeout(resume, budgetSince + 1000 - now);
+        return;
+      }
+      if (r.target !== parent) {
+        parent = r.target;
+        looked = 0;
+      } else if (looked >= LIST_HEAD) continue;
+      const added = r.addedNodes;
+      for (let i = 0; i < added.length && looked < LIST_HEAD; i++) {
+        const el = added[i] as Element;
+        if (el.nodeType !== 1) continue;
+        looked++;
+        if (el.matches(selector)) consider(el);
+        else {
+          const found = el.querySelector(selector);
           if (found) consider(found);
         }
       }
     }
   });
-  observer.observe(doc.documentElement, { childList: true, subtree: true });
+  observe();
 
   const onFocus = (e: FocusEvent) => {
     const t = e.target as Element | null;
-    if (t?.nodeType === 1 && t.matches(site.editorSelector)) consider(t);
+    if (t?.nodeType === 1 && t.matches(selector)) consider(t);
   };
   doc.addEventListener('focusin', onFocus, true);
 
   const rescan = () => {
+    selector = site.editorSelector;
     style.textContent = rules();
-    // Our <style> must stay in the page: a site replacing <head> would take it away.
-    if (!style.isConnected) (doc.head ?? doc.documentElement).append(style);
-    for (const e of doc.querySelectorAll(site.editorSelector)) consider(e);
+    keepStyle();
+    for (const e of doc.querySelectorAll(selector)) consider(e);
   };
   rescan();
 
   const stop = () => {
     observer.disconnect();
+    clearTimeout(resumeTimer);
     doc.removeEventListener('animationstart', onAnimation, true);
     doc.removeEventListener('focusin', onFocus, true);
     style.remove();
