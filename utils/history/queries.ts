@@ -1,7 +1,6 @@
-import type { IDBPIndex } from 'idb';
-import { historyDb, type HistoryDB, type ShareEvent, type SyncState } from './db';
-import { defaultTimeZone, localDayNumberer, localDayStarter, type HistoryTotals } from './stats';
-import { DAYS_KEY, EVENTS_KEY, totalsFromRecords, type PostedDaysRecord } from './totals';
+import { historyDb, type ShareEvent, type SyncState } from './db';
+import { defaultTimeZone, type HistoryTotals } from './stats';
+import { EVENTS_KEY, streakDays, totalsFromRecords, type PostedDaysRecord } from './totals';
 
 /** Ids of the items this profile has shared in any way. */
 export async function sharedItemIds(): Promise<Set<string>> {
@@ -45,58 +44,15 @@ export interface StatsInputs {
 
 /**
  * What statsFromTotals needs: the stored totals, and the days with a post kept beside them.
- * Where those days are missing or of another zone (the browser's zone changed), the events are
- * walked once for the streak and the days stored for the next reads.
+ * Where those are of another zone (the browser's zone changed; the next share stores the new
+ * zone's), the posted events are walked for the streak. Read-only: the history's writers live in
+ * the background.
  */
 export async function readStatsInputs(now: Date, timeZone = defaultTimeZone()): Promise<StatsInputs> {
-  const d = await historyDb();
-  const records = await d.getAll('totals');
+  const tx = (await historyDb()).transaction(['events', 'totals']);
+  const records = await tx.objectStore('totals').getAll();
   const totals = totalsFromRecords(records);
   const days = records.find((r): r is PostedDaysRecord => r.kind === 'days');
   if (days && days.timeZone === timeZone) return { totals, postedDays: new Set(days.days) };
-
-  const tx = d.transaction(['events', 'totals'], 'readwrite');
-  const postedDays = await streakDays(tx.objectStore('events').index('by_action_at'), now, timeZone);
-  const store = tx.objectStore('totals');
-  const current = await store.get(DAYS_KEY);
-  // Another page may have stored them meanwhile; a record of this zone is never replaced.
-  if (current?.kind !== 'days' || current.timeZone !== timeZone)
-    await store.put({ k: DAYS_KEY, kind: 'days', timeZone, days: [...postedDays].sort((a, b) => a - b) });
-  await tx.done;
-  return { totals, postedDays };
-}
-
-/**
- * Walks the `posted` events newest first, one step per day: after each one it jumps to the end
- * of the day before, and stops at the first day without a post. A streak of N days costs about
- * N reads whatever the number of events.
- */
-async function streakDays(
-  index: IDBPIndex<HistoryDB, ('events' | 'totals')[], 'events', 'by_action_at', 'readwrite'>,
-  now: Date,
-  timeZone: string,
-): Promise<Set<number>> {
-  const dayOf = localDayNumberer(timeZone);
-  const dayStart = localDayStarter(timeZone);
-  const today = dayOf(now.getTime());
-  const days = new Set<number>();
-  let oldest = today + 1;
-  let cursor = await index.openKeyCursor(IDBKeyRange.bound(['posted', -Infinity], ['posted', Infinity]), 'prev');
-  while (cursor) {
-    const at = cursor.key[1];
-    const day = dayOf(at);
-    const next = dayStart(day) - 1;
-    // Days after today (a clock set back) are kept for when today reaches them.
-    if (day > today) days.add(day);
-    else {
-      // The run may end yesterday while today has no post yet.
-      const continuesRun = day >= oldest - 1 || (oldest === today + 1 && day === today - 1);
-      if (!continuesRun) break;
-      days.add(day);
-      oldest = Math.min(oldest, day);
-    }
-    // Where local days do not follow time (a zone moving its clocks back over midnight), step.
-    cursor = await (next < at ? cursor.continue(['posted', next]) : cursor.continue());
-  }
-  return days;
+  return { totals, postedDays: await streakDays(tx.objectStore('events').index('by_action_at'), now, timeZone) };
 }

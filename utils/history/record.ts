@@ -59,9 +59,10 @@ export function toWire(e: ShareEvent) {
 export async function recordShare(share: NewShare, now = new Date(), timeZone = defaultTimeZone()): Promise<ShareEvent> {
   const event = makeShareEvent(share, now);
   const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
+  const events = tx.objectStore('events');
   await Promise.all([
-    tx.objectStore('events').add(event),
-    addToStoredTotals(tx.objectStore('totals'), event, timeZone),
+    events.add(event),
+    addToStoredTotals(tx.objectStore('totals'), events.index('by_action_at'), event, timeZone),
     tx.done,
   ]);
   return event;

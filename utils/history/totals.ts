@@ -1,10 +1,11 @@
-import type { IDBPObjectStore } from 'idb';
+import type { IDBPIndex, IDBPObjectStore } from 'idb';
 import type { HistoryDB, ShareEvent, SyncState } from './db';
 import {
   addToTotals,
   attemptKey,
   emptyTotals,
   localDayNumberer,
+  localDayStarter,
   pairKey,
   totalsOf,
   type AgencyName,
@@ -83,6 +84,7 @@ export function totalsFromRecords(records: readonly (TotalsRecord | undefined)[]
 }
 
 type TotalsStore = IDBPObjectStore<HistoryDB, ('events' | 'totals')[], 'totals', 'readwrite' | 'versionchange'>;
+type PostedIndex = IDBPIndex<HistoryDB, ('events' | 'totals')[], 'events', 'by_action_at', IDBTransactionMode>;
 
 /** The records one event can change. */
 function recordKeysOf(e: ShareEvent): string[] {
@@ -110,8 +112,17 @@ function insertSorted(days: number[], day: number): boolean {
   return true;
 }
 
-/** Adds a new event to the stored totals; call in the transaction that adds the event. */
-export async function addToStoredTotals(store: TotalsStore, e: ShareEvent, timeZone: string): Promise<void> {
+/**
+ * Adds a new event to the stored totals; call in the transaction that added the event to
+ * `posted` (its index), after the add. Days with a post stored for another zone (the browser's
+ * zone changed) are replaced by this zone's, walked from the events.
+ */
+export async function addToStoredTotals(
+  store: TotalsStore,
+  posted: PostedIndex,
+  e: ShareEvent,
+  timeZone: string,
+): Promise<void> {
   const keys = recordKeysOf(e);
   const [current, days] = await Promise.all([
     Promise.all(keys.map((k) => store.get(k))),
@@ -119,13 +130,46 @@ export async function addToStoredTotals(store: TotalsStore, e: ShareEvent, timeZ
   ]);
   const t = addToTotals(totalsFromRecords(current), e);
   const writes: Promise<unknown>[] = totalsToRecords(t).map((r) => store.put(r));
-  if (days && days.timeZone !== timeZone) {
-    // Days of another zone would give wrong streaks: the next stats read walks the events again.
-    writes.push(store.delete(DAYS_KEY));
+  if (e.action === 'posted' && days?.timeZone !== timeZone) {
+    // The run that makes the streak now, this event's day included, is all later streaks need.
+    const run = [...(await streakDays(posted, new Date(e.atMs), timeZone))].sort((a, b) => a - b);
+    writes.push(store.put({ k: DAYS_KEY, kind: 'days', timeZone, days: run }));
   } else if (days && Number.isFinite(e.atMs) && insertSorted(days.days, localDayNumberer(timeZone)(e.atMs))) {
     writes.push(store.put(days));
   }
   await Promise.all(writes);
+}
+
+/**
+ * The local days of the run of `posted` events that makes the streak at `now` (and any after
+ * `now`). Walks them newest first, one step per day: after each one it jumps to the end of the
+ * day before, and stops at the first day without a post. A streak of N days costs about N reads
+ * whatever the number of events.
+ */
+export async function streakDays(index: PostedIndex, now: Date, timeZone: string): Promise<Set<number>> {
+  const dayOf = localDayNumberer(timeZone);
+  const dayStart = localDayStarter(timeZone);
+  const today = dayOf(now.getTime());
+  const days = new Set<number>();
+  let oldest = today + 1;
+  let cursor = await index.openKeyCursor(IDBKeyRange.bound(['posted', -Infinity], ['posted', Infinity]), 'prev');
+  while (cursor) {
+    const at = cursor.key[1];
+    const day = dayOf(at);
+    const next = dayStart(day) - 1;
+    // Days after today (a clock set back) are kept for when today reaches them.
+    if (day > today) days.add(day);
+    else {
+      // The run may end yesterday while today has no post yet.
+      const continuesRun = day >= oldest - 1 || (oldest === today + 1 && day === today - 1);
+      if (!continuesRun) break;
+      days.add(day);
+      oldest = Math.min(oldest, day);
+    }
+    // Where local days do not follow time (a zone moving its clocks back over midnight), step.
+    cursor = await (next < at ? cursor.continue(['posted', next]) : cursor.continue());
+  }
+  return days;
 }
 
 /** Moves `n` events from pending to `to` in the stored counts (the outbox marks them). */
