@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.{ts,tsx}'],
     environment: 'node',
+    // Generous: two cores shared by parallel files; a slow machine is not a failure.
+    testTimeout: 30_000,
     setupFiles: ['fake-indexeddb/auto', 'tests/unit/setup.ts'],
     server: { deps: { inline: ['twitter-text'] } },
   },

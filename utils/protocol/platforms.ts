@@ -1,0 +1,23 @@
+// The platforms a share event may name (the tally's fixed list) and how people write them.
+// `other` has no fixed name: it is said in the reader's language where it is shown.
+
+export const PLATFORMS = ['x', 'facebook', 'whatsapp', 'telegram', 'threads', 'instagram', 'other'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const PLATFORM_NAMES: Readonly<Record<Exclude<Platform, 'other'>, string>> = {
+  x: 'X',
+  facebook: 'Facebook',
+  whatsapp: 'WhatsApp',
+  telegram: 'Telegram',
+  threads: 'Threads',
+  instagram: 'Instagram',
+};
+
+export function isPlatform(value: string): value is Platform {
+  return (PLATFORMS as readonly string[]).includes(value);
+}
+
+/** The display name of a platform, or `other` (the caller's word for it) for anything else. */
+export function platformName(id: string, other: string): string {
+  return Object.hasOwn(PLATFORM_NAMES, id) ? PLATFORM_NAMES[id as keyof typeof PLATFORM_NAMES] : other;
+}
