@@ -1,112 +1,220 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DEMO_ADMIN, type AdminCredentials } from './dashboard/auth';
-import { currentFeed } from './dashboard/feed';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { dashboardRoutes } from './dashboard/routes';
-import { openDatabase } from './db/database';
-import { buildDemoFeed, PUBLISHER, type JsonFeed } from './demo/feed';
+import { openDatabase, isPostgresUrl } from './db/database';
+import type { Database } from './db/sql';
+import { buildDemoFeed, PUBLISHER } from './demo/feed';
 import { demoPictures } from './demo/pictures';
-import { feedRoutes, signatureOf, type FeedProvider, type SignatureProvider } from './feed';
-import { generateSigningKey, type SigningKey } from './signing';
-import { createRouter, type Route } from './http';
-import { mediaRoutes } from './media';
+import { seedDemo } from './demo/seed';
+import { pruneFailures } from './guard/failures';
+import { pruneBuckets, type RateLimit } from './guard/rate';
+import { createRouter, sendJson, type Route } from './http';
+import { JobRunner, type Job } from './jobs/runner';
+import { staticMediaRoutes } from './media';
 import { newsRoutes } from './news';
+import { feedRoutes, signatureOf, type FeedProvider, type SignatureProvider } from './publish/routes';
+import { FeedPublisher, type Signing } from './publish/versions';
+import { generateSigningKey, type SigningKey } from './signing';
+import { accountCount, createAccount } from './studio/accounts';
+import { studioApiRoutes } from './studio/api';
+import { audit, SYSTEM } from './studio/audit';
+import { StudioAuth } from './studio/auth';
+import type { StudioContext } from './studio/context';
+import { DEFAULT_MEDIA_LIMITS, MediaStore, type MediaLimits } from './studio/media-store';
+import { Posts } from './studio/posts';
+import { studioWebRoutes } from './studio/web/routes';
 import { DEMO_ENROLL_CODES, type EnrollCodes } from './tally/codes';
+import { Enrolment } from './tally/enrol';
 import type { ShareFaults } from './tally/faults';
-import type { RateLimit } from './tally/rate-limit';
+import { DEFAULT_DAILY_CAP, ShareIngest } from './tally/ingest';
+import { seedCodes } from './tally/members';
 import { tallyRoutes } from './tally/routes';
-import { TallyStore } from './tally/store';
+import { feedKey } from './tally/validate';
+import { DEFAULT_OEMBED_URL, runVerifications } from './tally/verifier';
 
-// The demo agency: feed, pictures and news pages of Kabupaten Contoh, the tally (v1/enroll,
-// v1/shares, v1/me/summary, so the tally URL is the server's root) and the dashboard at `/`.
-// Each concern is a module returning its routes.
+// The agency server: the studio (accounts, posts, workflow, media, audit) and its JSON API, the
+// published feed (signed versions), the tally (enrolment, validated events, rollups) and the
+// dashboard, on SQLite or PostgreSQL. Each room is a module returning its routes; state shared
+// by server processes lives in the database, so any number of them can serve one agency.
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { perMinute: 120, burst: 60 };
 export const DEFAULT_ENROLL_RATE_LIMIT: RateLimit = { perMinute: 60, burst: 60 };
 export const WIB_MINUTES = 7 * 60;
 
 export interface AgencyServerOptions {
-  /** Public base URL of the feed's links (e.g. a tunnel); default `http://localhost:<port>`. */
+  /** Public base URL (behind a proxy, or a tunnel); default `http://localhost:<port>`. */
   baseUrl?: string;
-  /** Gives the feed body for each request; default the demo feed. Tests swap it at runtime. */
-  feed?: FeedProvider;
+  /** The database: a SQLite file, `:memory:` (default) or a `postgres://` URL. */
+  db?: string;
+  /** Where uploaded media are kept; default `media/` beside the SQLite file, else a temporary directory. */
+  mediaDir?: string;
+  mediaLimits?: MediaLimits;
+  /** Seed the demo agency on an empty database (units, codes, accounts, posts) and say so on every page. */
+  demo?: boolean;
+  /** Units and codes for an empty database (SIAR_ENROLL_CODES). */
+  enrollCodes?: EnrollCodes;
+  /** The first admin on a database without accounts (SIAR_ADMIN_USER / SIAR_ADMIN_PASSWORD). */
+  admin?: { user: string; password: string };
+  publisher?: { id: string; name: string };
+  feedTitle?: string;
+  refreshMinutes?: number;
+  /** Online signing with this key (default: a fresh key per server), or offline with only the public key. */
+  signingKey?: SigningKey;
+  offlinePublicKey?: string;
+  /** Per member on v1/shares and v1/me/summary. */
+  rateLimit?: RateLimit;
+  /** Per client address on v1/enroll. */
+  enrollRateLimit?: RateLimit;
+  dailyCap?: number;
+  /** Feed addresses besides `<base>/feed.json` that share events may name (a CDN copy). */
+  feedUrls?: readonly string[];
+  /** Reverse proxies in front that write X-Forwarded-For. */
+  trustProxy?: number;
+  /** X's oEmbed endpoint for the post verifier. */
+  oembedUrl?: string;
+  utcOffsetMinutes?: number;
+  /** Connections at once, and per client address (unless behind a proxy). */
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  /** Periodic jobs (publisher clock, verifier, pruning); tests may drive them by hand. */
+  jobs?: boolean;
+  quiet?: boolean;
   /** More routes, matched before the built-in ones. */
   routes?: Route[];
-  /** No request log on stdout. */
-  quiet?: boolean;
-  /** The moment the demo feed's relative dates count from; default the server's creation. */
-  now?: number;
-  /** The tally's SQLite file; default `:memory:` (gone when the server closes). */
-  db?: string;
-  /** Unit name → enrolment codes; default DEMO_ENROLL_CODES. Replaces the stored codes. */
-  enrollCodes?: EnrollCodes;
-  /** Per token on v1/shares and v1/me/summary; default DEFAULT_RATE_LIMIT. */
-  rateLimit?: RateLimit;
-  /** Per client address on v1/enroll; default DEFAULT_ENROLL_RATE_LIMIT. */
-  enrollRateLimit?: RateLimit;
-  /** The dashboard's login; default DEMO_ADMIN. */
-  admin?: AdminCredentials;
-  /** The agency's offset from UTC for the dashboard's days and weeks; default WIB (420). */
-  utcOffsetMinutes?: number;
-  /** The agency's Ed25519 key; feed.json.sig is made with it. Default: a fresh key per server. */
-  signingKey?: SigningKey;
-  /** Tests only: serve this as feed.json.sig instead (undefined → 404, a feed left unsigned). */
+  /** Tests only: serve this feed instead of the studio's versions. */
+  feed?: FeedProvider;
+  /** Tests only: feed.json.sig for the provided feed (undefined → 404). */
   signature?: SignatureProvider;
   /** Tests only: decides a fault for each `POST v1/shares` (see server/tally/faults.ts). */
   faults?: ShareFaults;
+  /** The moment the demo counts from; default now. */
+  now?: number;
 }
 
 export interface AgencyServer {
   server: Server;
-  /** Base URL of the running server (no trailing slash); empty before `listen`. */
+  db: Database;
   readonly base: string;
-  /** The tally's data, for tests and tools (e.g. revoking a member's tokens). */
-  tally: TallyStore;
-  /** base64url Ed25519 public key the feed is signed with. */
   publicKey: string;
+  publisher: FeedPublisher;
+  media: MediaStore;
+  jobs: JobRunner;
+  /** Runs the publisher's clock now: scheduled posts appear, expired ones leave. */
+  tick(): Promise<void>;
+  /** Runs the X verifier's due jobs now. */
+  verify(): Promise<void>;
   listen(port?: number, host?: string): Promise<{ port: number; base: string }>;
-  /** Stops the server and closes the database. */
   close(): Promise<void>;
 }
 
-export function createAgencyServer(options: AgencyServerOptions = {}): AgencyServer {
+function defaultMediaDir(db: string): { dir: string; temporary: boolean } {
+  if (db !== ':memory:' && !isPostgresUrl(db)) return { dir: join(dirname(db), 'media'), temporary: false };
+  return { dir: mkdtempSync(join(tmpdir(), 'siar-media-')), temporary: true };
+}
+
+export async function createAgencyServer(options: AgencyServerOptions = {}): Promise<AgencyServer> {
   const startedAt = options.now ?? Date.now();
   let base = options.baseUrl?.replace(/\/+$/, '') ?? '';
+  const location = options.db ?? ':memory:';
+  const db = await openDatabase(location);
+  const mediaDir = options.mediaDir ? { dir: options.mediaDir, temporary: false } : defaultMediaDir(location);
+  const utcOffsetMinutes = options.utcOffsetMinutes ?? WIB_MINUTES;
+  const signingKey = options.signingKey ?? generateSigningKey();
+  const signing: Signing = options.offlinePublicKey ? { mode: 'offline', publicKey: options.offlinePublicKey } : { mode: 'online', key: signingKey };
+  const demo = options.demo ?? false;
+  const publisher = new FeedPublisher(db, {
+    base: () => base,
+    signing,
+    publisher: options.publisher ?? PUBLISHER,
+    title: options.feedTitle ?? (demo ? 'Konten Resmi Pemkab Contoh' : `Konten Resmi ${(options.publisher ?? PUBLISHER).name}`),
+    refreshMinutes: options.refreshMinutes ?? 15,
+    utcOffsetMinutes,
+  });
+  const media = new MediaStore(db, mediaDir.dir, options.mediaLimits ?? DEFAULT_MEDIA_LIMITS);
+  await media.ready();
 
-  let demo: JsonFeed | undefined;
-  // Built once per base so the bytes, and with them the ETag, stay the same for the whole run.
-  const demoFeed = () => {
-    if (demo?.feed_url !== `${base}/feed.json`) demo = buildDemoFeed({ base, now: startedAt });
-    return demo;
+  // An empty database gets its first admin and its units, or the demo.
+  if (demo) {
+    await seedDemo(db, media, publisher, startedAt);
+  } else if ((await accountCount(db)) === 0) {
+    if (!options.admin) throw new Error('the database has no accounts: give the first admin (SIAR_ADMIN_USER / SIAR_ADMIN_PASSWORD), or run the demo (SIAR_DEMO=1)');
+    if (!options.enrollCodes) throw new Error('the database has no units: give them with their enrolment codes (SIAR_ENROLL_CODES), or run the demo (SIAR_DEMO=1)');
+    await db.tx(async (q) => {
+      const admin = await createAccount(q, { user: options.admin!.user, password: options.admin!.password, role: 'admin', name: 'Administrator' });
+      await seedCodes(q, options.enrollCodes!);
+      await audit(q, SYSTEM, { action: 'account_create', subject: `account:${admin.username}`, after: { role: 'admin', first: true } });
+    });
+  }
+
+  const feedUrls = (): ReadonlySet<string> => new Set([`${base}/feed.json`, ...(options.feedUrls ?? [])].map(feedKey));
+  const enrolment = new Enrolment(db);
+  const ingest = new ShareIngest(db, { dailyCap: options.dailyCap ?? DEFAULT_DAILY_CAP, utcOffsetMinutes, feedUrls });
+  const trustProxy = options.trustProxy ?? 0;
+  const auth = new StudioAuth(db, trustProxy);
+  const posts = new Posts(db, publisher, { base: () => base, utcOffsetMinutes });
+  const studio: StudioContext = {
+    db,
+    auth,
+    posts,
+    publisher,
+    media,
+    base: () => base,
+    secure: () => base.startsWith('https:'),
+    utcOffsetMinutes,
+    demo,
   };
 
-  const db = openDatabase(options.db ?? ':memory:');
-  const tally = new TallyStore(db);
-  tally.setEnrollCodes(options.enrollCodes ?? DEMO_ENROLL_CODES);
-  const feed = options.feed ?? demoFeed;
-  const signingKey = options.signingKey ?? generateSigningKey();
+  const oembedUrl = options.oembedUrl ?? DEFAULT_OEMBED_URL;
+  const log = (m: string) => {
+    if (!options.quiet) console.error(m);
+  };
+  const clock: Job = {
+    name: 'publisher',
+    everyMs: 5_000,
+    run: async () => (options.feed ? undefined : (await publisher.tick()).next),
+  };
+  const verifier: Job = { name: 'verifier', everyMs: 10_000, run: async () => void (await runVerifications(db, { oembedUrl })) };
+  const pruning: Job = {
+    name: 'pruning',
+    everyMs: 3_600_000,
+    run: async () => {
+      await pruneBuckets(db);
+      await pruneFailures(db);
+      await db.run('DELETE FROM sessions WHERE expires_at < $1', [new Date().toISOString()]);
+    },
+  };
+  const jobs = new JobRunner(db, [clock, verifier, pruning], log);
 
+  const legacy = options.feed !== undefined || demo;
+  const demoFeed = (b: string) => buildDemoFeed({ base: b, now: startedAt });
   const router = createRouter([
     ...(options.routes ?? []),
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: async ({ res }) => {
+        await db.get('SELECT 1 AS ok');
+        sendJson(res, 200, { ok: true });
+      },
+    },
+    ...feedRoutes({ db, publisher, base: () => base, provider: options.feed, signature: options.feed ? options.signature : undefined }),
     ...tallyRoutes({
-      store: tally,
+      db,
+      enrolment,
+      ingest,
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
       enrollRateLimit: options.enrollRateLimit ?? DEFAULT_ENROLL_RATE_LIMIT,
+      trustProxy,
       faults: options.faults,
     }),
-    ...dashboardRoutes({
-      db,
-      admin: options.admin ?? DEMO_ADMIN,
-      feed: () => currentFeed(feed, base),
-      secure: () => base.startsWith('https:'),
-      utcOffsetMinutes: options.utcOffsetMinutes ?? WIB_MINUTES,
-    }),
-    ...feedRoutes(feed, () => base, options.signature ?? signatureOf(signingKey)),
-    ...mediaRoutes(demoPictures()),
-    ...newsRoutes(
-      (slug) => demoFeed().items.find((item) => item.url === `${base}/berita/${slug}`),
-      PUBLISHER.name,
-    ),
+    ...studioApiRoutes(studio),
+    ...studioWebRoutes(studio),
+    ...dashboardRoutes(studio, { feed: options.feed }),
+    ...staticMediaRoutes(media, legacy ? demoPictures() : new Map()),
+    ...(legacy ? newsRoutes((slug) => demoFeed(base).items.find((item) => item.url === `${base}/berita/${slug}`), PUBLISHER.name) : []),
   ]);
 
   const server = createServer((req, res) => {
@@ -114,20 +222,46 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
       const started = performance.now();
       res.on('finish', () => {
         const ms = (performance.now() - started).toFixed(1);
-        const { method, url } = req;
-        console.log(`${new Date().toISOString()} ${method} ${url} ${res.statusCode} ${ms}ms`);
+        console.log(`${new Date().toISOString()} ${req.method} ${req.url} ${res.statusCode} ${ms}ms`);
       });
     }
     void router(req, res);
   });
+  // Slow clients cannot hold the server: headers within 10 s, a whole request within 2 minutes,
+  // idle keep-alive sockets closed after 5 s, and connections capped overall and per address.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = options.maxConnections ?? 1000;
+  const perAddress = options.maxConnectionsPerAddress ?? (trustProxy > 0 ? Infinity : 100);
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > perAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 
-  return {
+  const agency: AgencyServer = {
     server,
-    tally,
-    publicKey: signingKey.publicKey,
+    db,
+    publisher,
+    media,
+    jobs,
+    publicKey: publisher.publicKey,
     get base() {
       return base;
     },
+    tick: () => jobs.fire(clock),
+    verify: () => jobs.fire(verifier),
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -137,11 +271,20 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
           // `localhost`, not the bound address: it is what the extension's build grants and what
           // the protocol accepts as plain-http loopback.
           base ||= `http://localhost:${actual}`;
-          resolve({ port: actual, base });
+          // The first version (or one for a changed address) before anyone can ask for the feed.
+          const first = options.feed ? Promise.resolve() : publisher.tick().then(() => undefined);
+          first.then(
+            () => {
+              if (options.jobs !== false) jobs.start();
+              resolve({ port: actual, base });
+            },
+            (error: unknown) => reject(error),
+          );
         });
       });
     },
     async close() {
+      await jobs.stop();
       if (server.listening) {
         await new Promise<void>((resolve, reject) => {
           server.close((error) => (error ? reject(error) : resolve()));
@@ -149,7 +292,9 @@ export function createAgencyServer(options: AgencyServerOptions = {}): AgencySer
           server.closeAllConnections();
         });
       }
-      if (db.open) db.close();
+      await db.close();
+      if (mediaDir.temporary) rmSync(mediaDir.dir, { recursive: true, force: true });
     },
   };
+  return agency;
 }

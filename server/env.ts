@@ -1,36 +1,50 @@
-import { readFile } from 'node:fs/promises';
+import { chmodSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFeedText } from '../utils/protocol/feed';
 import { createAgencyServer, DEFAULT_RATE_LIMIT, WIB_MINUTES, type AgencyServer } from './app';
-import { DEMO_ADMIN, type AdminCredentials } from './dashboard/auth';
+import { isPostgresUrl } from './db/database';
+import { redactUrl } from './db/postgres';
+import { DEMO_ACCOUNTS } from './demo/seed';
+import type { RateLimit } from './guard/rate';
+import { loadOrCreateSigningKey, signingKeyFromPem } from './signing';
+import { MIN_PASSWORD_LENGTH } from './studio/passwords';
 import { DEMO_ENROLL_CODES, parseEnrollCodes, type EnrollCodes } from './tally/codes';
-import type { RateLimit } from './tally/rate-limit';
-import { loadOrCreateSigningKey } from './signing';
 
 // Configuration from the environment, shared by `server/main.ts` and `scripts/start.ts`.
-// server/README.md documents every variable.
+// server/README.md documents every variable. Nothing secret is ever defaulted outside a demo:
+// without SIAR_DEMO=1 a new database needs its first admin's password and its units' codes.
 
 export interface EnvConfig {
   port: number;
   host: string;
   baseUrl?: string;
-  feedFile?: string;
-  /** SQLite file, or `:memory:`. */
+  /** SQLite file, `:memory:`, or a postgres:// URL. */
   db: string;
-  enrollCodes: EnrollCodes;
-  admin: AdminCredentials;
+  mediaDir?: string;
+  demo: boolean;
+  enrollCodes?: EnrollCodes;
+  admin?: { user: string; password: string };
   rateLimit: RateLimit;
+  dailyCap?: number;
   utcOffsetMinutes: number;
-  /** PEM file of the Ed25519 key that signs the feed; made on first start when missing. */
+  /** PEM file of the Ed25519 key that signs the feed (online signing); made on a demo's first start. */
   signingKeyFile: string;
+  /** Offline signing: only the public key is on the server. */
+  offlinePublicKey?: string;
+  trustProxy: number;
+  feedUrls: string[];
+  oembedUrl?: string;
+  publisher?: { id: string; name: string };
+  maxConnections?: number;
+  maxVideoBytes?: number;
+  workers: number;
 }
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DB = fileURLToPath(new URL('./data/siar.db', import.meta.url));
 export const DEFAULT_SIGNING_KEY = fileURLToPath(new URL('./data/signing-key.pem', import.meta.url));
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function positive(env: NodeJS.ProcessEnv, name: string, fallback?: number): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -41,72 +55,107 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
 /** `+07:00` → 420. */
 function utcOffset(raw: string | undefined): number {
   if (!raw) return WIB_MINUTES;
+  const named: Record<string, number> = { WIB: 420, WITA: 480, WIT: 540 };
+  if (named[raw.toUpperCase()] !== undefined) return named[raw.toUpperCase()]!;
   const match = /^([+-])(\d{2}):(\d{2})$/.exec(raw);
   if (!match || Number(match[2]) > 14 || Number(match[3]) > 59) {
-    throw new Error(`SIAR_UTC_OFFSET is not like +07:00: ${raw}`);
+    throw new Error(`SIAR_UTC_OFFSET is not like +07:00 (or WIB, WITA, WIT): ${raw}`);
   }
   return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: { demo?: boolean } = {}): EnvConfig {
   const port = Number(env.SIAR_PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`SIAR_PORT is not a port: ${env.SIAR_PORT}`);
   }
-  const password = env.SIAR_ADMIN_PASSWORD ?? DEMO_ADMIN.password;
-  if (!password) throw new Error('SIAR_ADMIN_PASSWORD is empty');
-  const db = env.SIAR_DB || DEFAULT_DB;
+  if (env.SIAR_FEED_FILE) {
+    throw new Error('SIAR_FEED_FILE is gone: posts are written and published in the studio (or pushed with its API)');
+  }
+  const demo = env.SIAR_DEMO === undefined || env.SIAR_DEMO === '' ? (defaults.demo ?? false) : env.SIAR_DEMO === '1';
+  const password = env.SIAR_ADMIN_PASSWORD;
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
+    throw new Error(`SIAR_ADMIN_PASSWORD must have ${MIN_PASSWORD_LENGTH} characters or more`);
+  }
+  const db = env.SIAR_DATABASE_URL || env.SIAR_DB || DEFAULT_DB;
+  if (env.SIAR_DATABASE_URL && !isPostgresUrl(env.SIAR_DATABASE_URL)) throw new Error('SIAR_DATABASE_URL must be a postgres:// URL');
+  const offline = env.SIAR_SIGNING_MODE === 'offline';
+  if (env.SIAR_SIGNING_MODE && !['online', 'offline'].includes(env.SIAR_SIGNING_MODE)) throw new Error('SIAR_SIGNING_MODE is online or offline');
+  if (offline && !/^[A-Za-z0-9_-]{43}$/.test(env.SIAR_FEED_PUBLIC_KEY ?? '')) {
+    throw new Error('offline signing needs SIAR_FEED_PUBLIC_KEY (the agency public key, 43 characters of base64url)');
+  }
+  const workers = positive(env, 'SIAR_WORKERS', 1)!;
+  if (!Number.isInteger(workers)) throw new Error('SIAR_WORKERS is a whole number');
   return {
     port,
     host: env.SIAR_HOST || '127.0.0.1',
     baseUrl: env.SIAR_BASE_URL || undefined,
-    feedFile: env.SIAR_FEED_FILE ? resolve(env.SIAR_FEED_FILE) : undefined,
-    db: db === ':memory:' ? db : resolve(db),
-    enrollCodes: env.SIAR_ENROLL_CODES ? parseEnrollCodes(env.SIAR_ENROLL_CODES) : DEMO_ENROLL_CODES,
-    admin: { user: env.SIAR_ADMIN_USER || DEMO_ADMIN.user, password },
+    db: db === ':memory:' || isPostgresUrl(db) ? db : resolve(db),
+    mediaDir: env.SIAR_MEDIA_DIR ? resolve(env.SIAR_MEDIA_DIR) : undefined,
+    demo,
+    enrollCodes: env.SIAR_ENROLL_CODES ? parseEnrollCodes(env.SIAR_ENROLL_CODES) : undefined,
+    admin: password ? { user: env.SIAR_ADMIN_USER || 'admin', password } : undefined,
     rateLimit: {
-      perMinute: positive(env, 'SIAR_RATE_PER_MINUTE', DEFAULT_RATE_LIMIT.perMinute),
-      burst: positive(env, 'SIAR_RATE_BURST', DEFAULT_RATE_LIMIT.burst),
+      perMinute: positive(env, 'SIAR_RATE_PER_MINUTE', DEFAULT_RATE_LIMIT.perMinute)!,
+      burst: positive(env, 'SIAR_RATE_BURST', DEFAULT_RATE_LIMIT.burst)!,
     },
+    dailyCap: positive(env, 'SIAR_DAILY_CAP'),
     utcOffsetMinutes: utcOffset(env.SIAR_UTC_OFFSET),
     signingKeyFile: env.SIAR_SIGNING_KEY ? resolve(env.SIAR_SIGNING_KEY) : DEFAULT_SIGNING_KEY,
+    offlinePublicKey: offline ? env.SIAR_FEED_PUBLIC_KEY : undefined,
+    trustProxy: positive(env, 'SIAR_TRUST_PROXY', 0) ?? 0,
+    feedUrls: (env.SIAR_FEED_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    oembedUrl: env.SIAR_X_OEMBED_URL || undefined,
+    publisher: env.SIAR_PUBLISHER_NAME ? { id: env.SIAR_PUBLISHER_ID || 'agensi', name: env.SIAR_PUBLISHER_NAME } : undefined,
+    maxConnections: positive(env, 'SIAR_MAX_CONNECTIONS'),
+    maxVideoBytes: env.SIAR_MAX_VIDEO_MB ? positive(env, 'SIAR_MAX_VIDEO_MB')! * 1024 * 1024 : undefined,
+    workers,
   };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-/** Starts the server as configured. A feed file is re-read on every request: edits show at once. */
-export async function startFromConfig(config: EnvConfig, quiet = false): Promise<AgencyServer> {
-  const { feedFile } = config;
-  if (feedFile) {
-    // Served as it is even when broken (that is a useful test), but say so up front.
-    const checked = parseFeedText(await readFile(feedFile, 'utf8'));
-    const problem = !checked.ok
-      ? `not a valid feed: ${JSON.stringify(checked.problem)}`
-      : checked.feed.dropped > 0 && `${checked.feed.dropped} item(s) break the schema`;
-    if (problem) console.warn(`Peringatan / warning: ${feedFile}: ${problem}`);
-  }
-  if (config.admin.password === DEMO_ADMIN.password && !LOOPBACK.has(config.host)) {
-    console.warn(
-      `Peringatan / warning: the dashboard on ${config.host} has the demo password; ` +
-        'set SIAR_ADMIN_PASSWORD.',
+/** The signing key for online signing; outside a demo it must already exist (never made silently). */
+function signingKey(config: EnvConfig) {
+  if (config.offlinePublicKey) return undefined;
+  if (config.demo) return loadOrCreateSigningKey(config.signingKeyFile);
+  let mode: number;
+  try {
+    mode = statSync(config.signingKeyFile).mode;
+  } catch {
+    throw new Error(
+      `no signing key at ${config.signingKeyFile}: make one with \`npm run agency -- keygen --out ${config.signingKeyFile}\` ` +
+        '(or set SIAR_SIGNING_KEY, or SIAR_SIGNING_MODE=offline with SIAR_FEED_PUBLIC_KEY)',
     );
   }
-  const signingKey = loadOrCreateSigningKey(config.signingKeyFile);
-  const agency = createAgencyServer({
+  if (mode & 0o077) {
+    // Readable by others: tighten it, and say so.
+    chmodSync(config.signingKeyFile, 0o600);
+    console.warn(`Peringatan / warning: ${config.signingKeyFile} was readable by other users; it is now 0600.`);
+  }
+  return loadOrCreateSigningKey(config.signingKeyFile);
+}
+
+/** Starts the server as configured. */
+export async function startFromConfig(config: EnvConfig, quiet = false): Promise<AgencyServer> {
+  const key = signingKey(config);
+  const agency = await createAgencyServer({
     baseUrl: config.baseUrl,
-    feed: feedFile ? () => readFile(feedFile) : undefined,
-    signingKey,
-    // A feed file signed offline (`npm run agency -- sign`) has its .sig beside it: served as is.
-    signature: feedFile
-      ? () => readFile(`${feedFile}.sig`, 'utf8').then((s) => s.trim(), () => undefined)
-      : undefined,
     quiet,
     db: config.db,
-    enrollCodes: config.enrollCodes,
+    mediaDir: config.mediaDir,
+    demo: config.demo,
+    enrollCodes: config.demo ? DEMO_ENROLL_CODES : config.enrollCodes,
     admin: config.admin,
     rateLimit: config.rateLimit,
+    dailyCap: config.dailyCap,
     utcOffsetMinutes: config.utcOffsetMinutes,
+    signingKey: key,
+    offlinePublicKey: config.offlinePublicKey,
+    trustProxy: config.trustProxy,
+    feedUrls: config.feedUrls,
+    oembedUrl: config.oembedUrl,
+    publisher: config.publisher,
+    maxConnections: config.maxConnections,
+    ...(config.maxVideoBytes ? { mediaLimits: { image: { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000, maxSide: 12_000 }, videoBytes: config.maxVideoBytes } } : {}),
   });
   try {
     await agency.listen(config.port, config.host);
@@ -118,30 +167,32 @@ export async function startFromConfig(config: EnvConfig, quiet = false): Promise
 }
 
 /**
- * What runs where, for the console: URLs, the database, and the demo secrets (only the demo's:
- * a password or codes from the environment are never printed).
+ * What runs where, for the console: URLs, the database, and — in a demo only — the demo's accounts
+ * and codes. A password or codes from the environment are never printed.
  */
 export function describeServer(agency: AgencyServer, config: EnvConfig): string {
   const base = agency.base;
-  const login =
-    config.admin.password === DEMO_ADMIN.password
-      ? `${config.admin.user} / ${config.admin.password}`
-      : `${config.admin.user} / (SIAR_ADMIN_PASSWORD)`;
-  const codes =
-    config.enrollCodes === DEMO_ENROLL_CODES
-      ? Object.entries(config.enrollCodes).map(([unit, list]) => `    ${list.join(', ').padEnd(16)} ${unit}`)
-      : Object.entries(config.enrollCodes).map(
-          ([unit, list]) => `    ${unit}: ${list.length} kode / code(s) (SIAR_ENROLL_CODES)`,
-        );
-  return [
+  const lines = [
     `  Feed:          ${base}/feed.json`,
-    `  Tally:         ${base}/`,
-    `  Dasbor:        ${base}/   (masuk / log in: ${login})`,
-    `  Basis data:    ${config.db}`,
+    `  Rekap / tally: ${base}/`,
+    `  Studio:        ${base}/studio/posts`,
+    `  Dasbor:        ${base}/`,
+    `  Basis data:    ${isPostgresUrl(config.db) ? redactUrl(config.db) : config.db}`,
     `  Kunci publik feed / feed public key: ${agency.publicKey}`,
-    '  Kode pendaftaran / enrolment codes:',
-    ...codes,
-  ].join('\n');
+  ];
+  if (config.demo) {
+    lines.push(
+      '',
+      '  *** DEMO: akun dan kode di bawah diketahui umum / the accounts and codes below are public ***',
+      '  Akun studio / studio accounts:',
+      ...DEMO_ACCOUNTS.map((a) => `    ${a.user.padEnd(16)} ${a.password.padEnd(22)} ${a.role}${a.unit ? ` (${a.unit})` : ''}`),
+      '  Kode pendaftaran / enrolment codes:',
+      ...Object.entries(DEMO_ENROLL_CODES).map(([unit, list]) => `    ${list.join(', ').padEnd(16)} ${unit}`),
+    );
+  } else if (config.admin) {
+    lines.push(`  Admin pertama / first admin: ${config.admin.user} / (SIAR_ADMIN_PASSWORD)`);
+  }
+  return lines.join('\n');
 }
 
 /** Closes the server on Ctrl+C / SIGTERM; a second signal exits at once. */
@@ -162,3 +213,5 @@ export function closeOnSignals(agency: AgencyServer): void {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
+
+export { signingKeyFromPem };

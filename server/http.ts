@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { DbBusyError } from './db/sql';
 
 // The few HTTP pieces every module of the agency server shares: a router, JSON errors in the
 // protocol's `{"error", "message"}` shape, and conditional GET.
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -86,11 +87,37 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   return Buffer.concat(chunks);
 }
 
-/** Reads a JSON request body, refusing more than `maxBytes` (413) and bad JSON (400). */
-export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const bytes = await readBody(req, maxBytes);
+/** No request of the protocol nests deeper than this; anything deeper is refused unparsed. */
+export const MAX_JSON_DEPTH = 8;
+
+/**
+ * How deeply `text` nests arrays and objects, counted without parsing (strings skipped), stopping
+ * as soon as `limit` is passed: a body of a million `[` costs one linear scan, not a parse.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** Reads a JSON request body, refusing more than `maxBytes` (413), deep nesting and bad JSON (400). */
+export async function readJson(req: IncomingMessage, maxBytes: number, maxDepth = MAX_JSON_DEPTH): Promise<unknown> {
+  const text = (await readBody(req, maxBytes)).toString('utf8');
+  if (jsonDepthExceeds(text, maxDepth)) {
+    throw new HttpError(400, 'too_deep', `JSON nested deeper than ${maxDepth} levels`);
+  }
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'bad_json', 'request body is not JSON');
   }
@@ -187,6 +214,9 @@ export function createRouter(
       }
       if (error instanceof HttpError) {
         sendError(res, error.status, error.code, error.message, error.headers);
+      } else if (error instanceof DbBusyError) {
+        // Nothing was written: the client may simply come back.
+        sendError(res, 503, 'unavailable', error.message, { 'Retry-After': '5' });
       } else if (error instanceof URIError) {
         sendError(res, 400, 'bad_request', 'malformed percent-encoding in the path');
       } else {

@@ -1,24 +1,24 @@
 import { etagOf, HttpError, isNotModified, send, type Route } from './http';
+import type { MediaStore } from './studio/media-store';
 
-/** Serves `/media/<name>.png` from memory; only names in the map exist, so no path can escape. */
-export function mediaRoutes(pictures: ReadonlyMap<string, Uint8Array>): Route[] {
-  const entries = new Map(
-    [...pictures].map(([name, bytes]) => [name, { bytes, etag: etagOf(bytes) }]),
-  );
+// `GET /media/<file>`: the studio's uploads (random ids, byte ranges, CORS), and for the demo's
+// static feed its pictures drawn in code. Only names that exist are served: no path can escape.
+export function staticMediaRoutes(store: MediaStore, pictures: ReadonlyMap<string, Uint8Array>): Route[] {
+  const fixed = new Map([...pictures].map(([name, bytes]) => [name, { bytes, etag: etagOf(bytes) }]));
   return [
     {
       method: 'GET',
       path: '/media/:name',
-      handler: ({ req, res, params }) => {
-        const entry = entries.get(params.name ?? '');
-        if (!entry) throw new HttpError(404, 'not_found', `no such picture: ${params.name}`);
+      handler: async ({ req, res, params }) => {
+        const name = params.name ?? '';
+        if (await store.serve(req, res, name)) return;
+        const entry = fixed.get(name);
+        if (!entry) throw new HttpError(404, 'not_found', `no such media: ${name}`);
         const headers = {
           'Content-Type': 'image/png',
           ETag: entry.etag,
-          // Drawn from code, so a picture only changes with a new server version; a week is plenty.
           'Cache-Control': 'public, max-age=604800',
           'Access-Control-Allow-Origin': '*',
-          // So a page with Cross-Origin-Embedder-Policy may still load it while the user shares.
           'Cross-Origin-Resource-Policy': 'cross-origin',
         };
         if (isNotModified(req, entry.etag)) send(res, 304, headers);

@@ -73,7 +73,7 @@ Siar demo news; Kabupaten Contoh is a fictional regency.</footer>
 `;
 }
 
-const PAGE_HEADERS = {
+export const ARTICLE_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-cache',
   // Text only: nothing on the page may run script, even if a feed carried markup.
@@ -91,7 +91,7 @@ export function newsRoutes(find: (slug: string) => Item | undefined, siteName: s
       handler: ({ res, params }) => {
         const item = find(params.slug ?? '');
         if (!item) throw new HttpError(404, 'not_found', `no such article: ${params.slug}`);
-        send(res, 200, PAGE_HEADERS, renderArticle(item, siteName));
+        send(res, 200, ARTICLE_HEADERS, renderArticle(item, siteName));
       },
     },
   ];

@@ -1,6 +1,7 @@
 import type { Item } from '../../utils/protocol/feed';
+import { platformName as nameOf } from '../../utils/protocol/platforms';
 import { escapeHtml as e } from '../news';
-import { CHART_DAYS, type DashboardStats } from './stats';
+import { CHART_DAYS, type Alert, type DashboardStats } from './stats';
 
 // Server-rendered pages of the agency dashboard, in Indonesian. No script anywhere: the CSP
 // forbids it, and bars are SVG attributes or <meter>, so no inline style is needed either.
@@ -10,11 +11,18 @@ export interface DashboardView {
   stats: DashboardStats;
   /** Feed items by id, for titles; items no longer in the feed show their id. */
   items: ReadonlyMap<string, Item>;
+  /** Titles of the studio's posts by id (also those no longer in the feed). */
+  titles: ReadonlyMap<string, string>;
   /** Mandatory items of the current feed, with unit id → members who posted it. */
   coverage: { item: Item; byUnit: ReadonlyMap<number, number> }[];
+  alerts: readonly Alert[];
   publisher: string;
   /** When the figures were read, e.g. `29 November 2026 09.14 WIB`. */
   asOf: string;
+  demo: boolean;
+  user: string;
+  role: string;
+  csrf: string;
 }
 
 const number = new Intl.NumberFormat('id-ID');
@@ -23,17 +31,12 @@ const percent = (part: number, whole: number) => (whole > 0 ? Math.round((100 * 
 const shortDay = new Intl.DateTimeFormat('id-ID', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const dayLabel = (day: string) => shortDay.format(new Date(`${day}T00:00:00Z`));
 
-const PLATFORM_NAMES: Record<string, string> = {
-  x: 'X',
-  facebook: 'Facebook',
-  whatsapp: 'WhatsApp',
-  telegram: 'Telegram',
-  instagram: 'Instagram',
-  tiktok: 'TikTok',
-};
-const platformName = (id: string) => PLATFORM_NAMES[id] ?? id;
+const platformName = (id: string) => nameOf(id, 'Lainnya');
 
-function page(title: string, body: string, header = ''): string {
+export const DEMO_BANNER =
+  '<p class="demo" role="note"><strong>DEMO</strong> — server ini berjalan sebagai demo: akun, kode pendaftaran, dan kunci penanda tangan adalah milik demo dan diketahui umum. Jangan dipakai untuk data sungguhan.</p>';
+
+function page(title: string, body: string, header = '', demo = false): string {
   return `<!doctype html>
 <html lang="id">
 <head>
@@ -45,6 +48,7 @@ function page(title: string, body: string, header = ''): string {
 </head>
 <body>
 <header><span class="brand">Siar · Dasbor Agensi</span>${header}</header>
+${demo ? DEMO_BANNER : ''}
 <main>
 ${body}
 </main>
@@ -53,7 +57,7 @@ ${body}
 `;
 }
 
-export function loginPage(error?: string): string {
+export function loginPage(error?: string, demo = false): string {
   return page(
     'Masuk — Dasbor Siar',
     `<form class="login" method="post" action="login">
@@ -63,6 +67,8 @@ ${error ? `<p class="error" role="alert">${e(error)}</p>` : ''}
 <label>Kata sandi <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Masuk</button>
 </form>`,
+    '',
+    demo,
   );
 }
 
@@ -119,9 +125,9 @@ ${labels}
 </svg>`;
 }
 
-function itemTitle(items: ReadonlyMap<string, Item>, id: string): string {
+function itemTitle(items: ReadonlyMap<string, Item>, titles: ReadonlyMap<string, string>, id: string): string {
   const item = items.get(id);
-  const title = item?.title ?? item?.summary;
+  const title = titles.get(id) ?? item?.title ?? item?.summary;
   return title ? `${e(title)}<br><small>${e(id)}</small>` : `<small>${e(id)}</small>`;
 }
 
@@ -145,12 +151,15 @@ export function dashboardPage(view: DashboardView): string {
   const maxPlatform = Math.max(0, ...stats.platforms.map((p) => p.posted));
   const cards = [
     ['Postingan dibagikan', n(totals.posted)],
+    ['Terverifikasi di X', n(totals.posted_verified)],
+    ['Dilaporkan sendiri', n(totals.posted_self)],
     ['Semua peristiwa', n(totals.events)],
     ['ASN terdaftar', n(totals.members)],
     ['Aktif minggu ini', `${n(totals.active)} <small>(${percent(totals.active, totals.members)}%)</small>`],
     ['OPD', n(totals.units)],
   ];
   const body = `
+<nav class="studio-nav"><a href="studio/posts">Postingan</a> · <a href="studio/review">Antrean tinjauan</a> · <a href="studio/feed">Kesehatan feed</a></nav>
 <h1>${e(view.publisher)}</h1>
 <p class="muted">Data per ${e(view.asOf)}. Minggu ini dihitung sejak Senin, ${e(dayLabel(stats.weekStart))}.</p>
 
@@ -190,7 +199,7 @@ ${
     ? '<p class="muted">Belum ada postingan.</p>'
     : table(
         ['Konten', 'Postingan', 'ASN'],
-        stats.items.map((i) => [itemTitle(view.items, i.itemId), n(i.posted), n(i.members)]),
+        stats.items.map((i) => [itemTitle(view.items, view.titles, i.item_id), n(i.posted), n(i.members)]),
       )
 }
 </section>
@@ -210,15 +219,27 @@ ${
 }
 </section>
 
+${
+  view.alerts.length === 0
+    ? ''
+    : `<section class="alerts" role="alert">
+<h2>Peringatan keamanan</h2>
+<p class="muted">Percobaan yang gagal berulang kali: kode pendaftaran atau kata sandi mungkin sedang ditebak.</p>
+${table(['Waktu', 'Sasaran', 'Keterangan'], view.alerts.map((a) => [e(a.at.slice(0, 16).replace('T', ' ')), e(a.subject), e(a.detail)]), 9)}
+</section>`
+}
+
 <section>
 <h2>Ekspor</h2>
 <p><a href="export/shares.csv" download>Unduh semua peristiwa (CSV)</a></p>
 <p class="muted">"Postingan" dihitung sekali untuk setiap ASN, konten, dan platform, berapa kali pun
 tombol Post ditekan; "peristiwa" mencakup setiap sisipan, salinan, dan jendela bagikan.
-Postingan di Facebook tidak dapat diverifikasi dari luar: yang dihitung adalah yang dilihat ekstensi.</p>
+Postingan di Facebook tidak dapat diverifikasi dari luar: yang dihitung adalah yang dilihat ekstensi.
+"Terverifikasi di X" adalah postingan X yang ditemukan di akun X milik ASN; "dilaporkan sendiri" adalah kiriman
+WhatsApp atau salinan yang ditandai ASN sendiri sebagai sudah dikirim.</p>
 </section>`;
-  const logout = `<form method="post" action="logout"><button type="submit">Keluar</button></form>`;
-  return page(`Dasbor Siar — ${view.publisher}`, body, logout);
+  const logout = `<span>${e(view.user)}</span><form method="post" action="logout"><input type="hidden" name="_csrf" value="${e(view.csrf)}"><button type="submit">Keluar</button></form>`;
+  return page(`Dasbor Siar — ${view.publisher}`, body, logout, view.demo);
 }
 
 export const DASHBOARD_CSS = `
@@ -253,5 +274,9 @@ button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid
 form.login { max-width: 360px; margin: 48px auto; background: #fff; padding: 24px;
   border: 1px solid #e2e8f0; border-radius: 8px; display: grid; gap: 12px; }
 form.login input { display: block; width: 100%; font: inherit; padding: 6px 8px; margin-top: 4px; }
+header form { display: inline; margin-left: 12px; }
+.demo { background: #fef3c7; color: #78350f; border-bottom: 2px solid #f59e0b; margin: 0; padding: 8px 24px; }
+.studio-nav { margin: 8px 0 0; }
+.alerts { border-color: #f87171; }
 .error { color: #b91c1c; margin: 0; }
 `;

@@ -1,28 +1,25 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { migrate } from './migrations';
+import { PostgresDatabase, type PostgresOptions } from './postgres';
+import type { Database } from './sql';
+import { SqliteDatabase } from './sqlite';
 
-export type Db = Database.Database;
+export type { Database, Queryable } from './sql';
+
+/** Whether `location` names a PostgreSQL database rather than a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
 
 /**
- * Opens (creating if needed) the tally database and brings its schema up to date. `:memory:`
- * gives a database that lives as long as the connection.
+ * Opens the agency's database — a SQLite file (or `:memory:`), or PostgreSQL when given a
+ * `postgres://` URL — and brings its schema up to date.
  */
-export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+export async function openDatabase(location: string, options: PostgresOptions = {}): Promise<Database> {
+  const db = isPostgresUrl(location) ? new PostgresDatabase(location, options) : new SqliteDatabase(location);
   try {
-    // WAL: the dashboard's reads never wait for a batch being written, and a crash loses at most
-    // the last transactions, never the file. NORMAL is durable enough with WAL and much faster.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    // Another process (a backup, the sqlite3 shell) may hold the lock for a moment.
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+    await migrate(db);
   } catch (error) {
-    db.close();
+    await db.close();
     throw error;
   }
   return db;

@@ -30,7 +30,7 @@ export function wib(ms: number): string {
   return `${new Date(ms + 7 * HOUR).toISOString().slice(0, 19)}+07:00`;
 }
 
-interface Post extends Omit<Item, 'id' | 'url' | 'image' | 'date_published' | '_siar'> {
+export interface DemoPost extends Omit<Item, 'id' | 'url' | 'image' | 'date_published' | '_siar'> {
   slug: string;
   picture: PictureName;
   /** How long before `now` it was published. */
@@ -40,7 +40,7 @@ interface Post extends Omit<Item, 'id' | 'url' | 'image' | 'date_published' | '_
   _siar: Omit<NonNullable<Item['_siar']>, 'expires_at'>;
 }
 
-const POSTS: Post[] = [
+export const DEMO_POSTS: DemoPost[] = [
   {
     slug: 'apel-asn-medsos',
     picture: 'apel-asn',
@@ -260,7 +260,7 @@ export interface DemoFeedOptions {
 export function buildDemoFeed({ base, now = Date.now() }: DemoFeedOptions): JsonFeed {
   // Whole minutes: the feed reads naturally and stays byte-identical (same ETag) within a run.
   const t0 = Math.floor(now / MINUTE) * MINUTE;
-  const items = POSTS.map(({ slug, picture, age, expiresIn, _siar, ...rest }): Item => ({
+  const items = DEMO_POSTS.map(({ slug, picture, age, expiresIn, _siar, ...rest }): Item => ({
     // Stable across restarts: the same id is the same post forever, so history stays joined up.
     id: `kab-contoh-${slug}`,
     url: `${base}/berita/${slug}`,

@@ -1,10 +1,13 @@
+import { randomInt } from 'node:crypto';
+
 // Enrolment codes: the agency hands each unit (OPD) one or more codes; whoever knows a unit's
-// code may enrol in it. Configured as `Unit A=CODE-1,CODE-2;Unit B=CODE-3`.
+// code may enrol in it (and, with a roster, only if their NIP is listed for that unit). Codes are
+// made in the studio, random by default; SIAR_ENROLL_CODES seeds them on an empty database.
 
 /** Unit name → its codes. */
 export type EnrollCodes = Readonly<Record<string, readonly string[]>>;
 
-/** The units of the demo feed (server/demo/feed.ts), each with one code. */
+/** The units of the demo agency, each with one guessable code: for `npm start` only. */
 export const DEMO_ENROLL_CODES: EnrollCodes = {
   'Dinas Komunikasi dan Informatika': ['KOMINFO-2026'],
   'Dinas Kesehatan': ['DINKES-2026'],
@@ -17,8 +20,24 @@ export const DEMO_ENROLL_CODES: EnrollCodes = {
 
 /** Unit names compare like people read them: case and runs of spaces do not matter. */
 export function sameUnit(a: string, b: string): boolean {
-  const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLocaleLowerCase('id');
-  return norm(a) === norm(b);
+  return normalizeUnit(a).toLocaleLowerCase('id') === normalizeUnit(b).toLocaleLowerCase('id');
+}
+
+export function normalizeUnit(name: string): string {
+  return name.trim().replace(/\s+/g, ' ');
+}
+
+/** Codes compare without regard to case or surrounding spaces. */
+export function normalizeCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
+// Crockford's base32 without I, L, O and U: nothing to misread when a code is read aloud.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** `K7QD-M2XP-9HRT`: 60 random bits, in groups a person can type from a printed sheet. */
+export function randomCode(groups = 3): string {
+  return Array.from({ length: groups }, () => Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')).join('-');
 }
 
 /** Parses `SIAR_ENROLL_CODES`; throws on anything ambiguous rather than guess. */
@@ -28,7 +47,7 @@ export function parseEnrollCodes(text: string): EnrollCodes {
   for (const entry of text.split(';')) {
     if (!entry.trim()) continue;
     const eq = entry.lastIndexOf('=');
-    const unit = entry.slice(0, Math.max(eq, 0)).trim().replace(/\s+/g, ' ');
+    const unit = normalizeUnit(entry.slice(0, Math.max(eq, 0)));
     const codes = entry
       .slice(eq + 1)
       .split(',')
@@ -40,7 +59,7 @@ export function parseEnrollCodes(text: string): EnrollCodes {
     const known = Object.keys(units).find((name) => sameUnit(name, unit)) ?? unit;
     for (const code of codes) {
       // Codes are matched without regard to case, so they must differ in more than case.
-      const key = code.toUpperCase();
+      const key = normalizeCode(code);
       const other = owner.get(key);
       if (other !== undefined && other !== known) {
         throw new Error(`SIAR_ENROLL_CODES: code ${code} is given to both ${other} and ${known}`);

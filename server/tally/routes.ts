@@ -2,27 +2,36 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkNip } from '../../utils/protocol/nip';
 import {
+  EnrollCheckRequestSchema,
   EnrollRequestSchema,
   MAX_REQUEST_BYTES,
   MAX_SHARES_PER_REQUEST,
   SharesRequestSchema,
 } from '../../utils/protocol/tally';
+import type { Database } from '../db/sql';
+import { clientAddress } from '../guard/client';
+import { takeToken, type RateLimit } from '../guard/rate';
 import { HttpError, readJson, send, sendJson, type Route } from '../http';
+import type { Enrolment, EnrolOutcome } from './enrol';
 import type { ShareFault, ShareFaults } from './faults';
-import { RateLimiter, type RateLimit } from './rate-limit';
-import type { TallyStore } from './store';
-import { bearerToken, hashToken } from './tokens';
+import type { ShareIngest } from './ingest';
+import { memberSummary } from './summary';
+import { bearerToken } from './tokens';
 
-// The tally API of PROTOCOL.md §2 under the base URL `T` = `/`: v1/enroll, v1/shares,
+// The tally API under the base URL `T` = `/`: v1/enroll, v1/enroll/check, v1/shares and
 // v1/me/summary. The extension calls it from its background (no CORS needed there); CORS is
 // answered anyway so a page-context client or a future web app works too.
 
 export interface TallyRouteOptions {
-  store: TallyStore;
-  /** Per token, for v1/shares and v1/me/summary. */
+  db: Database;
+  enrolment: Enrolment;
+  ingest: ShareIngest;
+  /** Per member (whatever token they use), for v1/shares and v1/me/summary. */
   rateLimit: RateLimit;
-  /** Per client address, for v1/enroll (no token yet): slows down guessing codes. */
+  /** Per client address, for v1/enroll and v1/enroll/check (no token yet). */
   enrollRateLimit: RateLimit;
+  /** How many reverse proxies in front of the server write X-Forwarded-For (0: none). */
+  trustProxy: number;
   faults?: ShareFaults;
 }
 
@@ -43,7 +52,7 @@ const PREFLIGHT_HEADERS = {
 
 const FAULT_ERRORS = { 429: 'rate_limited', 500: 'internal', 503: 'unavailable' } as const;
 
-function rateLimited(seconds: number): HttpError {
+export function rateLimited(seconds: number): HttpError {
   return new HttpError(429, 'rate_limited', `too many requests; retry in ${seconds} s`, {
     'Retry-After': String(seconds),
   });
@@ -60,26 +69,33 @@ function enrollProblem(body: unknown, issues: readonly { path: PropertyKey[]; me
   return new HttpError(400, 'bad_request', text.join('; '));
 }
 
-function isBusy(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+function refused(outcome: Extract<EnrolOutcome, { ok: false }>): HttpError {
+  const headers = outcome.retryAfter ? { 'Retry-After': String(outcome.retryAfter) } : {};
+  return new HttpError(outcome.status, outcome.error, outcome.message, headers);
 }
 
-export function tallyRoutes({ store, rateLimit, enrollRateLimit, faults }: TallyRouteOptions): Route[] {
-  const perToken = new RateLimiter(rateLimit);
-  const perAddress = new RateLimiter(enrollRateLimit);
+export function tallyRoutes(options: TallyRouteOptions): Route[] {
+  const { db, enrolment, ingest, rateLimit, enrollRateLimit, trustProxy, faults } = options;
 
-  /** The member behind the request's token, within its rate limit; else 401 or 429. */
-  function authenticate(req: IncomingMessage): number {
+  /** The member behind the request's token, within the member's rate limit; else 401 or 429. */
+  async function authenticate(req: IncomingMessage): Promise<number> {
     const token = bearerToken(req.headers.authorization);
-    const memberId = token === undefined ? undefined : store.memberOf(token);
+    const memberId = token === undefined ? undefined : await enrolment.memberOf(token);
     if (token === undefined || memberId === undefined) {
       throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token', {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    const wait = perToken.take(hashToken(token).toString('hex'));
+    const wait = await takeToken(db, `member:${memberId}`, rateLimit);
     if (wait > 0) throw rateLimited(wait);
     return memberId;
+  }
+
+  async function limitAddress(req: IncomingMessage): Promise<string> {
+    const address = clientAddress(req, trustProxy);
+    const wait = await takeToken(db, `enrol-addr:${address}`, enrollRateLimit);
+    if (wait > 0) throw rateLimited(wait);
+    return address;
   }
 
   /** Runs the injected fault; true when it has dealt with the request entirely. */
@@ -111,18 +127,26 @@ export function tallyRoutes({ store, rateLimit, enrollRateLimit, faults }: Tally
     };
 
   const enroll = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-    const wait = perAddress.take(req.socket.remoteAddress ?? '');
-    if (wait > 0) throw rateLimited(wait);
+    const address = await limitAddress(req);
     const body = await readJson(req, ENROLL_MAX_BYTES);
     const parsed = EnrollRequestSchema.safeParse(body);
     if (!parsed.success) throw enrollProblem(body, parsed.error.issues);
-    const outcome = store.enroll(parsed.data);
-    if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, outcome.message);
+    const outcome = await enrolment.enrol(parsed.data, address);
+    if (!outcome.ok) throw refused(outcome);
     sendJson(res, 201, { token: outcome.token, member: outcome.member });
   };
 
+  const check = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+    const address = await limitAddress(req);
+    const parsed = EnrollCheckRequestSchema.safeParse(await readJson(req, ENROLL_MAX_BYTES));
+    if (!parsed.success) throw new HttpError(400, 'bad_request', 'body must be {"code": "…"}');
+    const outcome = await enrolment.check(parsed.data.code, address);
+    if (!outcome.ok) throw refused(outcome);
+    sendJson(res, 200, { unit: outcome.unit, roster: outcome.roster });
+  };
+
   const shares = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-    const memberId = authenticate(req);
+    const memberId = await authenticate(req);
     const body = await readJson(req, MAX_REQUEST_BYTES);
     const batch = (body as { shares?: unknown } | null)?.shares;
     if (Array.isArray(batch) && batch.length > MAX_SHARES_PER_REQUEST) {
@@ -134,14 +158,7 @@ export function tallyRoutes({ store, rateLimit, enrollRateLimit, faults }: Tally
     }
     const fault = faults ? await faults({ req, shares: parsed.data.shares }) : 'ok';
     if (await inject(fault, req)) return;
-    let result;
-    try {
-      result = store.recordShares(memberId, parsed.data.shares);
-    } catch (error) {
-      // Another process held the database past busy_timeout: nothing was stored, try later.
-      if (!isBusy(error)) throw error;
-      throw new HttpError(503, 'unavailable', 'database busy', { 'Retry-After': '5' });
-    }
+    const result = await ingest.record(memberId, parsed.data.shares);
     if (fault === 'drop-after-store') {
       req.socket.destroy();
       return;
@@ -149,15 +166,17 @@ export function tallyRoutes({ store, rateLimit, enrollRateLimit, faults }: Tally
     sendJson(res, 200, result);
   };
 
-  const summary = ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-    sendJson(res, 200, store.summary(authenticate(req)));
+  const summary = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+    sendJson(res, 200, await memberSummary(db, await authenticate(req)));
   };
 
   return [
     { method: 'POST', path: '/v1/enroll', handler: withCors(enroll) },
+    { method: 'POST', path: '/v1/enroll/check', handler: withCors(check) },
     { method: 'POST', path: '/v1/shares', handler: withCors(shares) },
     { method: 'GET', path: '/v1/me/summary', handler: withCors(summary) },
     preflight('/v1/enroll'),
+    preflight('/v1/enroll/check'),
     preflight('/v1/shares'),
     preflight('/v1/me/summary'),
   ];

@@ -1,9 +1,14 @@
-import parseTweet from 'twitter-text/dist/esm/parseTweet';
+import parseTweetModule from 'twitter-text/dist/esm/parseTweet';
 import type { Item } from '../protocol/feed';
 import { hashtagLine, join, pickCaption, plainText } from './caption';
 import { fastXWeightedLength } from './x-weight';
 
 // PROTOCOL.md "How a post becomes the text that is inserted".
+
+// Bundlers hand over the function; Node (the agency server, via tsx) reads this ESM file of a
+// CommonJS package as CommonJS and hands over its namespace.
+const parseTweet =
+  (parseTweetModule as unknown as { default?: typeof parseTweetModule }).default ?? parseTweetModule;
 
 export const X_MAX_WEIGHTED = 280;
 const ELLIPSIS = '…';

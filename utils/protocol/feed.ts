@@ -13,6 +13,7 @@ const url = z.string().max(2048).refine(isAllowedUrl, 'must be https (or loopbac
 const time = z.iso.datetime({ offset: true });
 const platformName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case platform name');
 const idString = z.string().min(1).max(LIMITS.id);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex SHA-256');
 
 const party = z.object({ id: idString, name: text(LIMITS.name).min(1) });
 
@@ -41,7 +42,38 @@ export const ItemSiarSchema = z.object({
   expires_at: time.optional(),
   platforms: z.array(platformName).max(32).optional(),
   campaign: text(LIMITS.name).optional(),
+  /** How people call the campaign ("Cegah Stunting"); `campaign` is its id. */
+  campaign_name: text(LIMITS.name).optional(),
+  /** SHA-256 (lower-case hex) of the picture's bytes, inside the signed feed: a swapped picture is refused. */
+  image_sha256: sha256.optional(),
 });
+
+// A JSON Feed attachment. Siar knows one kind, an MP4 video with its own hash and poster picture;
+// an attachment it cannot read is left out, never the post.
+export const AttachmentSchema = z.object({
+  url,
+  mime_type: z.string().min(1).max(100),
+  title: text(LIMITS.title).optional(),
+  size_in_bytes: z.number().int().nonnegative().optional(),
+  duration_in_seconds: z.number().nonnegative().finite().optional(),
+  _siar: z
+    .object({
+      sha256: sha256.optional(),
+      poster: url.optional(),
+      poster_sha256: sha256.optional(),
+    })
+    .optional()
+    .catch(undefined),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+const attachments = z
+  .array(z.unknown())
+  .max(10)
+  .transform((list) => list.flatMap((a) => {
+    const parsed = AttachmentSchema.safeParse(a);
+    return parsed.success ? [parsed.data] : [];
+  }));
 
 export const ItemSchema = z
   .object({
@@ -54,6 +86,7 @@ export const ItemSchema = z
     date_published: time.optional(),
     date_modified: time.optional(),
     tags: z.array(text(100)).max(50).optional(),
+    attachments: attachments.optional().catch(undefined),
     _siar: ItemSiarSchema.optional(),
   })
   .refine(
@@ -88,6 +121,8 @@ export const FeedSiarSchema = z.object({
   publisher: party.optional(),
   tally_url: url.optional(),
   refresh_minutes: z.number().finite().positive().optional(),
+  /** When this version was built (signed): a signed feed older than the one held is a replay. */
+  issued_at: time.optional(),
   /** Per site (x, facebook, …): selectors tried before the built-in ones. */
   // A bad block is dropped alone, so it cannot take the publisher or tally URL with it.
   selectors: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), SelectorFixesSchema).optional().catch(undefined),

@@ -8,8 +8,13 @@ function isRealDate(y: number, m: number, d: number): boolean {
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
 }
 
+/** The 18 digits of a NIP as people write it: with spaces, dots or dashes between the groups. */
+export function normalizeNip(raw: string): string {
+  return raw.replace(/[\s.\-\u2010-\u2013]+/g, '');
+}
+
 export function checkNip(raw: string, today: Date = new Date()): NipCheck {
-  const nip = raw.replace(/\s+/g, '');
+  const nip = normalizeNip(raw);
   if (!/^\d*$/.test(nip)) return { ok: false, problem: 'digits' };
   if (nip.length !== 18) return { ok: false, problem: 'length' };
   const n = (a: number, b: number) => Number(nip.slice(a, b));

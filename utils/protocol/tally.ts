@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isAllowedUrl } from './url';
-import { checkNip } from './nip';
+import { checkNip, normalizeNip } from './nip';
+import { PLATFORMS } from './platforms';
 
 // The tally contract of PROTOCOL.md §2, shared by the extension's outbox and the server.
 
@@ -10,6 +11,21 @@ export const MAX_SHARES_PER_REQUEST = 500;
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export const PlatformSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
+export { PLATFORMS };
+
+/** Why the tally refused an event (docs/protocol.md): a fixed list the extension puts in words. */
+export const REJECT_REASONS = [
+  'malformed',
+  'unknown_item',
+  'foreign_feed',
+  'bad_platform',
+  'bad_action',
+  'bad_time',
+  'over_cap',
+  'bad_post_url',
+  'id_taken',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const ShareEventSchema = z.object({
   id: z.uuid(),
@@ -19,6 +35,8 @@ export const ShareEventSchema = z.object({
   action: z.enum(SHARE_ACTIONS),
   at: z.iso.datetime({ offset: true }),
   post_url: z.string().max(2048).refine(isAllowedUrl).optional(),
+  /** `posted` that the user said they did (WhatsApp, a copy) rather than one the extension saw. */
+  self_reported: z.boolean().optional(),
 });
 export type ShareEventWire = z.infer<typeof ShareEventSchema>;
 
@@ -34,20 +52,54 @@ export const SharesResponseSchema = z.object({
 });
 export type SharesResponse = z.infer<typeof SharesResponseSchema>;
 
+/** An X handle as people write it (`@budi_s`), kept without the `@`. */
+export const X_HANDLE = /^@?([A-Za-z0-9_]{1,15})$/;
+
 export const EnrollRequestSchema = z.object({
-  nip: z.string().refine((nip) => checkNip(nip).ok, 'invalid NIP'),
+  nip: z
+    .string()
+    .max(40)
+    .refine((nip) => checkNip(nip).ok, 'invalid NIP')
+    .transform(normalizeNip),
   name: z.string().trim().min(1).max(200),
-  unit: z.string().trim().min(1).max(200),
+  /** The code decides the unit; a unit given and different from the code's is `unit_mismatch`. */
+  unit: z.string().trim().min(1).max(200).optional(),
   code: z.string().trim().min(1).max(100),
+  /** Optional: lets the tally check this member's X posts against X. */
+  x_handle: z
+    .string()
+    .trim()
+    .regex(X_HANDLE, 'an X handle: up to 15 letters, digits or _')
+    .transform((h) => h.replace(/^@/, ''))
+    .optional(),
+  /** A one-time code from the unit's editor or an admin: enrol again with a NIP already enrolled. */
+  personal_code: z.string().trim().min(1).max(100).optional(),
+});
+
+/** `POST v1/enroll/check`: which unit a code belongs to, before the user confirms. */
+export const EnrollCheckRequestSchema = z.object({ code: z.string().trim().min(1).max(100) });
+export const EnrollCheckResponseSchema = z.object({
+  unit: z.string(),
+  /** The agency loaded its personnel list: only a NIP on it for this unit can enrol. */
+  roster: z.boolean(),
 });
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 
-export const MemberSchema = z.object({ nip: z.string(), name: z.string(), unit: z.string() });
+export const MemberSchema = z.object({
+  nip: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  x_handle: z.string().nullable().optional(),
+});
 export const EnrollResponseSchema = z.object({ token: z.string().min(16), member: MemberSchema });
 
 export const SummarySchema = z.object({
   events: z.number().int().nonnegative(),
   posted: z.number().int().nonnegative(),
+  /** Of `posted`: what the member said they did, rather than what the extension saw. */
+  self_reported: z.number().int().nonnegative().optional(),
+  /** Of `posted`: X posts the tally found on X under the member's handle. */
+  verified: z.number().int().nonnegative().optional(),
   by_platform: z.record(z.string(), z.number().int().nonnegative()),
   unit: z
     .object({

@@ -1,0 +1,47 @@
+import type { Queryable } from '../db/sql';
+
+// Token buckets kept in the database, so every server process behind a load balancer draws from
+// the same bucket: `burst` requests at once, then `perMinute` on average. One statement takes a
+// token atomically on SQLite and PostgreSQL alike (an upsert that refills, then spends if it can).
+
+export interface RateLimit {
+  perMinute: number;
+  burst: number;
+}
+
+export function checkRateLimit(limit: RateLimit): RateLimit {
+  if (!(limit.perMinute > 0) || !(limit.burst >= 1)) {
+    throw new Error(`rate limit needs perMinute > 0 and burst ≥ 1, got ${JSON.stringify(limit)}`);
+  }
+  return limit;
+}
+
+// $1 key, $2 burst, $3 now (ms), $4 tokens per ms. `refill` is the bucket after the time passed.
+// The casts tell PostgreSQL the parameters' types, which it cannot infer from the arithmetic.
+const BURST = 'CAST($2 AS DOUBLE PRECISION)';
+const NOW = 'CAST($3 AS BIGINT)';
+const PER_MS = 'CAST($4 AS DOUBLE PRECISION)';
+const GROWN = `rate_buckets.tokens + (${NOW} - rate_buckets.at) * ${PER_MS}`;
+const REFILL = `(CASE WHEN ${GROWN} > ${BURST} THEN ${BURST} ELSE ${GROWN} END)`;
+const TAKE = `INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES ($1, ${BURST} - 1, ${NOW}, 1)
+  ON CONFLICT (key) DO UPDATE SET
+    tokens = CASE WHEN ${REFILL} >= 1 THEN ${REFILL} - 1 ELSE ${REFILL} END,
+    allowed = CASE WHEN ${REFILL} >= 1 THEN 1 ELSE 0 END,
+    at = ${NOW}
+  RETURNING tokens, allowed`;
+
+/**
+ * Takes one request from `key`'s bucket: 0 if allowed, else whole seconds until it would be.
+ * `key` names what is limited (`member:12`, `addr:10.0.0.1`), never a secret.
+ */
+export async function takeToken(q: Queryable, key: string, limit: RateLimit, now = Date.now()): Promise<number> {
+  const perMs = limit.perMinute / 60_000;
+  const row = await q.get<{ tokens: number; allowed: number }>(TAKE, [key, limit.burst, now, perMs]);
+  if (!row || row.allowed === 1) return 0;
+  return Math.max(1, Math.ceil((1 - row.tokens) / perMs / 1000));
+}
+
+/** Buckets untouched for an hour are full again: the same as no row. */
+export async function pruneBuckets(q: Queryable, now = Date.now()): Promise<number> {
+  return (await q.run('DELETE FROM rate_buckets WHERE at < $1', [now - 3_600_000])).changes;
+}
