@@ -9,7 +9,8 @@ import type { AgencyServer } from '../server/app';
 import { loadOrCreateSigningKey } from '../server/signing';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const config = configFromEnv();
+// `npm start` is the demo: it seeds Kabupaten Contoh and says so everywhere.
+const config = configFromEnv(process.env, { demo: true });
 // The feed origin is baked into the build's host permissions, so it must be the one served here.
 const base = config.baseUrl?.replace(/\/+$/, '') ?? `http://localhost:${config.port}`;
 const feedUrl = `${base}/feed.json`;
