@@ -11,6 +11,8 @@ export default defineConfig({
     // Generous: two cores shared by parallel files; a slow machine is not a failure.
     testTimeout: 30_000,
     setupFiles: ['fake-indexeddb/auto', 'tests/unit/setup.ts'],
+    // One throwaway PostgreSQL cluster for the run: the server suite runs on both databases.
+    globalSetup: ['tests/support/pg-global.ts'],
     server: { deps: { inline: ['twitter-text'] } },
   },
 });
