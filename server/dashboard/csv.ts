@@ -1,13 +1,16 @@
-// CSV as RFC 4180 and spreadsheets read it. Cells come from members and feeds, so a cell that a
-// spreadsheet would run as a formula gets a leading `'` (OWASP's CSV injection advice).
+// CSV as RFC 4180 and spreadsheets read it. Cells come from members and feeds, so a formula must
+// never reach a spreadsheet (OWASP's CSV injection advice): a `'` goes before `= + - @`, tab or CR
+// wherever a spreadsheet could start a cell — at the start, and after a `,` or `;` (Excel in an
+// Indonesian locale splits on `;`, and a file split on the other separator ignores our quotes) or
+// a line break.
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_AFTER_BOUNDARY = /(^|[,;\r\n][\s"']*)([=+\-@\t\r])/g;
 
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   let text = String(value);
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === 'string') text = text.replace(FORMULA_AFTER_BOUNDARY, "$1'$2");
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvLine(values: readonly (string | number | null | undefined)[]): string {
