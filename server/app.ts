@@ -200,7 +200,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
         sendJson(res, 200, { ok: true });
       },
     },
-    ...feedRoutes({ db, publisher, base: () => base, provider: options.feed, signature: options.feed ? options.signature : undefined }),
+    ...feedRoutes({ db, publisher, base: () => base, provider: options.feed, signature: options.feed ? options.signature : undefined, demo }),
     ...tallyRoutes({
       db,
       enrolment,

@@ -19,7 +19,7 @@ const dateFormat = new Intl.DateTimeFormat('id-ID', {
   timeZone: 'Asia/Jakarta',
 });
 
-export function renderArticle(item: Item, siteName: string): string {
+export function renderArticle(item: Item, siteName: string, demo = true): string {
   const e = escapeHtml;
   const title = item.title ?? item.id;
   const description = item.summary ?? '';
@@ -66,8 +66,8 @@ footer { max-width: 760px; margin: 0 auto; padding: 24px; color: #64748b; font-s
 ${item.image ? `<img src="${e(item.image)}" alt="" width="1200" height="630">` : ''}
 ${paragraphs.map((p) => `<p>${e(p)}</p>`).join('\n')}
 </main>
-<footer>Berita demo Siar; Kabupaten Contoh adalah daerah fiktif.<br>
-Siar demo news; Kabupaten Contoh is a fictional regency.</footer>
+${demo ? `<footer>Berita demo Siar; Kabupaten Contoh adalah daerah fiktif.<br>
+Siar demo news; Kabupaten Contoh is a fictional regency.</footer>` : `<footer>${e(siteName)}</footer>`}
 </body>
 </html>
 `;

@@ -51,6 +51,8 @@ export interface FeedRouteOptions {
   /** Serve this instead of the studio's versions (tests); its item ids count as published. */
   provider?: FeedProvider;
   signature?: SignatureProvider;
+  /** A demo's pages say that the regency is fictional. */
+  demo?: boolean;
 }
 
 export function feedRoutes(options: FeedRouteOptions): Route[] {
@@ -122,9 +124,9 @@ export function feedRoutes(options: FeedRouteOptions): Route[] {
         // A withdrawn post's page says so instead of repeating what was withdrawn.
         if (found.status === 'withdrawn') {
           const gone = { ...item, summary: 'Postingan ini telah ditarik oleh pemerintah daerah.', content_text: undefined, image: undefined };
-          return send(res, 410, ARTICLE_HEADERS, renderArticle(gone, publisher.options.publisher.name));
+          return send(res, 410, ARTICLE_HEADERS, renderArticle(gone, publisher.options.publisher.name, options.demo));
         }
-        send(res, 200, ARTICLE_HEADERS, renderArticle(item, publisher.options.publisher.name));
+        send(res, 200, ARTICLE_HEADERS, renderArticle(item, publisher.options.publisher.name, options.demo));
       },
     },
   ];
