@@ -214,7 +214,7 @@ export class Posts {
   private normalise(fields: PostFields): PostFields {
     const captions: PostFields['captions'] = {};
     for (const [platform, list] of Object.entries(fields.captions)) {
-      const clean = list.map((v) => v.trim()).filter(Boolean);
+      const clean = (list ?? []).map((v) => v.trim()).filter(Boolean);
       if (clean.length > 0) captions[platform] = clean;
     }
     return {

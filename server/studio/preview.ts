@@ -56,7 +56,7 @@ export function previewItem(
     id: extra.id ?? 'pratinjau',
     title: fields.title || '(tanpa judul)',
     body: fields.text,
-    captions: fields.captions,
+    captions: Object.fromEntries(Object.entries(fields.captions).filter((e): e is [string, string[]] => e[1] !== undefined)),
     hashtags: fields.hashtags,
     url: fields.url,
     unit: { slug: extra.unitSlug ?? 'opd', name: fields.unit || 'OPD' },
