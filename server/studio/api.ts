@@ -194,7 +194,9 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       sendJson(res, 200, { ...preview.texts, warnings: preview.warnings });
     }),
     api('GET', '/posts/:id/coverage', EVERYONE, async ({ res, params, url }, actor) => {
-      await posts.get(actor.account, params.id!);
+      // A published post is every unit's to share: an editor sees its coverage in their own unit.
+      const row = await posts.row(db, params.id!);
+      if (!row || !row.published_at) throw new HttpError(404, 'not_found', 'no published post with this id');
       const scope = unitScope(actor.account);
       const unit = Number(url.searchParams.get('unit') ?? 0) || scope;
       if (unit !== undefined) {

@@ -1,0 +1,74 @@
+import { plainText } from '../../../utils/compose/caption';
+import { X_MAX_WEIGHTED } from '../../../utils/compose/compose';
+import { priorityOf } from '../../../utils/protocol/item';
+import { PREVIEW_PLATFORMS, type Preview } from '../preview';
+import { e } from './html';
+import type { Dict, Lang } from './i18n';
+
+// The preview beside the post form: the card ASN see in the extension's popup, and the exact
+// text the extension inserts on each platform for each variant. The server renders it into every
+// page and the editor's script renders it again while staff type — the same function on the
+// same `previewPost` result, so the two can never disagree.
+
+export const PLATFORM_NAMES: Record<(typeof PREVIEW_PLATFORMS)[number], string> = { x: 'X', facebook: 'Facebook', whatsapp: 'WhatsApp' };
+
+export interface PreviewViewInput {
+  preview: Preview;
+  t: Dict;
+  lang: Lang;
+  /** The picture as this page may load it (a relative address: the CSP allows 'self' only). */
+  imageSrc?: string;
+}
+
+function card({ preview, t, imageSrc }: PreviewViewInput): string {
+  const { item } = preview;
+  const priority = priorityOf(item);
+  const badge =
+    priority === 'mandatory'
+      ? `<span class="badge badge-mandatory">${e(t.priority.mandatory)}</span>`
+      : priority === 'high'
+        ? `<span class="badge badge-priority">${e(t.priority.high)}</span>`
+        : '';
+  return `<article class="card" aria-label="${e(t.preview.card)}">
+${imageSrc ? `<img class="thumb" src="${e(imageSrc)}" alt="">` : ''}
+<div class="card-body">
+<h3 class="card-title">${e(item.title ?? item.summary ?? item.id)}</h3>
+<p class="card-meta"><span class="agency">${e(item._siar?.agency?.name ?? '')}</span> ${badge}</p>
+<p class="card-text">${e(plainText(item, 'default', 0))}</p>
+</div>
+</article>`;
+}
+
+function platformBlock(input: PreviewViewInput, platform: (typeof PREVIEW_PLATFORMS)[number]): string {
+  const { t } = input;
+  const variants = input.preview.texts[platform];
+  const items = variants.map((v, i) => {
+    const count =
+      platform === 'x' && v.weighted_length !== undefined
+        ? `<p class="x-count${v.weighted_length > X_MAX_WEIGHTED ? ' over' : ''}" data-variant="${i + 1}"><span>${e(t.preview.xCountLabel)}:</span> <strong>${e(
+            t.preview.xCount(v.weighted_length),
+          )}</strong>${v.shortened ? ` <em>(${e(t.preview.shortened)})</em>` : ''}</p>${
+            v.cut ? `<p class="x-cut"><span>${e(t.preview.cut)}</span> <del>${e(v.cut)}</del></p>` : ''
+          }`
+        : '';
+    return `<li><p class="variant-label">${e(t.form.variant(i + 1))}</p><pre class="inserted" data-platform="${platform}">${e(v.text)}</pre>${count}</li>`;
+  });
+  return `<section class="platform" aria-label="${e(t.preview.insertedOn(PLATFORM_NAMES[platform]))}">
+<h3>${e(t.preview.insertedOn(PLATFORM_NAMES[platform]))}</h3>
+<ol class="variants">${items.join('')}</ol>
+</section>`;
+}
+
+/** The inside of the preview panel (its heading and frame are the page's). */
+export function renderPreview(input: PreviewViewInput): string {
+  const { preview, t, lang } = input;
+  const warnings = preview.warnings.length
+    ? `<ul class="warnings">${preview.warnings.map((w) => `<li data-code="${e(w.code)}">${e(lang === 'en' ? w.en : w.id)}</li>`).join('')}</ul>`
+    : `<p class="muted">${e(t.preview.noWarnings)}</p>`;
+  return `${card(input)}
+<section class="preview-warnings" role="status" aria-label="${e(t.preview.warnings)}">
+<h3>${e(t.preview.warnings)}</h3>
+${warnings}
+</section>
+${PREVIEW_PLATFORMS.map((p) => platformBlock(input, p)).join('\n')}`;
+}
