@@ -5,10 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { openDatabase } from '../server/db/database';
+import { createAgencyServer } from '../server/app';
 import { buildDemoFeed } from '../server/demo/feed';
 import { DEMO_ENROLL_CODES } from '../server/tally/codes';
-import { TallyStore } from '../server/tally/store';
+import { Enrolment } from '../server/tally/enrol';
+import { ShareIngest } from '../server/tally/ingest';
 import { bundleSizes } from './bundle-size';
 import { bigFeed, wireShares } from './feeds';
 import { int, kb, ms, p50, ROOT, type Row } from './lib';
@@ -145,22 +146,22 @@ export async function goal8(opts: { seconds?: number; clients?: number } = {}): 
   const itemIds = buildDemoFeed({ base: 'https://diskominfo.example.go.id' }).items.map((i) => i.id);
   let child: ChildProcess | undefined;
   try {
-    // Baseline: the same store and SQLite file settings, no HTTP: recordShares in-process.
-    const db = openDatabase(path.join(tmp, 'baseline.db'));
+    // Baseline: the same store and SQLite file settings, no HTTP: the ingest in-process.
+    const local = await createAgencyServer({ quiet: true, demo: true, jobs: false, db: path.join(tmp, 'baseline.db') });
     let storeRate = NaN;
     try {
-      const store = new TallyStore(db);
-      store.setEnrollCodes(DEMO_ENROLL_CODES);
-      const e = store.enroll({ nip: NIPS[0]!, name: 'Baseline', unit: 'Dinas Kesehatan', code: 'DINKES-2026' });
+      await local.listen(0);
+      const e = await new Enrolment(local.db).enrol({ nip: NIPS[0]!, name: 'Baseline', code: 'DINKES-2026' }, '127.0.0.1');
       if (!e.ok) throw new Error('baseline enrol failed');
-      const memberId = store.memberOf(e.token)!;
+      const memberId = (await new Enrolment(local.db).memberOf(e.token))!;
+      const ingest = new ShareIngest(local.db, { dailyCap: 1e9, utcOffsetMinutes: 420, feedUrls: () => new Set([feedUrl]) });
       const batches = Array.from({ length: 40 }, () => wireShares(batch, itemIds, feedUrl));
       const t0 = performance.now();
       let stored = 0;
-      for (const b of batches) stored += store.recordShares(memberId, b).accepted.length;
+      for (const b of batches) stored += (await ingest.record(memberId, b)).accepted.length;
       storeRate = stored / ((performance.now() - t0) / 1000);
     } finally {
-      db.close();
+      await local.close();
     }
 
     const started = await startTallyProcess(path.join(tmp, 'tally.db'));

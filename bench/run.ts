@@ -341,7 +341,7 @@ async function popupAndOptionsGoals(extDir: string): Promise<void> {
 
 async function syncGoal(extDir: string): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siar-bench-g7-'));
-  const agency = createAgencyServer({ quiet: true, db: path.join(dir, 'tally.db') });
+  const agency = await createAgencyServer({ quiet: true, demo: true, db: path.join(dir, 'tally.db'), dailyCap: 1e9, rateLimit: { perMinute: 1e6, burst: 1e6 } });
   let browser: LaunchedChromium | undefined;
   try {
     const { base } = await agency.listen(0);
@@ -362,7 +362,8 @@ async function syncGoal(extDir: string): Promise<void> {
     };
     const me = await enrolAs('198503152010012003');
     await storeEnrolment(page, { tallyUrl: `${base}/`, token: me.token, member: me.member, at: Date.now() });
-    const items = buildDemoFeed({ base }).items;
+    // The studio's demo posts, as published in this agency's feed (the tally takes only those).
+    const items = ((await (await fetch(feedUrl.replace('localhost', '127.0.0.1'))).json()) as { items: { id: string; title?: string }[] }).items;
     const count = quick ? 2000 : 10_000;
     await seedHistory(page, {
       count,
@@ -380,7 +381,7 @@ async function syncGoal(extDir: string): Promise<void> {
     const total = performance.now() - t0;
     // Should a first run stop early (it must not), say so rather than wait.
     after = after.pending ? after : await syncCounts(page);
-    const stored = (agency.tally.db.prepare('select count(*) n from shares').get() as { n: number }).n;
+    const stored = Number((await agency.db.get<{ n: number }>('select count(*) n from shares'))!.n);
     const requests = Math.ceil(count / 500);
 
     // Baseline: the same number of events posted straight from Node, 500 at a time, to the same tally.

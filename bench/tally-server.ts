@@ -9,11 +9,15 @@ if (!dbFile) {
   process.exit(2);
 }
 // Limits out of the way: the bench measures what the tally can store, not its rate limiter.
-const agency = createAgencyServer({
+const agency = await createAgencyServer({
   quiet: true,
+  demo: true,
   db: dbFile,
   rateLimit: { perMinute: 1e9, burst: 1e9 },
   enrollRateLimit: { perMinute: 1e9, burst: 1e9 },
+  dailyCap: 1e9,
+  // The load generator's events name the demo's posts on this feed address.
+  feedUrls: ['https://diskominfo.example.go.id/feed.json'],
 });
 const { port } = await agency.listen(0, '127.0.0.1');
 console.log(`READY ${port}`);

@@ -1,6 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { loadFeedState } from '@/utils/feed/cache';
-import { fetchItemImage, toBase64 } from '@/utils/feed/image';
+import { fetchItemImage, imageMatches, toBase64 } from '@/utils/feed/image';
 import { panelItems } from '@/utils/feed/panel';
 import { isStale, unsharedUrgentCount } from '@/utils/feed/select';
 import { refreshFeed } from '@/utils/feed/service';
@@ -137,10 +137,16 @@ export default defineBackground(() => {
     },
     'image/get': async (m) => {
       const { state } = await currentFeed();
-      const image = state?.items.find((i) => i.id === m.itemId)?.image;
+      const item = state?.items.find((i) => i.id === m.itemId);
+      const image = item?.image;
       if (!image) return { ok: false, error: 'no_image' };
       const r = await fetchItemImage(image);
       if (!r.ok) console.warn('[siar] picture not fetched', image, r.error);
+      // A signed feed vouches for its pictures by hash: other bytes are never attached.
+      if (r.ok && state?.verifiedWith && !(await imageMatches(r.bytes, item._siar?.image_sha256))) {
+        console.warn('[siar] picture refused: its bytes are not the ones the signed feed names', image);
+        return { ok: false, error: 'image_mismatch' };
+      }
       return r.ok ? { ok: true, base64: toBase64(r.bytes), type: r.type, name: r.name } : { ok: false, error: r.error };
     },
     'oneclick/start': async (m) => {

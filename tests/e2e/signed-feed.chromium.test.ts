@@ -23,8 +23,9 @@ const hijacked = {
 
 beforeAll(async () => {
   const demo = (base: string) => Buffer.from(JSON.stringify(buildDemoFeed({ base, now: startedAt }), null, 2));
-  agency = createAgencyServer({
+  agency = await createAgencyServer({
     quiet: true,
+    demo: true,
     now: startedAt,
     feed: ({ base }) => (mode === 'signed' ? demo(base) : hijacked),
     // The attacker controls feed.json but not the agency's private key: the signature stays the

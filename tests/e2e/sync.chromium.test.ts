@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgencyServer, type AgencyServer } from '../../server/app';
 import { buildDemoFeed } from '../../server/demo/feed';
 import type { ShareFault } from '../../server/tally/faults';
+import { memberSummary } from '../../server/tally/summary';
+import { DEMO_ACCOUNTS } from '../../server/demo/seed';
 import { launchChromium, type LaunchedChromium } from './support/chromium';
 import { CHROME_BUILD, readHistory, useFeed } from './support/extension';
 import { X, type XWindow } from './support/fixture-api';
@@ -30,17 +32,21 @@ const wire = { requests: 0, ids: 0, alreadyStored: 0 };
 let onRequest: (() => void) | undefined;
 
 async function startTally(p = 0) {
-  agency = createAgencyServer({
+  agency = await createAgencyServer({
     quiet: true,
+    demo: true,
     db: path.join(dir, 'tally.db'),
     now: startedAt,
+    feed: ({ base }) => buildDemoFeed({ base, now: startedAt }),
     rateLimit: { perMinute: 10_000, burst: 10_000 },
-    faults: ({ shares }) => {
+    // Thousands of events from one member in a few minutes: far past any real day's cap.
+    dailyCap: 100_000,
+    faults: async ({ shares }) => {
       wire.requests++;
       wire.ids += shares.length;
       // Ids that reach the tally again after it stored them: what exactly-once must absorb.
       const ids = JSON.stringify(shares.map((s) => (s as { id?: unknown }).id));
-      wire.alreadyStored += (agency.tally.db.prepare('select count(*) n from shares where id in (select value from json_each(?))').get(ids) as { n: number }).n;
+      wire.alreadyStored += (await agency.db.get<{ n: number }>('select count(*) n from shares where id in (select value from json_each($1))', [ids]))!.n;
       onRequest?.();
       return script.shift() ?? 'ok';
     },
@@ -60,8 +66,8 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function tallyCount(sql: string): number {
-  return (agency.tally.db.prepare(sql).get() as { n: number }).n;
+async function tallyCount(sql: string): Promise<number> {
+  return Number((await agency.db.get<{ n: number }>(sql))!.n);
 }
 
 async function launch() {
@@ -126,7 +132,7 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     await options.getByLabel('Kode pendaftaran').fill('KOMINFO-2026');
     await options.getByRole('button', { name: 'Daftar' }).click();
     await options.getByText('Terdaftar sebagai Contoh Pegawai', { exact: false }).waitFor();
-    expect(tallyCount('select count(*) n from members')).toBe(1);
+    expect(await tallyCount('select count(*) n from members')).toBe(1);
   });
 
   it('shares from the popup and from the X composer reach the tally by themselves', async () => {
@@ -145,10 +151,10 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     await x.locator(X.inlinePost).click();
     await x.locator(X.toast).waitFor();
     // No Sync now: the background sends new events a few seconds after they happen.
-    await expect.poll(() => tallyCount('select count(*) n from shares'), { timeout: 30_000 }).toBe(3);
-    const actions = (agency.tally.db.prepare('select action from shares order by action').all() as { action: string }[]).map((r) => r.action);
+    await expect.poll(async () => tallyCount('select count(*) n from shares'), { timeout: 30_000 }).toBe(3);
+    const actions = (await agency.db.all<{ action: string }>('select action from shares order by action')).map((r) => r.action);
     expect(actions).toEqual(['copied', 'inserted', 'posted']);
-    const posted = agency.tally.db.prepare("select post_url from shares where action = 'posted'").get() as { post_url: string };
+    const posted = (await agency.db.get<{ post_url: string }>("select post_url from shares where action = 'posted'"))!;
     expect(posted.post_url).toMatch(/^https:\/\/x\.com\/[^/]+\/status\/\d+$/);
     await x.close();
   });
@@ -203,7 +209,7 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     await expect.poll(async () => (await readHistory(options)).filter((e) => e.sync !== 'synced').length, { timeout: 30_000 }).toBe(0);
 
     const local = await readHistory(options);
-    const distinct = tallyCount('select count(*) n from shares');
+    const distinct = await tallyCount('select count(*) n from shares');
     const duplicates = wire.alreadyStored;
     console.log(
       `[fault run] seed ${seed}; faults: ${planned}, a tally restart, a browser restart mid-sync. ` +
@@ -213,14 +219,14 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     expect(local).toHaveLength(made);
     expect(made).toBeGreaterThan(1700);
     expect(distinct).toBe(local.length);
-    const tallyIds = new Set((agency.tally.db.prepare('select id from shares').all() as { id: string }[]).map((r) => r.id));
+    const tallyIds = new Set((await agency.db.all<{ id: string }>('select id from shares')).map((r) => r.id));
     expect(local.every((e) => tallyIds.has(e.id))).toBe(true);
     expect(duplicates).toBeGreaterThan(0);
   });
 
   it("the options page's figures equal the tally's", async () => {
-    const member = agency.tally.db.prepare('select id from members where nip = ?').get(NIP) as { id: number };
-    const tally = agency.tally.summary(member.id);
+    const member = (await agency.db.get<{ id: number }>('select id from members where nip = $1', [NIP]))!;
+    const tally = await memberSummary(agency.db, member.id);
     expect(tally.events).toBe(made);
     await options.reload();
     const figure = async (label: string) =>
@@ -236,7 +242,7 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     const dash = await browser.context.newPage();
     await dash.goto(`http://localhost:${port}/`);
     await dash.getByLabel('Nama pengguna').fill('admin');
-    await dash.getByLabel('Kata sandi').fill('siar-demo');
+    await dash.getByLabel('Kata sandi').fill(DEMO_ACCOUNTS[0]!.password);
     await dash.getByRole('button', { name: /Masuk/ }).click();
     const card = (label: string) => dash.locator('.card').filter({ hasText: label }).locator('strong');
     await expect.poll(async () => Number((await card('Postingan dibagikan').textContent())!.replace(/\D/g, ''))).toBe(tally.posted);

@@ -133,8 +133,9 @@ function tally(r: FeedParseResult): void {
 // ---------------------------------------------------------------------------------------------
 // Protocol invariants of an item that passed the schema (written from PROTOCOL.md, not the schema)
 
-const ITEM_KEYS = new Set(['id', 'url', 'title', 'summary', 'content_text', 'image', 'date_published', 'date_modified', 'tags', '_siar']);
-const SIAR_KEYS = new Set(['agency', 'captions', 'hashtags', 'priority', 'expires_at', 'platforms', 'campaign']);
+const ITEM_KEYS = new Set(['id', 'url', 'title', 'summary', 'content_text', 'image', 'date_published', 'date_modified', 'tags', 'attachments', '_siar']);
+const SIAR_KEYS = new Set(['agency', 'captions', 'hashtags', 'priority', 'expires_at', 'platforms', 'campaign', 'campaign_name', 'image_sha256']);
+const ATTACHMENT_KEYS = new Set(['url', 'mime_type', 'title', 'size_in_bytes', 'duration_in_seconds', '_siar']);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const PLATFORM = /^[a-z][a-z0-9_-]{0,31}$/;
 const HASHTAG = /^[\p{L}\p{M}\p{Nd}_]+$/u;
@@ -186,6 +187,15 @@ function expectItemInvariants(item: Item): void {
   if (item.content_text !== undefined) expectString(item.content_text, 0, LIMITS.contentText, `${w}.content_text`);
   if (item.date_published !== undefined) expectTime(item.date_published, `${w}.date_published`);
   if (item.date_modified !== undefined) expectTime(item.date_modified, `${w}.date_modified`);
+  if (item.attachments !== undefined) {
+    // Kept only when readable; garbage is left out without costing the item.
+    must(Array.isArray(item.attachments) && item.attachments.length >= 1 && item.attachments.length <= 10, () => `${w}.attachments`);
+    for (const a of item.attachments) {
+      expectPlainObject(a, ATTACHMENT_KEYS, `${w}.attachments[]`);
+      must(urlAllowed(a.url), () => `${w}.attachments[].url`);
+      expectString(a.mime_type, 1, 100, `${w}.attachments[].mime_type`);
+    }
+  }
   if (item.tags !== undefined) {
     must(Array.isArray(item.tags) && item.tags.length <= 50, () => `${w}.tags`);
     for (const t of item.tags) expectString(t, 0, 100, `${w}.tags[]`);
@@ -223,6 +233,8 @@ function expectItemInvariants(item: Item): void {
       for (const p of s.platforms) must(PLATFORM.test(p), () => `${w}: platform ${JSON.stringify(p)}`);
     }
     if (s.campaign !== undefined) expectString(s.campaign, 0, LIMITS.name, `${w}.campaign`);
+    if (s.campaign_name !== undefined) expectString(s.campaign_name, 0, LIMITS.name, `${w}.campaign_name`);
+    if (s.image_sha256 !== undefined) must(/^[0-9a-f]{64}$/.test(s.image_sha256), () => `${w}.image_sha256`);
   }
   must(Boolean(item.url || item.title || item.summary || item.content_text) || hasCaption, () => `${w}: nothing to share`);
 }

@@ -241,17 +241,18 @@ describe('pictures from a feed are checked before they reach a page', () => {
   });
 });
 
-describe('open finding F5: a signed feed can be rolled back to an older signed copy', () => {
+describe('F5 (fixed): a signed feed cannot be rolled back to an older signed copy', () => {
   // Ed25519 proves who wrote the bytes, not when: a hijacked server (or a network attacker on a
-  // feed served over plain http on loopback) can serve last month's signed feed again, bringing
-  // back posts the agency has since withdrawn.
-  it.fails('refuses a validly signed feed older than the verified copy it holds', async () => {
+  // feed served over plain http on loopback) could serve last month's signed feed again, bringing
+  // back posts the agency has since withdrawn. Signed feeds carry `_siar.issued_at` now.
+  it('refuses a validly signed feed older than the verified copy it holds', async () => {
     const key = generateSigningKey();
+    const issued = (feed: ReturnType<typeof feedWith>, at: string) => ({ ...feed, _siar: { ...(feed as { _siar?: object })._siar, issued_at: at } });
     const old = Buffer.from(
-      JSON.stringify(feedWith([feedItem('ditarik', { title: 'Ditarik', date_published: '2026-11-01T08:00:00+07:00', date_modified: '2026-11-01T08:00:00+07:00' })])),
+      JSON.stringify(issued(feedWith([feedItem('ditarik', { title: 'Ditarik', date_published: '2026-11-01T08:00:00+07:00', date_modified: '2026-11-01T08:00:00+07:00' })]), '2026-11-01T08:00:00+07:00')),
     );
     const current = Buffer.from(
-      JSON.stringify(feedWith([feedItem('baru', { title: 'Baru', date_published: '2026-11-20T08:00:00+07:00', date_modified: '2026-11-20T08:00:00+07:00' })])),
+      JSON.stringify(issued(feedWith([feedItem('baru', { title: 'Baru', date_published: '2026-11-20T08:00:00+07:00', date_modified: '2026-11-20T08:00:00+07:00' })]), '2026-11-20T08:00:00+07:00')),
     );
     let served = current;
     const url = 'https://diskominfo.kab-contoh.go.id/siar/feed.json';
@@ -262,5 +263,23 @@ describe('open finding F5: a signed feed can be rolled back to an older signed c
     served = old;
     const replayed = await refreshFeedState(url, now, 2, { publicKey: key.publicKey, fetch: fetchImpl });
     expect(replayed.items.map((i) => i.id)).toEqual(['baru']);
+    expect(replayed.lastError?.code).toBe('replayed');
+    // Stripping the issue time does not help: once held, it is required.
+    served = Buffer.from(JSON.stringify(feedWith([feedItem('ditarik', { title: 'Ditarik' })])));
+    expect((await refreshFeedState(url, now, 3, { publicKey: key.publicKey, fetch: fetchImpl })).lastError?.code).toBe('replayed');
+  });
+
+  it('looks once more when the signature belongs to a version published between the two requests', async () => {
+    const key = generateSigningKey();
+    const v1 = Buffer.from(JSON.stringify({ ...feedWith([feedItem('satu')]), _siar: { issued_at: '2026-11-20T08:00:00+07:00' } }));
+    const v2 = Buffer.from(JSON.stringify({ ...feedWith([feedItem('dua')]), _siar: { issued_at: '2026-11-20T09:00:00+07:00' } }));
+    let feedCalls = 0;
+    // The first feed request gets v1; by the time the signature is asked for, v2 is live.
+    const fetchImpl = (async (u: string | URL) =>
+      String(u).endsWith('.sig') ? new Response(signFeed(v2, key)) : new Response(++feedCalls === 1 ? v1 : v2, { status: 200 })) as typeof fetch;
+    const state = await refreshFeedState('https://diskominfo.kab-contoh.go.id/siar/feed.json', undefined, 1, { publicKey: key.publicKey, fetch: fetchImpl });
+    expect(state.lastError).toBeUndefined();
+    expect(state.items.map((i) => i.id)).toEqual(['dua']);
+    expect(feedCalls).toBe(2);
   });
 });

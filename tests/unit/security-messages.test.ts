@@ -171,11 +171,11 @@ describe('F6 (fixed): content scripts can send only the messages the composer in
   });
 });
 
-describe('open finding F9: a signed feed does not vouch for the pictures it names', () => {
+describe('F9 (fixed): a signed feed vouches for the pictures it names by their hash', () => {
   // The signature covers feed.json's bytes, and so each item's `image` URL, but not the bytes
-  // found at that URL later: whoever controls the agency's media host can swap the picture
-  // (say, for a gambling banner) and Siar attaches it under a feed that still verifies.
-  it.fails('with a public key set, a picture whose bytes the signed feed does not vouch for is not attached', async () => {
+  // found at that URL later: whoever controls the agency's media host could swap the picture
+  // (say, for a gambling banner). Signed feeds carry `_siar.image_sha256` of each picture now.
+  it('with a public key set, a picture whose bytes the signed feed does not vouch for is not attached', async () => {
     const key = 'K'.repeat(43);
     const withImage = ItemSchema.parse({ id: 'apel-asn', title: 'Apel ASN', image: 'https://kab-contoh.go.id/media/apel.png' });
     await fakeBrowser.storage.local.set({ settings: { feedUrl: FEED_URL, feedPublicKey: key } });
@@ -184,6 +184,19 @@ describe('open finding F9: a signed feed does not vouch for the pictures it name
     vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response(swapped, { status: 200, headers: { 'content-type': 'image/png' } }));
     const reply = (await deliver({ type: 'image/get', itemId: withImage.id }, contentScript())) as { ok: boolean };
     expect(reply.ok).toBe(false);
+  });
+
+  it('attaches the picture whose bytes match the signed hash, and refuses one that differs', async () => {
+    const key = 'K'.repeat(43);
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', png)), (b) => b.toString(16).padStart(2, '0')).join('');
+    const vouched = ItemSchema.parse({ id: 'apel-asn', title: 'Apel ASN', image: 'https://kab-contoh.go.id/media/apel.png', _siar: { image_sha256: hex } });
+    const other = ItemSchema.parse({ id: 'lain', title: 'Lain', image: 'https://kab-contoh.go.id/media/lain.png', _siar: { image_sha256: 'f'.repeat(64) } });
+    await fakeBrowser.storage.local.set({ settings: { feedUrl: FEED_URL, feedPublicKey: key } });
+    await saveFeedState({ feedUrl: FEED_URL, items: [vouched, other], dropped: 0, fetchedAt: Date.now(), checkedAt: Date.now(), verifiedWith: key });
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(png.slice(), { status: 200, headers: { 'content-type': 'image/png' } }));
+    expect(await deliver({ type: 'image/get', itemId: vouched.id }, contentScript())).toMatchObject({ ok: true, type: 'image/png' });
+    expect(await deliver({ type: 'image/get', itemId: other.id }, contentScript())).toEqual({ ok: false, error: 'image_mismatch' });
   });
 });
 

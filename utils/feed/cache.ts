@@ -12,7 +12,9 @@ export type FeedError =
   | { code: 'invalid'; problem: FeedProblem }
   /** A public key is set, and the feed has no signature, or one that does not verify. */
   | { code: 'unsigned' }
-  | { code: 'bad_signature' };
+  | { code: 'bad_signature' }
+  /** A signed feed older than the verified copy held (a replay): refused. */
+  | { code: 'replayed' };
 
 export interface FeedState {
   feedUrl: string;

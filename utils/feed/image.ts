@@ -26,6 +26,18 @@ export async function fetchItemImage(url: string, opts: { fetch?: typeof fetch }
   return { ok: true, bytes: r.bytes, type, name: `${base.replace(/[^\w-]+/g, '_').slice(0, 60)}.${ext}` };
 }
 
+/**
+ * Whether a picture's bytes are the ones a signed feed vouches for (`_siar.image_sha256`): the
+ * signature covers the feed, not the bytes at the picture's address, which a hijacked media host
+ * could swap. Without a hash the picture is not vouched for.
+ */
+export async function imageMatches(bytes: Uint8Array, sha256: string | undefined): Promise<boolean> {
+  if (!sha256) return false;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return hex === sha256.toLowerCase();
+}
+
 export function toBase64(bytes: Uint8Array): string {
   let bin = '';
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));

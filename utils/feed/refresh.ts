@@ -18,6 +18,17 @@ async function checkSignature(feedUrl: string, bytes: Uint8Array, publicKey: str
 }
 
 /**
+ * Whether a signed feed is older than the verified copy held: Ed25519 says who wrote the bytes,
+ * not when, so last month's signed feed served again must not bring back withdrawn posts. Once a
+ * copy with an issue time is held, a feed without one is refused too.
+ */
+export function isReplay(held: string | undefined, received: string | undefined): boolean {
+  if (!held) return false;
+  if (!received) return true;
+  return Date.parse(received) < Date.parse(held);
+}
+
+/**
  * One refresh step, pure apart from the network: the new state from the cached one and what the
  * agency answered. A bad answer keeps the last good items and records why.
  */
@@ -42,12 +53,25 @@ export async function refreshFeedState(
     return { ...rest, fetchedAt: now, checkedAt: now };
   }
   if (outcome.kind === 'error') return { ...base, checkedAt: now, lastError: { ...outcome.error, at: now } };
+  let got = outcome;
   if (publicKey) {
-    const problem = await checkSignature(feedUrl, outcome.bytes, publicKey, fetchOpts);
+    let problem = await checkSignature(feedUrl, got.bytes, publicKey, fetchOpts);
+    // The agency may have published a new version between our two requests: the signature then
+    // belongs to other bytes. Both are asked for once more before the feed is called forged.
+    if (problem?.code === 'bad_signature') {
+      const again = await fetchFeed(feedUrl, { ...fetchOpts, validators: undefined });
+      if (again.kind === 'ok') {
+        got = again;
+        problem = await checkSignature(feedUrl, got.bytes, publicKey, fetchOpts);
+      }
+    }
     if (problem) return { ...base, checkedAt: now, lastError: { ...problem, at: now } };
   }
-  const parsed = parseFeedText(outcome.body);
+  const parsed = parseFeedText(got.body);
   if (!parsed.ok) return { ...base, checkedAt: now, lastError: { code: 'invalid', problem: parsed.problem, at: now } };
+  if (publicKey && isReplay(base.meta?._siar?.issued_at, parsed.feed.meta._siar?.issued_at)) {
+    return { ...base, checkedAt: now, lastError: { code: 'replayed', at: now } };
+  }
   return {
     ...(publicKey ? { verifiedWith: publicKey } : {}),
     feedUrl,
@@ -56,6 +80,6 @@ export async function refreshFeedState(
     dropped: parsed.feed.dropped,
     fetchedAt: now,
     checkedAt: now,
-    validators: outcome.validators,
+    validators: got.validators,
   };
 }

@@ -70,10 +70,13 @@ export type Attachment = z.infer<typeof AttachmentSchema>;
 const attachments = z
   .array(z.unknown())
   .max(10)
-  .transform((list) => list.flatMap((a) => {
-    const parsed = AttachmentSchema.safeParse(a);
-    return parsed.success ? [parsed.data] : [];
-  }));
+  .transform((list) => {
+    const kept = list.flatMap((a) => {
+      const parsed = AttachmentSchema.safeParse(a);
+      return parsed.success ? [parsed.data] : [];
+    });
+    return kept.length > 0 ? kept : undefined;
+  });
 
 export const ItemSchema = z
   .object({

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { LaunchedFirefox } from './firefox';
 import { createAgencyServer, type AgencyServer } from '../../../server/app';
 import { buildDemoFeed } from '../../../server/demo/feed';
-import type { FeedBody } from '../../../server/feed';
+import type { FeedBody } from '../../../server/publish/routes';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHROME_BUILD = path.join(ROOT, '.output/chrome-mv3');
@@ -25,8 +25,9 @@ export interface StoredEvent {
 export async function startAgency(): Promise<{ agency: AgencyServer; feedUrl: string; feed: { body?: FeedBody } }> {
   const feed: { body?: FeedBody } = {};
   const startedAt = Date.now();
-  const agency = createAgencyServer({
+  const agency = await createAgencyServer({
     quiet: true,
+    demo: true,
     feed: ({ base }) => feed.body ?? buildDemoFeed({ base, now: startedAt }),
   });
   const { base } = await agency.listen(0);
