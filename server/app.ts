@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dashboardRoutes } from './dashboard/routes';
 import { openDatabase, isPostgresUrl } from './db/database';
+import { ensurePartitions, lockFor } from './db/partitions';
 import type { Database } from './db/sql';
 import { buildDemoFeed, PUBLISHER } from './demo/feed';
 import { demoPictures } from './demo/pictures';
@@ -136,13 +137,17 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
   const media = new MediaStore(db, mediaDir.dir, options.mediaLimits ?? DEFAULT_MEDIA_LIMITS);
   await media.ready();
 
-  // An empty database gets its first admin and its units, or the demo.
+  await ensurePartitions(db, startedAt);
+  // An empty database gets its first admin and its units, or the demo — once, even when several
+  // server processes start together.
   if (demo) {
-    await seedDemo(db, media, publisher, startedAt);
+    await seedDemo(db, media, startedAt);
   } else if ((await accountCount(db)) === 0) {
     if (!options.admin) throw new Error('the database has no accounts: give the first admin (SIAR_ADMIN_USER / SIAR_ADMIN_PASSWORD), or run the demo (SIAR_DEMO=1)');
     if (!options.enrollCodes) throw new Error('the database has no units: give them with their enrolment codes (SIAR_ENROLL_CODES), or run the demo (SIAR_DEMO=1)');
     await db.tx(async (q) => {
+      await lockFor(q, 'siar-first-start');
+      if ((await accountCount(q)) > 0) return;
       const admin = await createAccount(q, { user: options.admin!.user, password: options.admin!.password, role: 'admin', name: 'Administrator' });
       await seedCodes(q, options.enrollCodes!);
       await audit(q, SYSTEM, { action: 'account_create', subject: `account:${admin.username}`, after: { role: 'admin', first: true } });
@@ -184,6 +189,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       await pruneBuckets(db);
       await pruneFailures(db);
       await db.run('DELETE FROM sessions WHERE expires_at < $1', [new Date().toISOString()]);
+      await ensurePartitions(db);
     },
   };
   const jobs = new JobRunner(db, [clock, verifier, pruning], log);

@@ -1,6 +1,6 @@
 import type { Role } from '../../utils/protocol/studio';
+import { lockFor } from '../db/partitions';
 import type { Database } from '../db/sql';
-import type { FeedPublisher } from '../publish/versions';
 import { createAccount, accountByUsername } from '../studio/accounts';
 import { audit, SYSTEM } from '../studio/audit';
 import { createCampaign } from '../studio/campaigns';
@@ -41,17 +41,20 @@ export const DEMO_CAMPAIGNS: Readonly<Record<string, string>> = {
 export { PUBLISHER as DEMO_PUBLISHER };
 
 /** Seeds the demo into an empty database; does nothing when the studio already has accounts. */
-export async function seedDemo(db: Database, media: MediaStore, publisher: FeedPublisher, now = Date.now()): Promise<boolean> {
+export async function seedDemo(db: Database, media: MediaStore, now = Date.now()): Promise<boolean> {
   if (await accountByUsername(db, DEMO_ACCOUNTS[0]!.user)) return false;
   const pictures = demoPictures();
-  // Pictures go through the upload path, as staff's would.
-  const uploaded = new Map<string, string>();
-  for (const post of DEMO_POSTS) {
-    if (uploaded.has(post.picture)) continue;
-    const row = await media.addImage(pictures.get(`${post.picture}.png`)!, 'image/png', null, now);
-    uploaded.set(post.picture, row.id);
-  }
-  await db.tx(async (q) => {
+  return db.tx(async (q) => {
+    // Several processes may start the demo at once: one seeds, the others find it done.
+    await lockFor(q, 'siar-first-start');
+    if (await accountByUsername(q, DEMO_ACCOUNTS[0]!.user)) return false;
+    // Pictures go through the upload path, as staff's would.
+    const uploaded = new Map<string, string>();
+    for (const post of DEMO_POSTS) {
+      if (uploaded.has(post.picture)) continue;
+      const row = await media.addImage(pictures.get(`${post.picture}.png`)!, 'image/png', null, now, q);
+      uploaded.set(post.picture, row.id);
+    }
     await seedCodes(q, DEMO_ENROLL_CODES, now);
     const ids = new Map<string, number>();
     for (const account of DEMO_ACCOUNTS) ids.set(account.user, (await createAccount(q, account, now)).id);
@@ -74,7 +77,7 @@ export async function seedDemo(db: Database, media: MediaStore, publisher: FeedP
         [
           id, unit.id, author, status, post.title ?? id, post.content_text ?? post.summary ?? '', JSON.stringify(captions),
           JSON.stringify(post._siar.hashtags ?? []), JSON.stringify([uploaded.get(post.picture)!]), post._siar.campaign ?? null,
-          post._siar.priority ?? 'normal', published, expires, approver, status === 'expired' ? published : null,
+          post._siar.priority ?? 'normal', published, expires, approver, published,
         ],
       );
       if (status === 'expired') {
@@ -82,7 +85,6 @@ export async function seedDemo(db: Database, media: MediaStore, publisher: FeedP
       }
     }
     await audit(q, SYSTEM, { action: 'demo_seed', subject: 'demo', after: { posts: DEMO_POSTS.length, accounts: DEMO_ACCOUNTS.map((a) => a.user) } }, now);
+    return true;
   });
-  void publisher;
-  return true;
 }

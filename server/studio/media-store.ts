@@ -82,7 +82,7 @@ export class MediaStore {
   }
 
   /** Stores a picture from its bytes; `declared` is the Content-Type the uploader sent. */
-  async addImage(bytes: Uint8Array, declared: string | undefined, uploadedBy: number | null, now = Date.now()): Promise<MediaRow> {
+  async addImage(bytes: Uint8Array, declared: string | undefined, uploadedBy: number | null, now = Date.now(), q: Queryable = this.db): Promise<MediaRow> {
     const cleaned = cleanImage(bytes, this.limits.image, declared);
     if (!cleaned.ok) throw new MediaError(problemStatus(cleaned.problem), cleaned.problem, cleaned.message);
     const id = newId();
@@ -105,7 +105,7 @@ export class MediaStore {
       poster_id: null,
       file,
     };
-    await this.db.run(
+    await q.run(
       `INSERT INTO media (id, kind, mime, sha256, bytes, width, height, duration_ms, poster_id, file, removed, uploaded_by, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11)`,
       [id, 'image', row.mime, sha256, row.bytes, row.width, row.height, file, cleaned.removed.join(',') || null, uploadedBy, new Date(now).toISOString()],

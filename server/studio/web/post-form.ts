@@ -1,4 +1,4 @@
-import { CAPTION_PLATFORMS, type PostFields, type PostObject } from '../../../utils/protocol/studio';
+import type { CAPTION_PLATFORMS, PostFields, PostObject } from '../../../utils/protocol/studio';
 import { isoToLocal, localToRfc3339 } from './time';
 
 // The post form as typed (strings, kept as they are so a refused save shows exactly what the
@@ -6,7 +6,9 @@ import { isoToLocal, localToRfc3339 } from './time';
 // browser's FormData, so the live preview and the save see the same post.
 
 export type CaptionPlatform = (typeof CAPTION_PLATFORMS)[number];
-export const FORM_PLATFORMS: readonly CaptionPlatform[] = CAPTION_PLATFORMS;
+// Spelled out rather than imported: the protocol module brings zod, which the browser script
+// does not need. The type keeps the two lists equal.
+export const FORM_PLATFORMS: readonly CaptionPlatform[] = ['x', 'facebook', 'whatsapp'];
 
 export interface PostDraft {
   title: string;

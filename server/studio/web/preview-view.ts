@@ -1,9 +1,10 @@
 import { plainText } from '../../../utils/compose/caption';
 import { X_MAX_WEIGHTED } from '../../../utils/compose/compose';
 import { priorityOf } from '../../../utils/protocol/item';
-import { PREVIEW_PLATFORMS, type Preview } from '../preview';
+import { PREVIEW_PLATFORMS, type Preview, type Warning } from '../preview';
 import { e } from './html';
 import type { Dict, Lang } from './i18n';
+import type { FieldKey } from './post-form';
 
 // The preview beside the post form: the card ASN see in the extension's popup, and the exact
 // text the extension inserts on each platform for each variant. The server renders it into every
@@ -71,4 +72,36 @@ export function renderPreview(input: PreviewViewInput): string {
 ${warnings}
 </section>
 ${PREVIEW_PLATFORMS.map((p) => platformBlock(input, p)).join('\n')}`;
+}
+
+/** The field each warning is about, so it also shows next to that field. */
+function fieldOf(w: Warning): FieldKey | undefined {
+  switch (w.code) {
+    case 'identical_variants':
+      return w.platform ? (`caption_${w.platform}` as FieldKey) : undefined;
+    case 'x_cut':
+    case 'x_no_caption':
+      return 'caption_x';
+    case 'no_picture':
+      return 'picture';
+    case 'link_not_https':
+      return 'url';
+    case 'publish_in_past':
+      return 'publish_at';
+    case 'expiry_before_publish':
+      return 'expires_at';
+    default:
+      return undefined;
+  }
+}
+
+export const WARNED_FIELDS: readonly FieldKey[] = ['caption_x', 'caption_facebook', 'caption_whatsapp', 'url', 'picture', 'publish_at', 'expires_at'];
+
+export function warningsByField(preview: Preview, lang: Lang): Partial<Record<FieldKey, string[]>> {
+  const out: Partial<Record<FieldKey, string[]>> = {};
+  for (const w of preview.warnings) {
+    const key = fieldOf(w);
+    if (key) (out[key] ??= []).push(lang === 'en' ? w.en : w.id);
+  }
+  return out;
 }
