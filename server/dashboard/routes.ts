@@ -4,7 +4,7 @@ import { HttpError, send, type Route } from '../http';
 import type { FeedProvider } from '../publish/routes';
 import type { StudioContext } from '../studio/context';
 import { coverageByUnit } from './coverage';
-import { streamSharesCsv } from './export';
+import { exportsBusy, streamSharesCsv } from './export';
 import { DASHBOARD_CSS, dashboardPage } from './pages';
 import { itemTitles, readStats, recentAlerts } from './stats';
 
@@ -103,6 +103,7 @@ export function dashboardRoutes(ctx: StudioContext, options: { feed?: FeedProvid
         const actor = await ctx.auth.actor(req);
         if (!actor) throw new HttpError(401, 'unauthorized', 'log in to the dashboard first');
         if (actor.account.role !== 'admin') throw new HttpError(403, 'forbidden', 'only an admin exports personal data');
+        if (exportsBusy()) throw new HttpError(503, 'busy', 'another export is running; try again in a minute', { 'Retry-After': '60' });
         const day = new Date(Date.now() + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
         res.writeHead(200, {
           'Content-Type': 'text/csv; charset=utf-8',

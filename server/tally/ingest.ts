@@ -158,6 +158,14 @@ export class ShareIngest {
     const stamp = new Date(now).toISOString();
     const today = localDay(now, this.options.utcOffsetMinutes);
 
+    // The member's counter row for today, taken first: two batches of one member (two tabs, two
+    // server processes) take turns from here, so neither counts against the cap what the other
+    // is about to find a duplicate.
+    const used = await q.get<{ events: number }>(
+      `INSERT INTO rollup_member_day (member_id, day, events) VALUES ($1, $2, 0)
+       ON CONFLICT (member_id, day) DO UPDATE SET events = rollup_member_day.events RETURNING events`,
+      [member.id, today],
+    );
     // Ids already stored: the same member's are duplicates, another member's cannot be claimed.
     const owners = new Map<string, number>();
     for (let i = 0; i < candidates.length; i += 500) {
@@ -177,10 +185,6 @@ export class ShareIngest {
     }
 
     // The daily cap, per member (not per token: a member may hold several).
-    const used = await q.get<{ events: number }>('SELECT events FROM rollup_member_day WHERE member_id = $1 AND day = $2', [
-      member.id,
-      today,
-    ]);
     const room = Math.max(0, this.options.dailyCap - Number(used?.events ?? 0));
     const admitted = fresh.slice(0, room);
     for (const share of fresh.slice(room)) outcome.set(share.id, { kind: 'rejected', reason: 'over_cap' });

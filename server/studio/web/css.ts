@@ -84,13 +84,15 @@ legend { font-weight: 600; padding: 0 4px; }
 .pager { display: flex; gap: 12px; margin: 12px 0 0; }
 .login { max-width: 380px; margin: 48px auto; background: #fff; padding: 24px; border: 1px solid #e2e8f0; border-radius: 8px; }
 .login button { margin-top: 16px; width: 100%; }
+.picture { margin: 16px 0 0; }
 .thumb-current { max-width: 240px; max-height: 160px; border-radius: 6px; border: 1px solid #e2e8f0; display: block; margin: 6px 0; }
 
 /* post editor: the form and its live preview side by side */
 .editor { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 440px); gap: 24px; align-items: start; }
 .editor > section { margin-top: 0; }
-.preview-panel { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow-y: auto; background: #f8fafc; }
-@media (max-width: 960px) { .editor { grid-template-columns: 1fr; } .preview-panel { position: static; max-height: none; } }
+.preview-panel { background: #f8fafc; }
+.editor .preview-panel { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow-y: auto; }
+@media (max-width: 960px) { .editor { grid-template-columns: 1fr; } .editor .preview-panel { position: static; max-height: none; } }
 .card { display: flex; gap: 10px; background: #fff; border: 1px solid #e2e8f0; border-radius: 10px; padding: 10px; }
 .card .thumb { width: 96px; height: 96px; object-fit: cover; border-radius: 8px; flex: none; background: #e2e8f0; }
 .card-body { min-width: 0; }

@@ -345,6 +345,13 @@ const id = {
     reason: 'Alasan',
     empty: 'Berkas kosong.',
     failed: 'Daftar tidak dapat dibaca.',
+    reasons: {
+      nip: (why: string) => `NIP tidak sah (${why})`,
+      noName: 'tanpa nama',
+      longName: 'nama lebih dari 200 karakter',
+      unit: (name: string) => `unit tidak dikenal "${name}"`,
+      twice: 'NIP tercantum dua kali',
+    },
   },
   accounts: {
     title: 'Akun',
@@ -767,6 +774,13 @@ const en: Dict = {
     reason: 'Reason',
     empty: 'The file is empty.',
     failed: 'The roster could not be read.',
+    reasons: {
+      nip: (why: string) => `invalid NIP (${why})`,
+      noName: 'no name',
+      longName: 'name over 200 characters',
+      unit: (name: string) => `unknown unit "${name}"`,
+      twice: 'NIP listed twice',
+    },
   },
   accounts: {
     title: 'Accounts',

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Role } from '../../../utils/protocol/studio';
+import { HTML_HEADERS } from '../../dashboard/routes';
 import { HttpError, readForm, send, type Method, type Route } from '../../http';
 import { csrfOk, type Actor } from '../auth';
 import type { StudioContext } from '../context';
@@ -13,7 +14,8 @@ import { boundaryOf, readMultipart, type MultipartLimits, type UploadedFile } fr
 // check (403), the form body read with a bound and its CSRF token checked before any handler
 // runs, the security headers, and refusals rendered as pages rather than JSON.
 
-const CSP_BASE = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/** The dashboard's policy: no script at all. */
+const CSP_BASE = HTML_HEADERS['Content-Security-Policy'];
 /** Only the post editor runs a script: its own bundle, and its uploads go to this server. */
 const CSP_SCRIPT = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 

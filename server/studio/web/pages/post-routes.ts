@@ -154,6 +154,8 @@ async function renderDetail(p: Page, id: string, status: number, extra: { state?
   } else {
     const picture = (await Promise.all(post.media.map((m) => pictureOf(p, m)))).find(Boolean);
     const { preview, pictureSrc } = await composePreview(p, post, post.id, l, picture);
+    // A publish time in the past is news only while the post can still be changed.
+    preview.warnings = preview.warnings.filter((w) => w.code !== 'publish_in_past');
     main = `<p class="muted">${e(p.t.form.readOnly)}</p>${previewPanel({ t: p.t, lang: p.lang, preview, pictureSrc, live: false })}`;
   }
   const trail = await auditEntries(p.ctx.db, { post: id, limit: 200 });

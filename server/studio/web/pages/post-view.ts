@@ -88,17 +88,16 @@ ${groups.join('\n')}
 function pictureField(v: EditorView): string {
   const { t, draft } = v;
   const current = draft.picture && v.pictureSrc;
-  return `<fieldset class="picture">
-<legend>${e(t.fields.picture)}</legend>
+  return `<div class="picture">
+<label for="f-picture">${e(t.fields.picture)}</label>
 <div id="picture-current"${current ? '' : ' hidden'}>
-<img class="thumb-current" id="picture-img" src="${e(current ? v.pictureSrc : '')}" alt="${e(t.form.currentPicture)}">
+<img class="thumb-current" id="picture-img"${current ? ` src="${e(v.pictureSrc)}"` : ''} alt="${e(t.form.currentPicture)}">
 <label class="inline"><input type="checkbox" name="remove_picture" value="1" id="f-remove_picture"> ${e(t.form.removePicture)}</label>
 </div>
-<label for="f-picture">${e(t.fields.picture)}</label>
 ${input(v, 'picture', (a) => `<input type="file" name="picture_file" accept="image/jpeg,image/png,image/webp" ${a}>`, 'picture-hint')}
 <p class="hint" id="picture-hint">${e(t.form.pictureHint)} <noscript>${e(t.form.pictureNoScript)}</noscript></p>
 <p class="hint" id="picture-status" role="status"></p>
-</fieldset>`;
+</div>`;
 }
 
 export function editorForm(v: EditorView): string {

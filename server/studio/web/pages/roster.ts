@@ -4,6 +4,7 @@ import { audit } from '../../audit';
 import type { StudioContext } from '../../context';
 import { actorOf } from '../../posts';
 import { csrfField, e, table } from '../html';
+import type { Dict } from '../i18n';
 import { studioPage, type Page } from '../web';
 
 // "Daftar pegawai": the personnel list (NIP, name, unit) from the agency's HR system. Whether
@@ -11,6 +12,19 @@ import { studioPage, type Page } from '../web';
 // upload answers line by line what was added, updated or refused and why.
 
 const ADMIN = ['admin'] as const;
+
+/** loadRoster's reasons (English, for the API) in the page's words; anything new as it is. */
+function reasonIn(t: Dict, reason: string): string {
+  const r = t.roster.reasons;
+  const nip = /^invalid NIP \((.*)\)$/.exec(reason);
+  if (nip) return r.nip(nip[1]!);
+  const unit = /^unknown unit "(.*)"$/.exec(reason);
+  if (unit) return r.unit(unit[1]!);
+  if (reason === 'no name') return r.noName;
+  if (reason === 'name over 200 characters') return r.longName;
+  if (reason === 'NIP listed twice') return r.twice;
+  return reason;
+}
 const ROSTER_BYTES = 20 * 1024 * 1024;
 
 async function render(p: Page, status: number, extra: { result?: RosterResult; alert?: string } = {}): Promise<void> {
@@ -21,7 +35,7 @@ async function render(p: Page, status: number, extra: { result?: RosterResult; a
     ? `<section aria-labelledby="result-heading" role="status">
 <h2 id="result-heading">${e(t.roster.result)}</h2>
 <dl class="meta-list"><dt>${e(t.roster.added)}</dt><dd>${r.added}</dd><dt>${e(t.roster.updated)}</dt><dd>${r.updated}</dd><dt>${e(t.roster.removed)}</dt><dd>${r.removed}</dd><dt>${e(t.roster.refused)}</dt><dd>${r.refused.length}</dd></dl>
-${r.refused.length ? table([t.roster.line, t.roster.reason], r.refused.slice(0, 1000).map((x) => [String(x.line), e(x.reason)]), [0]) : ''}
+${r.refused.length ? table([t.roster.line, t.roster.reason], r.refused.slice(0, 1000).map((x) => [String(x.line), e(reasonIn(t, x.reason))]), [0]) : ''}
 </section>`
     : '';
   const body = `<h1>${e(t.roster.title)}</h1>
