@@ -127,6 +127,15 @@ export async function recentAlerts(q: Queryable, now: number, days = 7, limit = 
   ]);
 }
 
+/** Browsers by what they last saw of the feed in the last `minutes`: a broken feed shows here within minutes. */
+export async function feedHealthReports(q: Queryable, now: number, minutes = 30): Promise<{ kind: string; browsers: number }[]> {
+  const rows = await q.all<{ kind: string; browsers: number }>(
+    'SELECT kind, COUNT(*) AS browsers FROM feed_reports WHERE at >= $1 GROUP BY kind ORDER BY kind',
+    [new Date(now - minutes * 60_000).toISOString()],
+  );
+  return rows.map((r) => ({ kind: r.kind, browsers: Number(r.browsers) }));
+}
+
 /** Titles of items by id: the studio's posts. */
 export async function itemTitles(q: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();

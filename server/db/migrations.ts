@@ -309,6 +309,15 @@ function studioTables(t: { id: string; ref: string; blob: string; day: string; r
     until  TEXT NOT NULL
   );
 
+  -- What browsers see of the feed, latest per browser: how many fail to get a good feed, within
+  -- minutes. \`reporter\` is a random id the extension makes anew each day; nothing personal.
+  CREATE TABLE feed_reports (
+    reporter TEXT PRIMARY KEY,
+    kind     TEXT NOT NULL,
+    at       TEXT NOT NULL
+  );
+  CREATE INDEX feed_reports_at ON feed_reports (at);
+
   -- X posts waiting to be checked against X after they were stored (never while a request waits).
   CREATE TABLE verify_jobs (
     share_id   TEXT PRIMARY KEY,

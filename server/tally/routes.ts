@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkNip } from '../../utils/protocol/nip';
 import {
+  FeedReportSchema,
   EnrollCheckRequestSchema,
   EnrollRequestSchema,
   MAX_REQUEST_BYTES,
@@ -166,6 +167,20 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
     sendJson(res, 200, result);
   };
 
+  const feedReport = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+    const address = clientAddress(req, trustProxy);
+    const wait = await takeToken(db, `report-addr:${address}`, enrollRateLimit);
+    if (wait > 0) throw rateLimited(wait);
+    const parsed = FeedReportSchema.safeParse(await readJson(req, 1024));
+    if (!parsed.success) throw new HttpError(400, 'bad_request', 'body must be {"reporter", "kind"}');
+    await db.run(
+      `INSERT INTO feed_reports (reporter, kind, at) VALUES ($1, $2, $3)
+       ON CONFLICT (reporter) DO UPDATE SET kind = excluded.kind, at = excluded.at`,
+      [parsed.data.reporter, parsed.data.kind, new Date().toISOString()],
+    );
+    send(res, 204, {});
+  };
+
   const summary = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
     sendJson(res, 200, await memberSummary(db, await authenticate(req)));
   };
@@ -175,6 +190,8 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
     { method: 'POST', path: '/v1/enroll/check', handler: withCors(check) },
     { method: 'POST', path: '/v1/shares', handler: withCors(shares) },
     { method: 'GET', path: '/v1/me/summary', handler: withCors(summary) },
+    { method: 'POST', path: '/v1/feed-reports', handler: withCors(feedReport) },
+    preflight('/v1/feed-reports'),
     preflight('/v1/enroll'),
     preflight('/v1/enroll/check'),
     preflight('/v1/shares'),

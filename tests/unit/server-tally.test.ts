@@ -404,6 +404,32 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
     });
   });
 
+  describe('feed reports', () => {
+    it('counts browsers by what they last saw of the feed, with nothing personal', async () => {
+      const s = await startAgency(backend);
+      try {
+        const report = (reporter: string, kind: string) => s.json('POST', '/v1/feed-reports', { reporter, kind });
+        expect((await report('a'.repeat(22), 'bad_signature')).status).toBe(204);
+        expect((await report('b'.repeat(22), 'bad_signature')).status).toBe(204);
+        expect((await report('c'.repeat(22), 'ok')).status).toBe(204);
+        // A browser that recovers is counted once, as it is now.
+        expect((await report('b'.repeat(22), 'ok')).status).toBe(204);
+        expect((await report('short', 'ok')).status).toBe(400);
+        expect((await report('d'.repeat(22), 'name: Budi')).status).toBe(400);
+        const { feedHealthReports } = await import('../../server/dashboard/stats');
+        expect(await feedHealthReports(s.agency.db, Date.now())).toEqual([
+          { kind: 'bad_signature', browsers: 1 },
+          { kind: 'ok', browsers: 2 },
+        ]);
+        expect(await s.agency.db.all('SELECT * FROM feed_reports WHERE reporter = $1', ['a'.repeat(22)])).toEqual([
+          { reporter: 'a'.repeat(22), kind: 'bad_signature', at: expect.any(String) },
+        ]);
+      } finally {
+        await s.close();
+      }
+    });
+  });
+
   describe('persistence', () => {
     it('keeps members, tokens and shares across a restart on the same database', async () => {
       const db = await freshDatabase(backend);

@@ -112,4 +112,18 @@ export const SummarySchema = z.object({
 });
 export type Summary = z.infer<typeof SummarySchema>;
 
+/** What a browser sees of the feed, reported so the agency learns of a broken feed within minutes. */
+export const FEED_REPORT_KINDS = ['ok', 'unreachable', 'http', 'invalid', 'unsigned', 'bad_signature', 'replayed'] as const;
+export type FeedReportKind = (typeof FEED_REPORT_KINDS)[number];
+
+/**
+ * `POST T v1/feed-reports`: no token, no personal data — a random id the extension makes anew each
+ * day (so the agency can count browsers, not follow them) and what it saw.
+ */
+export const FeedReportSchema = z.object({
+  reporter: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  kind: z.enum(FEED_REPORT_KINDS),
+});
+export type FeedReport = z.infer<typeof FeedReportSchema>;
+
 export const ErrorSchema = z.object({ error: z.string(), message: z.string() });

@@ -117,10 +117,8 @@ export function studioPage(ctx: StudioContext, method: Method, path: string, han
         return;
       }
       const viewer: Viewer = { user: actor.account.username, name: actor.account.name, role: actor.account.role, csrf: actor.csrf, unit: actor.account.unit };
-      let usesScript = false;
       const html: Page['html'] = (status, pg) => {
-        usesScript = Boolean(pg.script);
-        send(res, status, htmlHeaders(usesScript), layout({ lang, root, here, viewer, demo: ctx.demo, ...pg }));
+        send(res, status, htmlHeaders(Boolean(pg.script)), layout({ lang, root, here, viewer, demo: ctx.demo, ...pg }));
       };
       const fail = (status: number, message: string, detail?: string) =>
         html(status, {
