@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
@@ -41,16 +42,19 @@ const SELECT = `SELECT shares.id, members.nip, members.name, units.name AS unit,
  */
 export class CopyTextToCsv extends Transform {
   private rest = '';
+  // A chunk may end inside a character of several bytes: the decoder keeps its first bytes.
+  private readonly decoder = new StringDecoder('utf8');
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    const text = this.rest + chunk.toString('utf8');
+    const text = this.rest + this.decoder.write(chunk);
     const lines = text.split('\n');
     this.rest = lines.pop() ?? '';
     done(null, lines.map((line) => csvLine(line.split('\t').map(unescapeCopy))).join(''));
   }
 
   override _flush(done: TransformCallback): void {
-    done(null, this.rest ? csvLine(this.rest.split('\t').map(unescapeCopy)) : '');
+    const rest = this.rest + this.decoder.end();
+    done(null, rest ? csvLine(rest.split('\t').map(unescapeCopy)) : '');
   }
 }
 

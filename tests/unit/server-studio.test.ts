@@ -81,7 +81,7 @@ function pngWithLocation(): Buffer {
 }
 
 async function upload(s: Harness, token: string, bytes: Uint8Array, type: string) {
-  const res = await s.call('/api/v1/media', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: bytes });
+  const res = await s.call('/api/v1/media', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: Buffer.from(bytes) });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
