@@ -21,6 +21,8 @@ export interface DashboardView {
   /** Mandatory items of the current feed, with unit id → members who posted it. */
   coverage: { item: Item; byUnit: ReadonlyMap<number, number> }[];
   alerts: readonly Alert[];
+  /** Browsers by what they last saw of the feed in the last half hour (`kind: ok` is a good feed). */
+  feedReports?: readonly { kind: string; browsers: number }[];
   publisher: string;
   /** When the figures were read, e.g. `29 November 2026 09.14 WIB`. */
   asOf: string;
@@ -39,6 +41,24 @@ export const DEMO_BANNER = demoBanner(dict('id'));
 
 export function loginPage(error?: string, demo = false, lang: Lang = 'id'): string {
   return loginView(error, demo, lang);
+}
+
+/**
+ * What browsers see of the feed: quiet when all is well, loud (first thing after the figures) when
+ * some get a broken or unsigned one — the agency must hear of it before the ASN do.
+ */
+function feedHealth(view: DashboardView, d: ReturnType<typeof dict>['dashboard'], n: (v: number) => string): string {
+  const reports = view.feedReports ?? [];
+  const total = reports.reduce((sum, r) => sum + r.browsers, 0);
+  if (total === 0) return '';
+  const bad = reports.filter((r) => r.kind !== 'ok');
+  const broken = bad.reduce((sum, r) => sum + r.browsers, 0);
+  const rows = reports.map((r) => [e(d.feedKinds[r.kind as keyof typeof d.feedKinds] ?? r.kind), n(r.browsers)]);
+  return `<section class="${broken > 0 ? 'alerts' : ''}"${broken > 0 ? ' role="alert"' : ''}>
+<h2>${e(d.feedHealth)}</h2>
+<p class="muted">${e(broken > 0 ? d.feedHealthBad.replace('{n}', n(broken)).replace('{total}', n(total)) : d.feedHealthGood.replace('{total}', n(total)))}</p>
+${table(d.feedHealthHead, rows, [1])}
+</section>`;
 }
 
 export function dashboardPage(view: DashboardView): string {
@@ -153,6 +173,8 @@ ${
     : table(d.perPlatformHead, stats.platforms.map((p) => [e(nameOf(p.platform, d.otherPlatform)), `${n(p.posted)} ${meter(p.posted, maxPlatform)}`]), [1])
 }
 </section>
+
+${feedHealth(view, d, n)}
 
 ${
   view.alerts.length === 0

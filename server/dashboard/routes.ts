@@ -6,7 +6,8 @@ import type { StudioContext } from '../studio/context';
 import { coverageByUnit } from './coverage';
 import { exportsBusy, streamSharesCsv } from './export';
 import { DASHBOARD_CSS, dashboardPage } from './pages';
-import { itemTitles, readStats, recentAlerts } from './stats';
+import { feedHealthReports, itemTitles, readStats, recentAlerts } from './stats';
+import { langOf } from '../studio/web/lang';
 
 // The agency dashboard at `/`: the figures (from rollups), coverage of mandatory posts, alerts,
 // and the CSV export of every event (admins only: it holds NIPs and names).
@@ -89,6 +90,8 @@ export function dashboardRoutes(ctx: StudioContext, options: { feed?: FeedProvid
           publisher: feed?.meta._siar?.publisher?.name ?? ctx.publisher.options.publisher.name,
           asOf: `${asOf.format(new Date(now + utcOffsetMinutes * 60_000))} ${offsetName(utcOffsetMinutes)}`,
           demo: ctx.demo,
+          lang: langOf(req),
+          feedReports: await feedHealthReports(db, now),
           user: actor.account.username,
           role: actor.account.role,
           csrf: actor.csrf,

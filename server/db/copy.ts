@@ -39,7 +39,7 @@ export const TABLES: readonly Table[] = [
   T('personal_codes', 'id, nip, code_hash, issued_by, created_at, expires_at, used_at', 'id', { update: true, identity: 'id' }),
   T('campaigns', 'slug, name, created_at, archived_at', 'slug', { update: true }),
   T('media', 'id, kind, mime, sha256, bytes, width, height, duration_ms, poster_id, file, removed, uploaded_by, created_at', 'id', { update: true }),
-  T('posts', 'id, unit_id, author_id, status, version, title, body, captions, hashtags, url, media, campaign, priority, publish_at, expires_at, created_at, updated_at, approved_by, approved_at, published_at, withdrawn_at, withdraw_reason', 'id', { update: true }),
+  T('posts', 'id, unit_id, author_id, status, version, title, body, captions, hashtags, url, media, campaign, priority, publish_at, expires_at, created_at, updated_at, submitted_at, approved_by, approved_at, published_at, withdrawn_at, withdraw_reason', 'id', { update: true }),
   T('post_comments', 'id, post_id, account_id, kind, body, at', 'id', { identity: 'id' }),
   T('audit_log', 'id, at, account_id, username, action, post_id, subject, before_json, after_json', 'id', { identity: 'id' }),
   T('feed_versions', 'version, issued_at, body, etag, signature, items, state, reason, restored_from, created_by, created_at, live_at', 'version', { update: true }),

@@ -215,6 +215,7 @@ function studioTables(t: { id: string; ref: string; blob: string; day: string; r
     expires_at      TEXT,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL,
+    submitted_at    TEXT,
     approved_by     ${t.ref} REFERENCES accounts (id),
     approved_at     TEXT,
     published_at    TEXT,
@@ -222,6 +223,7 @@ function studioTables(t: { id: string; ref: string; blob: string; day: string; r
     withdraw_reason TEXT
   );
   CREATE INDEX posts_status ON posts (status, updated_at);
+  CREATE INDEX posts_queue ON posts (status, submitted_at);
   CREATE INDEX posts_unit ON posts (unit_id, updated_at);
 
   CREATE TABLE post_comments (

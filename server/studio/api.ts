@@ -10,6 +10,7 @@ import {
   SessionRequestSchema,
   type PostStatus,
 } from '../../utils/protocol/studio';
+import { normalizeNip } from '../../utils/protocol/nip';
 import { coverageByUnit, coverageMembers } from '../dashboard/coverage';
 import { HttpError, readBody, readJson, send, sendJson, type Route } from '../http';
 import { FeedBuildError } from '../publish/versions';
@@ -22,17 +23,17 @@ import {
   memberById,
   moveMember,
   revokeCode,
+  personalCodeUnit,
   revokeTokens,
-  rosterEntry,
   rotateCodes,
   searchMembers,
   setUnitArchived,
   unitById,
   unitByName,
 } from '../tally/members';
-import { AccountError, createAccount, listAccounts, publicAccount } from './accounts';
+import { accountByUsername, AccountError, createAccount, listAccounts, publicAccount, setDisabled, setPassword } from './accounts';
 import { audit, auditEntries } from './audit';
-import { createCampaign, listCampaigns, setCampaignArchived } from './campaigns';
+import { CampaignError, createCampaign, listCampaigns, setCampaignArchived } from './campaigns';
 import { EVERYONE, requireActor, requireCsrf, REVIEWERS, unitScope, type StudioContext } from './context';
 import { mediaUrl } from './media-store';
 import { actorOf } from './posts';
@@ -116,6 +117,34 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       }
     }),
 
+    api('POST', '/accounts/:user/disable', ADMIN, async ({ req, res, params }, actor) => {
+      const { disabled } = parse(z.object({ disabled: z.boolean() }), await readJson(req, 1024));
+      const account = await accountByUsername(db, params.user!);
+      if (!account) throw new HttpError(404, 'not_found', 'no such account');
+      if (account.id === actor.account.id) throw new HttpError(409, 'self', 'an admin does not disable their own account');
+      await db.tx(async (q) => {
+        await setDisabled(q, account.id, disabled);
+        await audit(q, actorOf(actor.account), { action: disabled ? 'account_disable' : 'account_enable', subject: `account:${account.username}` });
+      });
+      send(res, 204, {});
+    }),
+    api('POST', '/accounts/:user/password', ADMIN, async ({ req, res, params }, actor) => {
+      const { password } = parse(z.object({ password: z.string().max(1024) }), await readJson(req, 4096));
+      const account = await accountByUsername(db, params.user!);
+      if (!account) throw new HttpError(404, 'not_found', 'no such account');
+      try {
+        await db.tx(async (q) => {
+          await setPassword(q, account.id, password);
+          // Never the password itself.
+          await audit(q, actorOf(actor.account), { action: 'account_password', subject: `account:${account.username}` });
+        });
+      } catch (error) {
+        if (error instanceof AccountError) throw new HttpError(error.status, error.code, error.message);
+        throw error;
+      }
+      send(res, 204, {});
+    }),
+
     // --- media -----------------------------------------------------------------------------
     api('POST', '/media', EVERYONE, async ({ req, res }, actor) => {
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -184,7 +213,8 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       const campaign = post.campaign ? (await listCampaigns(db, true)).find((c) => c.slug === post.campaign) : undefined;
       const own = await Promise.all(post.media.map((id) => media.byId(db, id)));
       const image = own.find((m) => m?.kind === 'image');
-      const item = previewItem(post, { ...publisher.options, base: ctx.base() }, {
+      const { publisher: who, title, refreshMinutes, utcOffsetMinutes } = publisher.options;
+      const item = previewItem(post, { base: ctx.base(), publisher: who, title, refreshMinutes, utcOffsetMinutes }, {
         id: post.id,
         unitSlug: unit?.slug ?? undefined,
         campaignName: campaign?.name,
@@ -346,10 +376,8 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
     api('POST', '/personal-codes', EVERYONE, async ({ req, res }, actor) => {
       const { nip } = parse(z.object({ nip: z.string().trim().min(18).max(40) }), await readJson(req, 1024));
       const scope = unitScope(actor.account);
-      const clean = nip.replace(/[\s.-]/g, '');
-      const member = await db.get<{ unit_id: number }>('SELECT unit_id FROM members WHERE nip = $1', [clean]);
-      const listed = await rosterEntry(db, clean);
-      const unitId = member ? Number(member.unit_id) : listed?.unit_id;
+      const clean = normalizeNip(nip);
+      const unitId = await personalCodeUnit(db, clean);
       // The unit's editor issues codes for the unit's people only; 404 keeps other units' NIPs unknown.
       if (unitId === undefined || (scope !== undefined && unitId !== scope)) throw new HttpError(404, 'not_found', 'no member or roster entry with this NIP in your reach');
       const issued = await db.tx(async (q) => {
@@ -380,7 +408,8 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
           await audit(q, actorOf(actor.account), { action: 'campaign_create', subject: `campaign:${c.slug}`, after: c });
           return c;
         } catch (error) {
-          throw new HttpError(409, 'campaign_exists', (error as Error).message);
+          if (error instanceof CampaignError) throw new HttpError(error.code === 'campaign_exists' ? 409 : 400, error.code, error.message);
+          throw error;
         }
       });
       sendJson(res, 201, made);
@@ -388,7 +417,7 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
     api('POST', '/campaigns/:slug/archive', ADMIN, async ({ req, res, params }, actor) => {
       const { archived } = parse(z.object({ archived: z.boolean() }), await readJson(req, 1024));
       await db.tx(async (q) => {
-        await setCampaignArchived(q, params.slug!, archived);
+        if (!(await setCampaignArchived(q, params.slug!, archived))) throw new HttpError(404, 'not_found', 'no such campaign');
         await audit(q, actorOf(actor.account), { action: archived ? 'campaign_archive' : 'campaign_restore', subject: `campaign:${params.slug}` });
       });
       send(res, 204, {});

@@ -170,6 +170,25 @@ export class MediaStore {
     }
   }
 
+  /**
+   * Uploads no post refers to, older than a day (a picture chosen, then the post never saved):
+   * their rows and files go. A post's `media` is a JSON list of ids, so the check is textual.
+   */
+  async pruneUnused(now = Date.now()): Promise<number> {
+    const old = new Date(now - 86_400_000).toISOString();
+    const rows = await this.db.all<{ id: string; file: string }>(
+      `SELECT media.id, media.file FROM media WHERE media.created_at < $1 AND media.uploaded_by IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM posts WHERE posts.media LIKE '%"' || media.id || '"%')
+       AND NOT EXISTS (SELECT 1 FROM media AS v WHERE v.poster_id = media.id)`,
+      [old],
+    );
+    for (const row of rows) {
+      await this.db.run('DELETE FROM media WHERE id = $1', [row.id]);
+      await rm(join(this.dir, row.file), { force: true });
+    }
+    return rows.length;
+  }
+
   async setPoster(videoId: string, posterId: string | null): Promise<void> {
     await this.db.run("UPDATE media SET poster_id = $2 WHERE id = $1 AND kind = 'video'", [videoId, posterId]);
   }

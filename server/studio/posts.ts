@@ -40,6 +40,7 @@ export interface PostRow {
   expires_at: string | null;
   created_at: string;
   updated_at: string;
+  submitted_at: string | null;
   approved_by: number | null;
   approved_at: string | null;
   published_at: string | null;
@@ -338,7 +339,7 @@ export class Posts {
       switch (action) {
         case 'submit':
           status = 'submitted';
-          await q.run("UPDATE posts SET status = 'submitted', updated_at = $2 WHERE id = $1", [id, stamp]);
+          await q.run("UPDATE posts SET status = 'submitted', submitted_at = $2, updated_at = $2 WHERE id = $1", [id, stamp]);
           break;
         case 'request_changes':
           if (!words.comment) throw new HttpError(400, 'comment_required', 'say what needs to change');

@@ -186,6 +186,17 @@ export async function liveTokens(q: Queryable, memberId: number): Promise<number
 
 // --- personal codes ---------------------------------------------------------------------------
 
+/**
+ * The unit whose editor may issue a personal code for `nip`: the enrolled member's unit, else the
+ * roster's. Undefined: nobody's, so the NIP stays unknown to whoever asked.
+ */
+export async function personalCodeUnit(q: Queryable, nip: string): Promise<number | undefined> {
+  const clean = normalizeNip(nip);
+  const member = await q.get<{ unit_id: number }>('SELECT unit_id FROM members WHERE nip = $1', [clean]);
+  if (member) return Number(member.unit_id);
+  return (await rosterEntry(q, clean))?.unit_id;
+}
+
 export const PERSONAL_CODE_DAYS = 7;
 
 export const hashCode = (code: string): Buffer => createHash('sha256').update(normalizeCode(code)).digest();

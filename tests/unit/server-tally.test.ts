@@ -424,6 +424,11 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
         expect(await s.agency.db.all('SELECT * FROM feed_reports WHERE reporter = $1', ['a'.repeat(22)])).toEqual([
           { reporter: 'a'.repeat(22), kind: 'bad_signature', at: expect.any(String) },
         ]);
+        // The dashboard says it loudly.
+        const login = await s.call('/login', { method: 'POST', body: new URLSearchParams({ user: 'admin', password: DEMO.admin!.password }) });
+        const html = await (await s.call('/', { headers: { Cookie: login.headers.get('set-cookie')!.split(';')[0]! } })).text();
+        expect(html).toContain('1 dari 3 peramban yang melapor dalam 30 menit terakhir tidak menerima feed yang baik');
+        expect(html).toMatch(/Tanda tangan tidak sah<\/td><td class="num">1</);
       } finally {
         await s.close();
       }

@@ -15,13 +15,13 @@ export interface QueuedPost {
   publish_at: string | null;
 }
 
-/** Submitted posts, the longest waiting first (a submission sets `updated_at`; nothing else can change a submitted post). */
+/** Submitted posts, the longest waiting first. */
 export async function reviewQueue(q: Queryable, offset: number, limit: number): Promise<{ posts: QueuedPost[]; more: boolean }> {
   const rows = await q.all<QueuedPost>(
     `SELECT posts.id, posts.title, posts.status, units.name AS unit, accounts.username AS author, posts.priority,
-       posts.updated_at AS submitted_at, posts.publish_at
+       COALESCE(posts.submitted_at, posts.updated_at) AS submitted_at, posts.publish_at
      FROM posts JOIN units ON units.id = posts.unit_id JOIN accounts ON accounts.id = posts.author_id
-     WHERE posts.status = 'submitted' ORDER BY posts.updated_at, posts.id LIMIT $1 OFFSET $2`,
+     WHERE posts.status = 'submitted' ORDER BY posts.submitted_at, posts.id LIMIT $1 OFFSET $2`,
     [limit + 1, offset],
   );
   return { posts: rows.slice(0, limit), more: rows.length > limit };
@@ -33,8 +33,4 @@ export async function auditActions(q: Queryable): Promise<string[]> {
   return rows.map((r) => r.action);
 }
 
-/** The unit of the member enrolled with `nip`, if any (the API's personal-code check asks the same). */
-export async function memberUnitByNip(q: Queryable, nip: string): Promise<number | undefined> {
-  const row = await q.get<{ unit_id: number }>('SELECT unit_id FROM members WHERE nip = $1', [nip]);
-  return row ? Number(row.unit_id) : undefined;
-}
+export { personalCodeUnit as memberUnitByNip } from '../../tally/members';
