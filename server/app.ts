@@ -192,6 +192,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       await db.run('DELETE FROM feed_reports WHERE at < $1', [new Date(Date.now() - 2 * 86_400_000).toISOString()]);
       await ensurePartitions(db);
       await media.pruneUnused();
+      await media.pruneUploads();
     },
   };
   const jobs = new JobRunner(db, [clock, verifier, pruning], log);

@@ -196,6 +196,17 @@ function studioTables(t: { id: string; ref: string; blob: string; day: string; r
     created_at  TEXT NOT NULL
   );
 
+  -- Large uploads (videos) arrive in pieces, so a slow line can resume instead of starting over.
+  CREATE TABLE uploads (
+    id         TEXT PRIMARY KEY,
+    account_id ${t.ref} NOT NULL REFERENCES accounts (id),
+    mime       TEXT NOT NULL,
+    size       BIGINT NOT NULL,
+    received   BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
   CREATE TABLE posts (
     id              TEXT PRIMARY KEY,
     unit_id         ${t.ref} NOT NULL REFERENCES units (id),

@@ -144,7 +144,8 @@ export class FeedPublisher {
       const own = (JSON.parse(r.media) as string[]).map((id) => media.get(id)).filter((m): m is MediaRow => m !== undefined);
       const image = own.find((m) => m.kind === 'image');
       const video = own.find((m) => m.kind === 'video');
-      const poster = video?.poster_id ? media.get(video.poster_id) : undefined;
+      // A post's picture is its video's poster (what the popup and a card show before it plays).
+      const poster = video?.poster_id ? media.get(video.poster_id) : image;
       return {
         id: r.id,
         title: r.title,

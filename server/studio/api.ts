@@ -35,7 +35,7 @@ import { accountByUsername, AccountError, createAccount, listAccounts, publicAcc
 import { audit, auditEntries } from './audit';
 import { CampaignError, createCampaign, listCampaigns, setCampaignArchived } from './campaigns';
 import { EVERYONE, requireActor, requireCsrf, REVIEWERS, unitScope, type StudioContext } from './context';
-import { mediaUrl } from './media-store';
+import { mediaUrl, UPLOAD_PIECE, type MediaRow } from './media-store';
 import { actorOf } from './posts';
 import { previewItem, previewPost } from './preview';
 
@@ -71,6 +71,17 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       if (method !== 'GET') requireCsrf(c.req, actor);
       await handler(c, actor);
     },
+  });
+
+  const mediaAnswer = (row: MediaRow) => ({
+    id: row.id,
+    url: mediaUrl(ctx.base(), row),
+    sha256: row.sha256,
+    width: row.width ?? 0,
+    height: row.height ?? 0,
+    bytes: row.bytes,
+    mime_type: row.mime,
+    ...(row.duration_ms !== null ? { duration_in_seconds: row.duration_ms / 1000 } : {}),
   });
 
   const unitOr404 = async (id: number, scope?: number) => {
@@ -153,16 +164,27 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
           ? await media.addVideo(req, actor.account.id)
           : await media.addImage(await readBody(req, media.limits.image.maxBytes), type, actor.account.id);
       await audit(db, actorOf(actor.account), { action: 'media_upload', subject: `media:${row.id}`, after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 } });
-      sendJson(res, 201, {
-        id: row.id,
-        url: mediaUrl(ctx.base(), row),
-        sha256: row.sha256,
-        width: row.width ?? 0,
-        height: row.height ?? 0,
-        bytes: row.bytes,
-        mime_type: row.mime,
-        ...(row.duration_ms !== null ? { duration_in_seconds: row.duration_ms / 1000 } : {}),
-      });
+      sendJson(res, 201, mediaAnswer(row));
+    }),
+
+    // Videos in pieces: a slow line resumes where it stopped instead of starting over.
+    api('POST', '/uploads', EVERYONE, async ({ req, res }, actor) => {
+      const { type, size } = parse(z.object({ type: z.string(), size: z.number().int().positive() }), await readJson(req, 1024));
+      sendJson(res, 201, await media.startUpload(actor.account.id, type, size));
+    }),
+    api('GET', '/uploads/:id', EVERYONE, async ({ res, params }, actor) => {
+      sendJson(res, 200, await media.upload(params.id!, actor.account.id));
+    }),
+    api('PUT', '/uploads/:id', EVERYONE, async ({ req, res, params }, actor) => {
+      const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
+      if (!range) throw new HttpError(400, 'bad_request', 'each piece carries Content-Range: bytes START-END/SIZE');
+      const bytes = await readBody(req, UPLOAD_PIECE);
+      if (Number(range[2]) - Number(range[1]) + 1 !== bytes.length) throw new HttpError(400, 'bad_request', 'Content-Range does not match the piece');
+      const result = await media.putPiece(params.id!, actor.account.id, Number(range[1]), bytes);
+      if (!result.media) return sendJson(res, 200, { offset: result.offset, size: result.size });
+      const row = result.media;
+      await audit(db, actorOf(actor.account), { action: 'media_upload', subject: `media:${row.id}`, after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 } });
+      sendJson(res, 201, mediaAnswer(row));
     }),
 
     // --- posts -----------------------------------------------------------------------------
@@ -213,12 +235,23 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       const campaign = post.campaign ? (await listCampaigns(db, true)).find((c) => c.slug === post.campaign) : undefined;
       const own = await Promise.all(post.media.map((id) => media.byId(db, id)));
       const image = own.find((m) => m?.kind === 'image');
+      const video = own.find((m) => m?.kind === 'video');
       const { publisher: who, title, refreshMinutes, utcOffsetMinutes } = publisher.options;
       const item = previewItem(post, { base: ctx.base(), publisher: who, title, refreshMinutes, utcOffsetMinutes }, {
         id: post.id,
         unitSlug: unit?.slug ?? undefined,
         campaignName: campaign?.name,
         image: image ? { url: mediaUrl(ctx.base(), image), sha256: image.sha256, mime: image.mime, bytes: image.bytes } : null,
+        video: video
+          ? {
+              url: mediaUrl(ctx.base(), video),
+              sha256: video.sha256,
+              mime: video.mime,
+              bytes: video.bytes,
+              duration_ms: video.duration_ms,
+              poster: image ? { url: mediaUrl(ctx.base(), image), sha256: image.sha256 } : null,
+            }
+          : null,
       });
       const preview = previewPost(post, item);
       sendJson(res, 200, { ...preview.texts, warnings: preview.warnings });

@@ -39,6 +39,9 @@ export interface MediaRow {
 
 const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'video/mp4': 'mp4' };
 
+/** Bytes per piece of a resumable upload: half a minute on a 1 Mbit/s line. */
+export const UPLOAD_PIECE = 4 * 1024 * 1024;
+
 const newId = () => randomBytes(12).toString('base64url').replace(/[-_]/g, (c) => (c === '-' ? 'a' : 'b')).toLowerCase();
 
 /** A refusal the studio and the API put in words: 413 too big, 415 not what it claims, 422 broken. */
@@ -114,36 +117,62 @@ export class MediaStore {
   }
 
   /**
-   * Stores a video streamed from `req` (never whole in memory): hashed while it is written to a
-   * temporary file, checked from the file (ftyp, codecs, duration), then renamed into place.
+   * Stores a video streamed from `req` (never whole in memory) in one request: written to a
+   * temporary file, then checked and moved into place by `finishVideo`.
    */
   async addVideo(req: IncomingMessage, uploadedBy: number | null, now = Date.now()): Promise<MediaRow> {
     await this.ready();
     const declared = Number(req.headers['content-length']);
     if (declared > this.limits.videoBytes) throw new MediaError(413, 'too_large', `video over ${this.limits.videoBytes} bytes`);
-    const id = newId();
-    const file = `${id}.mp4`;
-    const tmp = join(this.dir, `.${file}.tmp`);
-    const hash = createHash('sha256');
-    const out = await open(tmp, 'w+', 0o640);
+    const tmp = join(this.dir, `.${newId()}.part`);
+    const out = await open(tmp, 'w', 0o640);
     let size = 0;
     try {
       for await (const chunk of req as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > this.limits.videoBytes) throw new MediaError(413, 'too_large', `video over ${this.limits.videoBytes} bytes`);
-        hash.update(chunk);
         await out.write(chunk);
       }
+      await out.close();
+      return await this.finishVideo(tmp, uploadedBy, now);
+    } catch (error) {
+      await out.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * A complete video file at `tmp`: checked by its bytes (ftyp, H.264/AAC, duration read from the
+   * file), its recording location removed (the metadata box renamed `free`: same size, nothing
+   * else moves), hashed, and moved into place under a new id. `tmp` is gone afterwards either way.
+   */
+  async finishVideo(tmp: string, uploadedBy: number | null, now = Date.now(), q: Queryable = this.db): Promise<MediaRow> {
+    const file = await open(tmp, 'r+');
+    try {
+      const size = (await file.stat()).size;
       const readAt = async (offset: number, length: number) => {
         const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
-        const { bytesRead } = await out.read(buffer, 0, buffer.length, offset);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
         return buffer.subarray(0, bytesRead);
       };
       const inspected = await inspectMp4(readAt, size, { maxBytes: this.limits.videoBytes });
       if (!inspected.ok) throw new MediaError(problemStatus(inspected.problem), inspected.problem, inspected.message);
-      await out.close();
-      await rename(tmp, join(this.dir, file));
       const { info } = inspected;
+      for (const box of info.locationBoxes) {
+        // The box stays where it is, same size, as `free` full of zeros: the place is gone, not hidden.
+        const header = Buffer.from('free', 'latin1');
+        await file.write(header, 0, 4, box.start + 4);
+        const headerSize = (await readAt(box.start, 4)).readUInt32BE(0) === 1 ? 16 : 8;
+        await file.write(Buffer.alloc(box.end - box.start - headerSize), 0, box.end - box.start - headerSize, box.start + headerSize);
+      }
+      const hash = createHash('sha256');
+      for (let at = 0; at < size; at += 4 * 1024 * 1024) hash.update(await readAt(at, 4 * 1024 * 1024));
+      await file.close();
+      const id = newId();
+      const name = `${id}.mp4`;
+      await rename(tmp, join(this.dir, name));
+      const turned = info.video?.rotation === 90 || info.video?.rotation === 270;
       const row: MediaRow = {
         id,
         kind: 'video',
@@ -151,23 +180,89 @@ export class MediaStore {
         sha256: hash.digest('hex'),
         bytes: size,
         // Phones store portrait video sideways with a rotation: the size as people see it.
-        width: (info.video?.rotation === 90 || info.video?.rotation === 270 ? info.video?.height : info.video?.width) ?? null,
-        height: (info.video?.rotation === 90 || info.video?.rotation === 270 ? info.video?.width : info.video?.height) ?? null,
+        width: (turned ? info.video?.height : info.video?.width) ?? null,
+        height: (turned ? info.video?.width : info.video?.height) ?? null,
         duration_ms: Math.round(info.durationSeconds * 1000),
         poster_id: null,
-        file,
+        file: name,
       };
-      await this.db.run(
+      await q.run(
         `INSERT INTO media (id, kind, mime, sha256, bytes, width, height, duration_ms, poster_id, file, removed, uploaded_by, created_at)
-         VALUES ($1, 'video', 'video/mp4', $2, $3, $4, $5, $6, NULL, $7, NULL, $8, $9)`,
-        [id, row.sha256, size, row.width, row.height, row.duration_ms, file, uploadedBy, new Date(now).toISOString()],
+         VALUES ($1, 'video', 'video/mp4', $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10)`,
+        [id, row.sha256, size, row.width, row.height, row.duration_ms, name, info.locationBoxes.length > 0 ? 'location' : null, uploadedBy, new Date(now).toISOString()],
       );
       return row;
     } catch (error) {
-      await out.close().catch(() => undefined);
+      await file.close().catch(() => undefined);
       await rm(tmp, { force: true });
       throw error;
     }
+  }
+
+  // --- uploads in pieces -------------------------------------------------------------------
+
+  /** A resumable upload of `size` bytes; the pieces arrive with `putPiece`. */
+  async startUpload(accountId: number, mime: string, size: number, now = Date.now()): Promise<{ id: string; offset: number; size: number; piece: number }> {
+    if (mime !== 'video/mp4') throw new MediaError(415, 'unsupported', 'pieces are for videos (video/mp4); send pictures whole');
+    if (!Number.isInteger(size) || size <= 0) throw new HttpError(400, 'bad_request', 'size must be the whole file in bytes');
+    if (size > this.limits.videoBytes) throw new MediaError(413, 'too_large', `video over ${this.limits.videoBytes} bytes`);
+    await this.ready();
+    const id = newId();
+    await writeFile(join(this.dir, `.${id}.part`), new Uint8Array(0), { mode: 0o640 });
+    const stamp = new Date(now).toISOString();
+    await this.db.run('INSERT INTO uploads (id, account_id, mime, size, received, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)', [
+      id,
+      accountId,
+      mime,
+      size,
+      stamp,
+    ]);
+    return { id, offset: 0, size, piece: UPLOAD_PIECE };
+  }
+
+  async upload(id: string, accountId: number): Promise<{ offset: number; size: number }> {
+    const row = await this.db.get<{ size: number; received: number; account_id: number }>('SELECT size, received, account_id FROM uploads WHERE id = $1', [id]);
+    // Another account's upload does not exist for this one.
+    if (!row || Number(row.account_id) !== accountId) throw new HttpError(404, 'not_found', 'no such upload');
+    return { offset: Number(row.received), size: Number(row.size) };
+  }
+
+  /**
+   * Writes one piece at `start`, which must be where the upload stands (a piece sent twice, or
+   * after a lost answer, is answered with the real offset to resume from). The last piece
+   * finishes the video.
+   */
+  async putPiece(id: string, accountId: number, start: number, bytes: Uint8Array, now = Date.now()): Promise<{ offset: number; size: number; media?: MediaRow }> {
+    const state = await this.upload(id, accountId);
+    if (start !== state.offset) throw new HttpError(409, 'wrong_offset', `the upload stands at ${state.offset}`, { 'Upload-Offset': String(state.offset) });
+    if (start + bytes.length > state.size) throw new HttpError(400, 'bad_request', 'the piece goes past the declared size');
+    const tmp = join(this.dir, `.${id}.part`);
+    const file = await open(tmp, 'r+');
+    try {
+      await file.write(bytes, 0, bytes.length, start);
+    } finally {
+      await file.close();
+    }
+    const offset = start + bytes.length;
+    const { changes } = await this.db.run('UPDATE uploads SET received = $2, updated_at = $3 WHERE id = $1 AND received = $4', [
+      id,
+      offset,
+      new Date(now).toISOString(),
+      start,
+    ]);
+    if (changes !== 1) throw new HttpError(409, 'wrong_offset', 'another piece arrived at the same time');
+    if (offset < state.size) return { offset, size: state.size };
+    await this.db.run('DELETE FROM uploads WHERE id = $1', [id]);
+    return { offset, size: state.size, media: await this.finishVideo(tmp, accountId, now) };
+  }
+
+  async pruneUploads(now = Date.now()): Promise<number> {
+    const rows = await this.db.all<{ id: string }>('SELECT id FROM uploads WHERE updated_at < $1', [new Date(now - 86_400_000).toISOString()]);
+    for (const row of rows) {
+      await this.db.run('DELETE FROM uploads WHERE id = $1', [row.id]);
+      await rm(join(this.dir, `.${row.id}.part`), { force: true });
+    }
+    return rows.length;
   }
 
   /**

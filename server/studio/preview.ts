@@ -10,6 +10,9 @@ import { itemOf, type FeedContext, type MediaRef, type PostForFeed } from '../pu
 // the API's `preview` answers with the same.
 
 export const PREVIEW_PLATFORMS = ['x', 'facebook', 'whatsapp'] as const;
+
+/** Longest video an ordinary X account may post, in seconds: longer ones go to X as text and link. */
+export const X_VIDEO_MAX_SECONDS = 140;
 export type PreviewPlatform = (typeof PREVIEW_PLATFORMS)[number];
 
 export interface PreviewText {
@@ -28,7 +31,9 @@ export type WarningCode =
   | 'publish_in_past'
   | 'x_cut'
   | 'x_no_caption'
-  | 'no_caption';
+  | 'no_caption'
+  | 'x_video_too_long'
+  | 'video_without_poster';
 
 export interface Warning {
   code: WarningCode;
@@ -133,6 +138,18 @@ export function previewPost(fields: PostFields, item: Item, now = Date.now()): P
       });
     }
   });
+  const video = item.attachments?.find((a) => a.mime_type === 'video/mp4');
+  if (video && (video.duration_in_seconds ?? 0) > X_VIDEO_MAX_SECONDS) {
+    warnings.push({
+      code: 'x_video_too_long',
+      platform: 'x',
+      id: `Video ${Math.round(video.duration_in_seconds!)} detik, lebih dari ${X_VIDEO_MAX_SECONDS} detik yang diterima X untuk akun biasa: di X hanya teks dan tautan yang disisipkan.`,
+      en: `The video is ${Math.round(video.duration_in_seconds!)} s, longer than the ${X_VIDEO_MAX_SECONDS} s X accepts from ordinary accounts: on X only the text and link are inserted.`,
+    });
+  }
+  if (video && !video._siar?.poster) {
+    warnings.push({ code: 'video_without_poster', id: 'Video tanpa gambar sampul: tambahkan gambar, yang akan tampil sebelum video diputar.', en: 'A video without a poster: add a picture, shown before the video plays.' });
+  }
   if (!fields.media.length) {
     warnings.push({ code: 'no_picture', id: 'Tanpa gambar: postingan bergambar lebih banyak dilihat.', en: 'No picture: posts with a picture are seen more.' });
   }

@@ -39,8 +39,13 @@ export interface Mp4Info {
   audio?: { codec: string; sampleRate?: number; channels?: number };
   /** moov before mdat: the video can start playing while it downloads. */
   faststart: boolean;
-  /** The file carries a recording location (udta ©xyz or a QuickTime location key); it is not removed. */
+  /** The file carries a recording location (udta ©xyz or a QuickTime location key). */
   location: boolean;
+  /**
+   * Where the movie's metadata boxes (udta, meta) that hold the location lie in the file: turning
+   * each into a `free` box of zeros of the same size removes it and keeps the file playable.
+   */
+  locationBoxes: { start: number; end: number }[];
 }
 
 export type Mp4Problem = 'not_mp4' | 'corrupt' | 'no_video' | 'unsupported_codec' | 'too_large';
@@ -323,6 +328,7 @@ async function inspect(readAt: ReadAt, size: number): Promise<Mp4Info> {
     ...(audioInfo ? { audio: audioInfo } : {}),
     faststart: layout.moov.start < layout.firstMdat,
     location: movie.location,
+    locationBoxes: movie.locationBoxes,
   };
 }
 
@@ -419,18 +425,22 @@ interface Movie {
   tracks: Track[];
   mvex?: { fragmentDuration: number };
   location: boolean;
+  locationBoxes: { start: number; end: number }[];
 }
 
 function readMovie(bytes: Uint8Array, box: BoxHeader, budget: Budget): Movie {
   const moov = new BoxData(bytes, box.start, box, budget);
-  const movie: Movie = { timescale: 0, duration: 0, tracks: [], location: false };
+  const movie: Movie = { timescale: 0, duration: 0, tracks: [], location: false, locationBoxes: [] };
   const trexDefaults = new Map<number, number>();
   for (const child of moov.children()) {
     const type = child.box.type;
     if (type === 'mvhd') Object.assign(movie, readMovieHeader(child.payload()));
     else if (type === 'trak') movie.tracks.push(readTrack(child));
     else if (type === 'mvex') movie.mvex = readMovieExtends(child, trexDefaults);
-    else if (type === 'udta' || type === 'meta') movie.location ||= hasLocation(child);
+    else if ((type === 'udta' || type === 'meta') && hasLocation(child)) {
+      movie.location = true;
+      movie.locationBoxes.push({ start: child.box.start, end: child.box.end });
+    }
   }
   if (movie.timescale === 0) fail('corrupt', 'The MP4 is damaged: its movie header (mvhd) is missing or has no timescale.');
   for (const track of movie.tracks) {
