@@ -135,8 +135,17 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
     utcOffsetMinutes,
   });
   const media = new MediaStore(db, mediaDir.dir, options.mediaLimits ?? DEFAULT_MEDIA_LIMITS);
-  await media.ready();
+  try {
+    await media.ready();
+    await prepare();
+  } catch (error) {
+    // A refused start leaves nothing open behind it.
+    await db.close();
+    if (mediaDir.temporary) rmSync(mediaDir.dir, { recursive: true, force: true });
+    throw error;
+  }
 
+  async function prepare(): Promise<void> {
   await ensurePartitions(db, startedAt);
   // An empty database gets its first admin and its units, or the demo — once, even when several
   // server processes start together.
@@ -152,6 +161,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       await seedCodes(q, options.enrollCodes!);
       await audit(q, SYSTEM, { action: 'account_create', subject: `account:${admin.username}`, after: { role: 'admin', first: true } });
     });
+  }
   }
 
   const feedUrls = (): ReadonlySet<string> => new Set([`${base}/feed.json`, ...(options.feedUrls ?? [])].map(feedKey));

@@ -45,6 +45,7 @@ export const TABLES: readonly Table[] = [
   T('feed_versions', 'version, issued_at, body, etag, signature, items, state, reason, restored_from, created_by, created_at, live_at', 'version', { update: true }),
   T('published_items', 'item_id, first_published_at', 'item_id'),
   T('alerts', 'id, at, kind, subject, detail', 'id', { identity: 'id' }),
+  T('verified_posts', 'status_id, member_id, at', 'status_id'),
   T('verify_jobs', 'share_id, member_id, item_id, platform, post_url, attempts, next_at', 'share_id', { update: true }),
   T('shares', 'id, member_id, item_id, feed_url, platform, action, at, post_url, received_at, day, unit_id, self_reported, verification', 'id, day', { order: 'rowid' }),
   T('posted_firsts', 'member_id, item_id, platform, unit_id, day, self_reported, verified', 'member_id, item_id, platform', { update: true }),

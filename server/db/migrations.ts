@@ -122,6 +122,14 @@ function studioTables(t: { id: string; ref: string; blob: string; day: string; r
   ALTER TABLE enroll_codes ADD COLUMN created_at TEXT;
   ALTER TABLE members ADD COLUMN x_handle TEXT;
   ALTER TABLE members ADD COLUMN revoked_at TEXT;
+  -- An X handle belongs to one member: their X posts are checked against it.
+  CREATE UNIQUE INDEX members_x_handle ON members (lower(x_handle));
+  -- A post on X counts as verified for one member only, whoever else claims its address.
+  CREATE TABLE verified_posts (
+    status_id TEXT PRIMARY KEY,
+    member_id ${t.ref} NOT NULL,
+    at        TEXT NOT NULL
+  );
 
   -- The agency's personnel list: with it, only a NIP listed for a unit can enrol in that unit.
   CREATE TABLE roster (

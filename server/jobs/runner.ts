@@ -18,6 +18,7 @@ export class JobRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
+  private started = false;
   readonly holder = `${process.pid}-${randomBytes(6).toString('hex')}`;
 
   constructor(
@@ -27,11 +28,14 @@ export class JobRunner {
   ) {}
 
   start(): void {
+    this.started = true;
     for (const job of this.jobs) this.schedule(job, 0);
   }
 
   private schedule(job: Job, delay: number): void {
-    if (this.stopped) return;
+    // A job fired by hand (tests, `jobs: false`) runs once; only a started runner keeps time.
+    if (this.stopped || !this.started) return;
+    clearTimeout(this.timers.get(job.name));
     const timer = setTimeout(() => void this.fire(job), Math.max(0, Math.min(delay, job.everyMs)));
     timer.unref();
     this.timers.set(job.name, timer);

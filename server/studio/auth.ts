@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { SESSION_HOURS } from '../../utils/protocol/studio';
 import type { Database } from '../db/sql';
 import { clientAddress } from '../guard/client';
+import { lockFor } from '../db/partitions';
 import { blockedFor, clearFailures, recordFailure } from '../guard/failures';
 import { takeToken, type RateLimit } from '../guard/rate';
 import { bearerToken } from '../tally/tokens';
@@ -76,25 +77,32 @@ export class StudioAuth {
     const userKey = `login-user:${user.trim().toLowerCase().slice(0, 100)}`;
     const addrKey = `login-addr:${address}`;
     const spent = await takeToken(this.db, addrKey, LOGIN_LIMIT, now);
-    const blocked = Math.max(spent, await blockedFor(this.db, userKey, now), await blockedFor(this.db, addrKey, now));
+    if (spent > 0) return { ok: false, status: 429, retryAfter: spent };
+    const alert = (key: string, count: number) => ({
+      kind: 'login_guessing',
+      subject: key.startsWith('login-user:') ? `akun ${key.slice(11)}` : `alamat ${key.slice(11)}`,
+      detail: `${count} percobaan masuk gagal dalam 24 jam`,
+    });
+    // Each try is counted against the account before the password is checked, in one step with
+    // the check of its wait: guesses sent all at once cannot all slip in while scrypt runs.
+    const blocked = await this.db.tx(async (q) => {
+      await lockFor(q, userKey);
+      const wait = Math.max(await blockedFor(q, userKey, now), await blockedFor(q, addrKey, now));
+      if (wait > 0) return wait;
+      await recordFailure(q, [{ key: userKey }], alert, now);
+      return 0;
+    });
     if (blocked > 0) return { ok: false, status: 429, retryAfter: blocked };
     const account = await accountByUsername(this.db, user);
     const good = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
     if (!account || !good || account.disabled_at) {
-      const wait = await this.db.tx((q) =>
-        recordFailure(
-          q,
-          [{ key: userKey }, { key: addrKey }],
-          (key, count) => ({
-            kind: 'login_guessing',
-            subject: key.startsWith('login-user:') ? `akun ${key.slice(11)}` : `alamat ${key.slice(11)}`,
-            detail: `${count} percobaan masuk gagal dalam 24 jam`,
-          }),
-          now,
-        ),
-      );
+      const wait = await this.db.tx(async (q) => {
+        const perAddress = await recordFailure(q, [{ key: addrKey }], alert, now);
+        return Math.max(perAddress, await blockedFor(q, userKey, now));
+      });
       return wait > 0 ? { ok: false, status: 429, retryAfter: wait } : { ok: false, status: 401 };
     }
+    // The right password: the account's count starts over (the try counted above included).
     await clearFailures(this.db, userKey);
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');

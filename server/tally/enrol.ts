@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { EnrollRequest, MemberSchema } from '../../utils/protocol/tally';
 import type { Database, Queryable } from '../db/sql';
+import { lockFor } from '../db/partitions';
 import { blockedFor, recordFailure, type FailureKey } from '../guard/failures';
 import { sameUnit } from './codes';
 import { liveTokens, rosterEntry, rosterSize, unitByCode, usePersonalCode, type Unit } from './members';
@@ -23,6 +24,7 @@ const MESSAGES = {
   not_on_roster: "this NIP is not on the agency's personnel list for the code's unit",
   already_enrolled: 'this NIP is already enrolled; enrol again with a personal code from your unit or an admin',
   enrolled_elsewhere: 'this NIP is enrolled in another unit; the agency can move it',
+  handle_taken: 'this X handle is already given by another member; the agency can correct it',
 } as const;
 
 function refuse(status: 403 | 409, error: keyof typeof MESSAGES): Extract<EnrolOutcome, { ok: false }> {
@@ -76,6 +78,11 @@ export class Enrolment {
     const wait = await this.wait(address, nip);
     if (wait > 0) return { ok: false, status: 429, error: 'rate_limited', message: `too many failed tries; retry in ${wait} s`, retryAfter: wait };
     return this.db.tx(async (q) => {
+      // Tries for one NIP take turns, and each sees the failures before it: a volley of guesses
+      // sent at once meets the same growing wait as guesses sent one by one.
+      await lockFor(q, `enrol-nip:${nip}`);
+      const waitNow = Math.max(await blockedFor(q, `enrol-nip:${nip}`), await blockedFor(q, `enrol-addr:${address}`));
+      if (waitNow > 0) return { ok: false, status: 429, error: 'rate_limited', message: `too many failed tries; retry in ${waitNow} s`, retryAfter: waitNow } as const;
       // The code first: without a valid one nobody learns whether a NIP is enrolled, or where.
       const unit: Unit | undefined = await unitByCode(q, request.code);
       if (!unit) {
@@ -94,6 +101,11 @@ export class Enrolment {
       }
       const stamp = new Date(now).toISOString();
       const existing = await q.get<{ id: number; unit_id: number }>('SELECT id, unit_id FROM members WHERE nip = $1', [nip]);
+      // An X handle is one person's: the tally checks X posts against it.
+      if (request.x_handle) {
+        const holder = await q.get<{ id: number }>('SELECT id FROM members WHERE lower(x_handle) = lower($1)', [request.x_handle]);
+        if (holder && Number(holder.id) !== Number(existing?.id ?? -1)) return refuse(409, 'handle_taken');
+      }
       let memberId: number;
       if (existing) {
         memberId = Number(existing.id);

@@ -82,13 +82,24 @@ export async function runVerifications(db: Database, options: VerifierOptions, n
     let verdict: Verdict =
       member?.x_handle && claimedHandle === member.x_handle.toLowerCase() ? await askX(job.post_url, member.x_handle, options) : 'unverified';
     if (verdict === 'retry' && job.attempts + 1 >= MAX_ATTEMPTS) verdict = 'unverified';
-    done[verdict]++;
     if (verdict === 'retry') {
+      done.retry++;
       const backoff = 60_000 * 2 ** job.attempts;
       await db.run('UPDATE verify_jobs SET next_at = $2 WHERE share_id = $1', [job.share_id, new Date(now + backoff).toISOString()]);
       continue;
     }
     await db.tx(async (q) => {
+      if (verdict === 'verified') {
+        // One post on X, one member: a colleague claiming the same status is not verified with it.
+        const status = xPost(job.post_url)!.id;
+        await q.run('INSERT INTO verified_posts (status_id, member_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+          status,
+          Number(job.member_id),
+          new Date(now).toISOString(),
+        ]);
+        const owner = await q.get<{ member_id: number }>('SELECT member_id FROM verified_posts WHERE status_id = $1', [status]);
+        if (Number(owner?.member_id) !== Number(job.member_id)) verdict = 'unverified';
+      }
       await q.run('UPDATE shares SET verification = $2 WHERE id = $1', [job.share_id, verdict]);
       if (verdict === 'verified') {
         const first = await q.get<{ unit_id: number }>(
@@ -103,6 +114,7 @@ export async function runVerifications(db: Database, options: VerifierOptions, n
       }
       await q.run('DELETE FROM verify_jobs WHERE share_id = $1', [job.share_id]);
     });
+    done[verdict]++;
   }
   return done;
 }

@@ -201,7 +201,9 @@ export function parseFeedJson(json: unknown): FeedParseResult {
     seen.add(parsed.data.id);
     items.push(parsed.data);
   }
-  if (items.length === 0) return { ok: false, problem: { kind: 'no_valid_items', dropped } };
+  // No item at all is a feed with nothing to share now (the last post withdrawn); items that all
+  // broke the schema are a broken feed, and the last good copy stays.
+  if (items.length === 0 && dropped > 0) return { ok: false, problem: { kind: 'no_valid_items', dropped } };
   let overflow = 0;
   if (items.length > LIMITS.items) {
     items.sort(newestFirst);

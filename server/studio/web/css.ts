@@ -8,6 +8,7 @@ body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
 a { color: #1d4ed8; }
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible {
   outline: 3px solid #f59e0b; outline-offset: 2px; }
+[hidden] { display: none !important; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .skip { position: absolute; left: -9999px; top: 0; background: #fff; padding: 8px 12px; z-index: 10; }
 .skip:focus { left: 8px; }
@@ -85,6 +86,12 @@ legend { font-weight: 600; padding: 0 4px; }
 .login { max-width: 380px; margin: 48px auto; background: #fff; padding: 24px; border: 1px solid #e2e8f0; border-radius: 8px; }
 .login button { margin-top: 16px; width: 100%; }
 .picture { margin: 16px 0 0; }
+.video { margin: 16px 0 0; }
+.video-info { margin: 6px 0; }
+.upload { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin: 8px 0 0; }
+.upload label { flex: 1 0 100%; margin: 0; font-weight: 400; font-variant-numeric: tabular-nums; }
+.upload progress { flex: 1 1 240px; height: 14px; }
+input[type=file]:disabled { opacity: .6; }
 .thumb-current { max-width: 240px; max-height: 160px; border-radius: 6px; border: 1px solid #e2e8f0; display: block; margin: 6px 0; }
 
 /* post editor: the form and its live preview side by side */
@@ -95,6 +102,12 @@ legend { font-weight: 600; padding: 0 4px; }
 @media (max-width: 960px) { .editor { grid-template-columns: 1fr; } .editor .preview-panel { position: static; max-height: none; } }
 .card { display: flex; gap: 10px; background: #fff; border: 1px solid #e2e8f0; border-radius: 10px; padding: 10px; }
 .card .thumb { width: 96px; height: 96px; object-fit: cover; border-radius: 8px; flex: none; background: #e2e8f0; }
+.card-media { position: relative; flex: none; width: 96px; height: 96px; }
+.card-media .thumb { display: block; }
+.card .no-poster { display: block; background: #334155; }
+.video-mark { position: absolute; left: 4px; bottom: 4px; background: rgba(15, 23, 42, .82); color: #fff; font-size: 12px; font-weight: 600;
+  line-height: 1.4; padding: 0 6px; border-radius: 999px; font-variant-numeric: tabular-nums; }
+.video-note { margin: 0 0 6px; font-size: 13px; color: #78350f; background: #fffbeb; border: 1px solid #fcd34d; border-radius: 6px; padding: 4px 8px; }
 .card-body { min-width: 0; }
 .card-title { margin: 0; font-size: 15px; }
 .card-meta { margin: 2px 0 4px; font-size: 12px; color: #475569; display: flex; gap: 6px; flex-wrap: wrap; align-items: center; }

@@ -19,7 +19,10 @@ export interface EditorContext {
   campaigns: Record<string, string>;
   /** The current picture: its id, how the feed refers to it, and how this page may load it. */
   picture: { id: string; ref: MediaRef; src: string } | null;
+  /** The current video as the feed refers to it (its poster is whatever the picture is then). */
+  video: { id: string; ref: MediaRef } | null;
   maxImageBytes: number;
+  maxVideoBytes: number;
 }
 
 export function feedContextOf(options: FeedContext): FeedContext {

@@ -18,7 +18,7 @@ export interface PostDraft {
   other: string;
   hashtags: string;
   url: string;
-  /** Media ids: the picture (replaceable here) and a video (kept as it is). */
+  /** Media ids: the picture and the video (uploaded by the page's script; the form carries the id). */
   picture: string;
   video: string;
   unit: string;
@@ -39,6 +39,7 @@ export type FieldKey =
   | 'hashtags'
   | 'url'
   | 'picture'
+  | 'video'
   | 'unit'
   | 'campaign'
   | 'priority'
@@ -64,7 +65,7 @@ export function draftFromForm(form: FormSource): PostDraft {
     hashtags: str(form.get('hashtags')),
     url: str(form.get('url')),
     picture: str(form.get('remove_picture')) ? '' : str(form.get('picture')),
-    video: str(form.get('video')),
+    video: str(form.get('remove_video')) ? '' : str(form.get('video')),
     unit: str(form.get('unit')),
     campaign: str(form.get('campaign')),
     priority: str(form.get('priority')) || 'normal',

@@ -21,7 +21,35 @@ export interface PreviewViewInput {
   imageSrc?: string;
 }
 
-function card({ preview, t, imageSrc }: PreviewViewInput): string {
+/** `0:42`, `12:05`, `1:02:09`: the way players show a length, to the nearest second. */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** The length the feed will state: build.ts keeps tenths of a second, so the field and the card agree. */
+export function feedSeconds(durationMs: number): number {
+  return Math.round(durationMs / 100) / 10;
+}
+
+export function videoOfItem(item: Preview['item']) {
+  return item.attachments?.find((a) => a.mime_type === 'video/mp4');
+}
+
+/** The card's picture: for a video, its poster (the post's picture) under a play mark and the length. */
+function cardMedia({ preview, t, imageSrc }: PreviewViewInput): string {
+  const video = videoOfItem(preview.item);
+  const img = imageSrc ? `<img class="thumb" src="${e(imageSrc)}" alt="">` : '';
+  if (!video) return img;
+  const duration = formatDuration(video.duration_in_seconds ?? 0);
+  return `<div class="card-media" role="img" aria-label="${e(t.preview.videoLabel(duration))}">${img || '<span class="thumb no-poster"></span>'}<span class="video-mark" aria-hidden="true">▶ ${e(duration)}</span></div>`;
+}
+
+function card(input: PreviewViewInput): string {
+  const { preview, t } = input;
   const { item } = preview;
   const priority = priorityOf(item);
   const badge =
@@ -31,7 +59,7 @@ function card({ preview, t, imageSrc }: PreviewViewInput): string {
         ? `<span class="badge badge-priority">${e(t.priority.high)}</span>`
         : '';
   return `<article class="card" aria-label="${e(t.preview.card)}">
-${imageSrc ? `<img class="thumb" src="${e(imageSrc)}" alt="">` : ''}
+${cardMedia(input)}
 <div class="card-body">
 <h3 class="card-title">${e(item.title ?? item.summary ?? item.id)}</h3>
 <p class="card-meta"><span class="agency">${e(item._siar?.agency?.name ?? '')}</span> ${badge}</p>
@@ -54,9 +82,15 @@ function platformBlock(input: PreviewViewInput, platform: (typeof PREVIEW_PLATFO
         : '';
     return `<li><p class="variant-label">${e(t.form.variant(i + 1))}</p><pre class="inserted" data-platform="${platform}">${e(v.text)}</pre>${count}</li>`;
   });
+  // Said in the block itself, not only among the warnings: whoever reads the X text must not
+  // expect the video there.
+  const notes = input.preview.warnings
+    .filter((w) => w.code === 'x_video_too_long' && w.platform === platform)
+    .map((w) => `<p class="video-note" data-code="${e(w.code)}">${e(input.lang === 'en' ? w.en : w.id)}</p>`)
+    .join('');
   return `<section class="platform" aria-label="${e(t.preview.insertedOn(PLATFORM_NAMES[platform]))}">
 <h3>${e(t.preview.insertedOn(PLATFORM_NAMES[platform]))}</h3>
-<ol class="variants">${items.join('')}</ol>
+${notes}<ol class="variants">${items.join('')}</ol>
 </section>`;
 }
 
@@ -84,6 +118,9 @@ function fieldOf(w: Warning): FieldKey | undefined {
       return 'caption_x';
     case 'no_picture':
       return 'picture';
+    case 'x_video_too_long':
+    case 'video_without_poster':
+      return 'video';
     case 'link_not_https':
       return 'url';
     case 'publish_in_past':
@@ -95,7 +132,7 @@ function fieldOf(w: Warning): FieldKey | undefined {
   }
 }
 
-export const WARNED_FIELDS: readonly FieldKey[] = ['caption_x', 'caption_facebook', 'caption_whatsapp', 'url', 'picture', 'publish_at', 'expires_at'];
+export const WARNED_FIELDS: readonly FieldKey[] = ['caption_x', 'caption_facebook', 'caption_whatsapp', 'url', 'picture', 'video', 'publish_at', 'expires_at'];
 
 export function warningsByField(preview: Preview, lang: Lang): Partial<Record<FieldKey, string[]>> {
   const out: Partial<Record<FieldKey, string[]>> = {};

@@ -2,13 +2,15 @@ import { previewItem, previewPost } from '../../preview';
 import type { EditorContext } from '../editor-context';
 import { dict } from '../i18n';
 import { draftFromForm, fieldsFromDraft } from '../post-form';
-import { PLATFORM_NAMES, renderPreview, warningsByField } from '../preview-view';
+import { feedSeconds, formatDuration, PLATFORM_NAMES, renderPreview, warningsByField } from '../preview-view';
+import { localProblem, megabytes, videoProblem, VideoUpload, type Answer, type UploadTransport } from '../video-upload';
 
 // The post editor in the browser: the preview follows every keystroke (composed by the same
 // server/studio/preview.ts and utils/compose the server and the extension use, rendered by the
 // same preview-view), variants are added and removed in place, and a picture is uploaded the
 // moment it is chosen (raw bytes to api/v1/media with the session's CSRF token), so it shows in
-// the preview before anything is saved. Everything also works without this script.
+// the preview before anything is saved, and a video goes up in resumable pieces while the form
+// stays usable. Everything but the video also works without this script.
 
 const form = document.getElementById('post-form') as HTMLFormElement | null;
 if (form) start(form);
@@ -20,17 +22,20 @@ function start(form: HTMLFormElement): void {
   const mode = document.getElementById('preview-mode');
   if (mode) mode.textContent = t.preview.live;
   let picture = context.picture;
+  let video = context.video;
   let uploading = false;
 
   const update = () => {
     if (!body) return;
     const { fields } = fieldsFromDraft(draftFromForm(new FormData(form)), context.offsetMinutes);
     const image = picture && fields.media.includes(picture.id) ? picture : null;
+    const clip = video && fields.media.includes(video.id) ? video : null;
     const item = previewItem(fields, context.feed, {
       id: context.id,
       unitSlug: context.units[fields.unit.toLowerCase()],
       campaignName: fields.campaign ? context.campaigns[fields.campaign] : undefined,
       image: image?.ref ?? null,
+      video: clip ? { ...clip.ref, poster: image ? { url: image.ref.url, sha256: image.ref.sha256 } : null } : null,
     });
     const preview = previewPost(fields, item);
     body.innerHTML = renderPreview({ preview, t, lang: context.lang, imageSrc: image?.src });
@@ -198,5 +203,226 @@ function start(form: HTMLFormElement): void {
     }
   });
 
+  startVideo();
   update();
+
+  // --- the video -----------------------------------------------------------------------------
+  function startVideo(): void {
+    const input = document.getElementById('f-video') as HTMLInputElement | null;
+    const hiddenId = form.querySelector<HTMLInputElement>('input[name="video"]');
+    if (!input || !hiddenId) return;
+    const current = document.getElementById('video-current');
+    const info = document.getElementById('video-info');
+    const removeVideo = form.querySelector<HTMLInputElement>('input[name="remove_video"]');
+    const box = document.getElementById('video-upload');
+    const bar = document.getElementById('f-video-progress') as HTMLProgressElement | null;
+    const barLabel = document.getElementById('video-progress-label');
+    const cancel = document.getElementById('video-cancel') as HTMLButtonElement | null;
+    const resume = document.getElementById('video-resume') as HTMLButtonElement | null;
+    const said = document.getElementById('video-status');
+    const blocked = document.getElementById('form-blocked');
+    const max = context.maxVideoBytes;
+    const hints = 'video-hint video-warning';
+
+    // The script is here: the field works, and the explanation for pages without it goes.
+    document.getElementById('video-noscript')?.setAttribute('hidden', '');
+    input.disabled = false;
+    input.setAttribute('aria-describedby', input.hasAttribute('aria-invalid') ? `video-hint video-error video-warning` : hints);
+
+    const say = (text: string) => {
+      if (said) said.textContent = text;
+    };
+    const problem = (message: string) => {
+      let line = document.getElementById('video-error');
+      if (!line) {
+        line = document.createElement('p');
+        line.id = 'video-error';
+        line.className = 'field-error';
+        line.setAttribute('role', 'alert');
+        input.insertAdjacentElement('afterend', line);
+      }
+      line.textContent = message;
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', 'video-hint video-error video-warning');
+    };
+    const clearProblem = () => {
+      document.getElementById('video-error')?.remove();
+      input.removeAttribute('aria-invalid');
+      input.setAttribute('aria-describedby', hints);
+    };
+    const show = (sent: number, size: number) => {
+      if (bar) {
+        bar.max = size;
+        bar.value = sent;
+      }
+      const [done, total] = megabytes(sent, size, context.lang);
+      if (barLabel) barLabel.textContent = t.form.videoProgress(done, total);
+    };
+
+    const transport: UploadTransport = {
+      async json(method, path, payload) {
+        const res = await fetch(`${context.root}${path}`, {
+          method,
+          credentials: 'same-origin',
+          headers: { 'X-CSRF-Token': csrf, ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          body: payload === undefined ? undefined : JSON.stringify(payload),
+        });
+        const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+        return { status: res.status, body: data, header: (name) => res.headers.get(name) };
+      },
+      // XMLHttpRequest rather than fetch: only it reports progress within a piece, which is what
+      // a slow line needs to see (4 MiB can take half a minute).
+      put(path, range, piece, onSent, signal) {
+        return new Promise<Answer>((resolve, reject) => {
+          const xhr = new XMLHttpRequest();
+          let timer = 0;
+          // A connection that neither moves nor fails is treated as failed, and resumed.
+          const watch = (ms: number) => {
+            window.clearTimeout(timer);
+            timer = window.setTimeout(() => xhr.abort(), ms);
+          };
+          const done = () => {
+            window.clearTimeout(timer);
+            signal.removeEventListener('abort', stop);
+          };
+          const stop = () => xhr.abort();
+          xhr.open('PUT', `${context.root}${path}`);
+          xhr.setRequestHeader('Content-Range', range);
+          xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+          xhr.setRequestHeader('X-CSRF-Token', csrf);
+          xhr.upload.onprogress = (event) => {
+            onSent(event.loaded);
+            watch(60_000);
+          };
+          // The last piece's answer waits for the server to check and hash the whole file.
+          xhr.upload.onload = () => {
+            onSent(piece.size);
+            watch(300_000);
+          };
+          xhr.onload = () => {
+            done();
+            let data: Record<string, unknown> = {};
+            try {
+              data = JSON.parse(xhr.responseText) as Record<string, unknown>;
+            } catch {
+              // An error page from a proxy: the status says enough.
+            }
+            resolve({ status: xhr.status, body: data, header: (name) => xhr.getResponseHeader(name) });
+          };
+          xhr.onerror = xhr.onabort = xhr.ontimeout = () => {
+            done();
+            reject(new Error('the piece did not arrive'));
+          };
+          signal.addEventListener('abort', stop);
+          watch(60_000);
+          xhr.send(piece);
+        });
+      },
+    };
+
+    let running: VideoUpload | null = null;
+    const idle = () => {
+      running = null;
+      if (box) box.hidden = true;
+      if (blocked) {
+        blocked.hidden = true;
+        blocked.textContent = '';
+      }
+    };
+
+    const drive = async (upload: VideoUpload) => {
+      if (resume) resume.hidden = true;
+      const outcome = await upload.run();
+      // Replaced by another file, or cancelled: that path has said what happened.
+      if (running !== upload) return;
+      if (outcome.ok) {
+        const media = outcome.media;
+        video = {
+          id: media.id,
+          ref: {
+            url: media.url,
+            sha256: media.sha256,
+            mime: media.mime_type,
+            bytes: media.bytes,
+            width: media.width,
+            height: media.height,
+            duration_ms: Math.round(media.duration_in_seconds * 1000),
+          },
+        };
+        hiddenId.value = media.id;
+        if (removeVideo) removeVideo.checked = false;
+        if (info) info.textContent = t.form.videoInfo(formatDuration(feedSeconds(video.ref.duration_ms ?? 0)), t.bytes(media.bytes));
+        if (current) current.hidden = false;
+        // Sent already: nothing of it must ride along with the form.
+        input.value = '';
+        idle();
+        say(t.form.videoUploaded);
+        update();
+      } else if (outcome.code === 'stalled') {
+        say(t.form.videoStalled);
+        if (resume) resume.hidden = false;
+      } else if (outcome.code !== 'cancelled') {
+        idle();
+        say('');
+        input.value = '';
+        problem(videoProblem(t, outcome.code, max));
+      }
+    };
+
+    input.addEventListener('change', async () => {
+      const chosen = input.files?.[0];
+      if (!chosen) return;
+      // A new choice replaces an upload still under way.
+      running?.cancel();
+      idle();
+      clearProblem();
+      say('');
+      const head = new Uint8Array(await chosen.slice(0, 12).arrayBuffer());
+      const local = localProblem(head, chosen.size, max);
+      if (local) {
+        problem(videoProblem(t, local, max));
+        input.value = '';
+        return;
+      }
+      const upload = new VideoUpload(chosen, transport, {
+        progress: show,
+        retrying: (ms) => say(t.form.videoRetrying(Math.round(ms / 1000))),
+        resumed: (offset) => say(t.form.videoResumed(megabytes(offset, chosen.size, context.lang)[0])),
+        checking: () => say(t.form.videoChecking),
+      });
+      running = upload;
+      show(0, chosen.size);
+      if (box) box.hidden = false;
+      await drive(upload);
+    });
+
+    cancel?.addEventListener('click', () => {
+      if (!running) return;
+      running.cancel();
+      idle();
+      input.value = '';
+      say(t.form.videoCancelled);
+      // The button is gone with its box: keyboard focus goes back to the field.
+      input.focus();
+    });
+    resume?.addEventListener('click', () => {
+      if (!running) return;
+      say('');
+      void drive(running);
+      cancel?.focus();
+    });
+
+    // Saving now would leave the page and lose the upload: say so instead.
+    form.addEventListener('submit', (event) => {
+      if (!running) return;
+      event.preventDefault();
+      if (blocked) {
+        blocked.textContent = t.form.videoWait;
+        blocked.hidden = false;
+      }
+    });
+    window.addEventListener('beforeunload', (event) => {
+      if (running) event.preventDefault();
+    });
+  }
 }

@@ -50,18 +50,28 @@ async function pictureOf(p: Page, id: string): Promise<MediaRow | undefined> {
   return row?.kind === 'image' ? row : undefined;
 }
 
+async function videoOf(p: Page, id: string): Promise<MediaRow | undefined> {
+  if (!id) return undefined;
+  const row = await p.ctx.media.byId(p.ctx.db, id);
+  return row?.kind === 'video' ? row : undefined;
+}
+
 const refOf = (base: string, row: MediaRow) => ({ url: mediaUrl(base, row), sha256: row.sha256, mime: row.mime, bytes: row.bytes, width: row.width, height: row.height });
+const videoRefOf = (base: string, row: MediaRow) => ({ ...refOf(base, row), duration_ms: row.duration_ms });
 
 /** The preview the server renders into the page, and the script's starting point. */
-async function composePreview(p: Page, fields: PostFields, id: string | undefined, l: Lists, picture: MediaRow | undefined) {
+async function composePreview(p: Page, fields: PostFields, id: string | undefined, l: Lists, picture: MediaRow | undefined, video?: MediaRow) {
   const feed = feedContext(p);
   const unit = await unitByName(p.ctx.db, fields.unit);
   const campaign = l.campaigns.find((c) => c.slug === fields.campaign);
+  const image = picture ? refOf(feed.base, picture) : null;
   const item = previewItem(fields, feed, {
     id,
     unitSlug: unit?.slug ?? undefined,
     campaignName: campaign?.name,
-    image: picture ? refOf(feed.base, picture) : null,
+    image,
+    // As the feed will carry it: the post's picture is the video's poster.
+    video: video ? { ...videoRefOf(feed.base, video), poster: image && { url: image.url, sha256: image.sha256 } } : null,
   });
   const preview: Preview = previewPost(fields, item);
   const pictureSrc = picture ? `${p.root}media/${encodeURIComponent(picture.file)}` : undefined;
@@ -75,7 +85,9 @@ async function composePreview(p: Page, fields: PostFields, id: string | undefine
     units: Object.fromEntries(scope.map((u) => [u.name.toLowerCase(), u.slug ?? 'opd'])),
     campaigns: Object.fromEntries(l.campaigns.map((c) => [c.slug, c.name])),
     picture: picture ? { id: picture.id, ref: refOf(feed.base, picture), src: pictureSrc! } : null,
+    video: video ? { id: video.id, ref: videoRefOf(feed.base, video) } : null,
     maxImageBytes: p.ctx.media.limits.image.maxBytes,
+    maxVideoBytes: p.ctx.media.limits.videoBytes,
   };
   return { preview, pictureSrc, context };
 }
@@ -90,7 +102,8 @@ interface EditorState {
 async function editorSection(p: Page, l: Lists, state: EditorState, post?: PostObject): Promise<{ html: string; script?: string }> {
   const { fields } = fieldsFromDraft(state.draft, p.ctx.utcOffsetMinutes);
   const picture = await pictureOf(p, state.draft.picture);
-  const { preview, pictureSrc, context } = await composePreview(p, fields, post?.id, l, picture);
+  const video = await videoOf(p, state.draft.video);
+  const { preview, pictureSrc, context } = await composePreview(p, fields, post?.id, l, picture, video);
   const script = await editorScriptSrc(p.root);
   const editor = p.actor.account.role === 'editor';
   const campaigns = l.campaigns.filter((c) => !c.archived_at || c.slug === state.draft.campaign);
@@ -107,6 +120,8 @@ async function editorSection(p: Page, l: Lists, state: EditorState, post?: PostO
     offsetMinutes: p.ctx.utcOffsetMinutes,
     canSubmit: true,
     pictureSrc,
+    video: video && { duration_ms: video.duration_ms, bytes: video.bytes },
+    maxVideoBytes: p.ctx.media.limits.videoBytes,
     context,
     preview,
     conflict: state.conflict,
@@ -153,7 +168,8 @@ async function renderDetail(p: Page, id: string, status: number, extra: { state?
     ({ html: main, script } = await editorSection(p, l, state, post));
   } else {
     const picture = (await Promise.all(post.media.map((m) => pictureOf(p, m)))).find(Boolean);
-    const { preview, pictureSrc } = await composePreview(p, post, post.id, l, picture);
+    const video = (await Promise.all(post.media.map((m) => videoOf(p, m)))).find(Boolean);
+    const { preview, pictureSrc } = await composePreview(p, post, post.id, l, picture, video);
     // A publish time in the past is news only while the post can still be changed.
     preview.warnings = preview.warnings.filter((w) => w.code !== 'publish_in_past');
     main = `<p class="muted">${e(p.t.form.readOnly)}</p>${previewPanel({ t: p.t, lang: p.lang, preview, pictureSrc, live: false })}`;
@@ -308,6 +324,13 @@ async function save(p: Page, existing?: PostObject): Promise<void> {
     }
   }
 
+  // The id comes from the page's script; a stale or foreign one is named next to the field
+  // rather than refused as a bare "unknown media".
+  if (draft.video && !(await videoOf(p, draft.video))) {
+    problems.video = t.problems.video.media;
+    draft.video = '';
+  }
+
   const { fields, unreadable } = fieldsFromDraft(draft, ctx.utcOffsetMinutes);
   for (const key of unreadable) problems[key] = t.problems.time;
   const parsed = existing
@@ -319,7 +342,7 @@ async function save(p: Page, existing?: PostObject): Promise<void> {
   }
   if (!problems.caption_x && parsed.success) {
     const l = await lists(p);
-    const { preview } = await composePreview(p, fields, existing?.id, l, await pictureOf(p, draft.picture));
+    const { preview } = await composePreview(p, fields, existing?.id, l, await pictureOf(p, draft.picture), await videoOf(p, draft.video));
     // The protocol shortens an X caption to fit; a text that cannot fit even without one is refused here.
     if (preview.warnings.some((w) => w.code === 'x_no_caption')) problems.caption_x = t.problems.xNoCaption;
   }

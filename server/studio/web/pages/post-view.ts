@@ -6,7 +6,7 @@ import type { EditorContext } from '../editor-context';
 import { describedBy, e, fieldError, options } from '../html';
 import type { Dict, Lang } from '../i18n';
 import { FORM_PLATFORMS, type FieldKey, type PostDraft } from '../post-form';
-import { PLATFORM_NAMES, renderPreview, WARNED_FIELDS, warningsByField } from '../preview-view';
+import { feedSeconds, formatDuration, PLATFORM_NAMES, renderPreview, WARNED_FIELDS, warningsByField } from '../preview-view';
 import { displayTime, zoneName } from '../time';
 
 // The post page: the form with its preview beside it (a draft, or a post sent back for changes),
@@ -30,6 +30,9 @@ export interface EditorView {
   canSubmit: boolean;
   /** The picture as this page may load it. */
   pictureSrc?: string;
+  /** The draft's video as the server knows it. */
+  video?: { duration_ms: number | null; bytes: number };
+  maxVideoBytes: number;
   context: EditorContext;
   preview: Preview;
   /** Someone saved in between: the form keeps what was typed, and links to the latest version. */
@@ -100,6 +103,36 @@ ${input(v, 'picture', (a) => `<input type="file" name="picture_file" accept="ima
 </div>`;
 }
 
+/**
+ * The video: chosen here, sent in pieces by the page's script (a 100 MB file does not go through
+ * the form's multipart body, so the file input has no name), its id kept in the hidden `video`
+ * field like the picture's. Without the script the input stays disabled and says why.
+ */
+function videoField(v: EditorView): string {
+  const { t, draft } = v;
+  const problem = v.problems.video;
+  const current = draft.video && v.video;
+  const info = current ? t.form.videoInfo(formatDuration(feedSeconds(v.video!.duration_ms ?? 0)), t.bytes(v.video!.bytes)) : '';
+  return `<div class="video">
+<label for="f-video">${e(t.fields.video)}</label>
+<div id="video-current"${current ? '' : ' hidden'}>
+<p class="video-info"><span aria-hidden="true">▶ </span><span id="video-info">${e(info)}</span></p>
+<label class="inline"><input type="checkbox" name="remove_video" value="1" id="f-remove_video"> ${e(t.form.removeVideo)}</label>
+</div>
+<input type="file" id="f-video" accept="video/mp4,.mp4" disabled${problem ? ' aria-invalid="true"' : ''}${describedBy('video-hint', 'video-noscript', problem && 'video-error', 'video-warning')}>
+${fieldError('video-error', problem)}${fieldWarning(v, 'video')}
+<p class="hint" id="video-hint">${e(t.form.videoHint(t.bytes(v.maxVideoBytes)))}</p>
+<p class="hint" id="video-noscript">${e(t.form.videoNoScript)}</p>
+<div class="upload" id="video-upload" hidden>
+<label for="f-video-progress" id="video-progress-label">${e(t.form.videoUploadLabel)}</label>
+<progress id="f-video-progress" max="1" value="0"></progress>
+<button type="button" class="secondary small" id="video-resume" hidden>${e(t.form.videoResume)}</button>
+<button type="button" class="secondary small" id="video-cancel">${e(t.form.videoCancel)}</button>
+</div>
+<p class="hint" id="video-status" role="status"></p>
+</div>`;
+}
+
 export function editorForm(v: EditorView): string {
   const { t, draft } = v;
   const zone = zoneName(v.offsetMinutes);
@@ -115,7 +148,7 @@ ${input(v, 'unit', (a) => `<select name="unit" ${a}>${options(v.units!.map((u) =
 <input type="hidden" name="_csrf" value="${e(v.csrf)}">
 <input type="hidden" name="version" value="${e(draft.version)}">
 <input type="hidden" name="picture" id="f-picture-id" value="${e(draft.picture)}">
-<input type="hidden" name="video" value="${e(draft.video)}">
+<input type="hidden" name="video" id="f-video-id" value="${e(draft.video)}">
 <input type="hidden" name="captions_other" value="${e(draft.other)}">
 ${v.conflict ? `<div class="alert" role="alert"><p>${e(t.form.conflict)}</p><p><a href="${e(v.conflict)}">${e(t.form.openLatest)}</a></p></div>` : ''}
 ${problemCount ? `<p class="alert" role="alert">${e(t.errors.fix)}</p>` : ''}
@@ -131,7 +164,7 @@ ${input(v, 'hashtags', (a) => `<input name="hashtags" value="${e(draft.hashtags)
 ${input(v, 'url', (a) => `<input type="url" name="url" value="${e(draft.url)}" inputmode="url" ${a}>`, 'url-hint')}
 <p class="hint" id="url-hint">${e(t.form.urlHint)}</p>
 ${pictureField(v)}
-${draft.video ? `<p class="hint">${e(t.fields.video)}: <code>${e(draft.video)}</code></p>` : ''}
+${videoField(v)}
 <div class="row">
 <div>${unitField}</div>
 <div><label for="f-campaign">${e(t.fields.campaign)}</label>
@@ -146,6 +179,7 @@ ${input(v, 'publish_at', (a) => `<input type="datetime-local" name="publish_at" 
 ${input(v, 'expires_at', (a) => `<input type="datetime-local" name="expires_at" value="${e(draft.expires_at)}" ${a}>`, 'time-hint')}</div>
 </div>
 <p class="hint" id="time-hint">${e(t.form.timeHint(zone))}</p>
+<p class="alert" id="form-blocked" role="alert" hidden></p>
 <div class="actions">
 <button type="submit" name="intent" value="save">${e(t.actions.save)}</button>
 ${v.canSubmit ? `<button type="submit" name="intent" value="submit">${e(t.actions.submit)}</button>` : ''}
