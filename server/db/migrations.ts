@@ -211,6 +211,7 @@ function studioTables(t: { id: string; ref: string; blob: string; day: string; r
     mime       TEXT NOT NULL,
     size       BIGINT NOT NULL,
     received   BIGINT NOT NULL,
+    media_id   TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );

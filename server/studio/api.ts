@@ -173,7 +173,12 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       sendJson(res, 201, await media.startUpload(actor.account.id, type, size));
     }),
     api('GET', '/uploads/:id', EVERYONE, async ({ res, params }, actor) => {
-      sendJson(res, 200, await media.upload(params.id!, actor.account.id));
+      const state = await media.upload(params.id!, actor.account.id);
+      sendJson(res, 200, { offset: state.offset, size: state.size, ...(state.media ? { media: mediaAnswer(state.media) } : {}) });
+    }),
+    api('DELETE', '/uploads/:id', EVERYONE, async ({ res, params }, actor) => {
+      await media.cancelUpload(params.id!, actor.account.id);
+      send(res, 204, {});
     }),
     api('PUT', '/uploads/:id', EVERYONE, async ({ req, res, params }, actor) => {
       const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));

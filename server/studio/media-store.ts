@@ -220,11 +220,24 @@ export class MediaStore {
     return { id, offset: 0, size, piece: UPLOAD_PIECE };
   }
 
-  async upload(id: string, accountId: number): Promise<{ offset: number; size: number }> {
-    const row = await this.db.get<{ size: number; received: number; account_id: number }>('SELECT size, received, account_id FROM uploads WHERE id = $1', [id]);
+  /** Where an upload stands; once finished, with the video it became (a lost last answer is found here). */
+  async upload(id: string, accountId: number): Promise<{ offset: number; size: number; media?: MediaRow }> {
+    const row = await this.db.get<{ size: number; received: number; account_id: number; media_id: string | null }>(
+      'SELECT size, received, account_id, media_id FROM uploads WHERE id = $1',
+      [id],
+    );
     // Another account's upload does not exist for this one.
     if (!row || Number(row.account_id) !== accountId) throw new HttpError(404, 'not_found', 'no such upload');
-    return { offset: Number(row.received), size: Number(row.size) };
+    const media = row.media_id ? await this.byId(this.db, row.media_id) : undefined;
+    return { offset: Number(row.received), size: Number(row.size), ...(media ? { media } : {}) };
+  }
+
+  /** A cancelled upload: its row and its part file go now rather than at the daily prune. */
+  async cancelUpload(id: string, accountId: number): Promise<void> {
+    const state = await this.upload(id, accountId);
+    if (state.media) throw new HttpError(409, 'finished', 'the upload is finished; remove the video from the post instead');
+    await this.db.run('DELETE FROM uploads WHERE id = $1', [id]);
+    await rm(join(this.dir, `.${id}.part`), { force: true });
   }
 
   /**
@@ -234,6 +247,7 @@ export class MediaStore {
    */
   async putPiece(id: string, accountId: number, start: number, bytes: Uint8Array, now = Date.now()): Promise<{ offset: number; size: number; media?: MediaRow }> {
     const state = await this.upload(id, accountId);
+    if (state.media) throw new HttpError(409, 'finished', 'the upload is finished', { 'Upload-Offset': String(state.offset) });
     if (start !== state.offset) throw new HttpError(409, 'wrong_offset', `the upload stands at ${state.offset}`, { 'Upload-Offset': String(state.offset) });
     if (start + bytes.length > state.size) throw new HttpError(400, 'bad_request', 'the piece goes past the declared size');
     const tmp = join(this.dir, `.${id}.part`);
@@ -252,8 +266,10 @@ export class MediaStore {
     ]);
     if (changes !== 1) throw new HttpError(409, 'wrong_offset', 'another piece arrived at the same time');
     if (offset < state.size) return { offset, size: state.size };
-    await this.db.run('DELETE FROM uploads WHERE id = $1', [id]);
-    return { offset, size: state.size, media: await this.finishVideo(tmp, accountId, now) };
+    const media = await this.finishVideo(tmp, accountId, now);
+    // Kept (for a day) with the video it became: if this answer is lost, GET finds the video.
+    await this.db.run('UPDATE uploads SET media_id = $2 WHERE id = $1', [id, media.id]);
+    return { offset, size: state.size, media };
   }
 
   async pruneUploads(now = Date.now()): Promise<number> {

@@ -6,6 +6,7 @@
 // module the page's script runs) against the real server: pieces, a lost piece, a lost answer, a
 // piece delivered twice, a cancel, and every refusal in the page's words. Videos are made by
 // ffmpeg at test time: no binaries in the repository.
+import { readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Window } from 'happy-dom';
@@ -433,12 +434,38 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
     expect(down.puts).toEqual([UPLOAD_PIECE]);
   });
 
-  it('stops when cancelled', async () => {
+  it('stops when cancelled, and the server frees what it had received', async () => {
     const transport = fetchTransport(h, token);
     const upload = new VideoUpload(new Blob([new Uint8Array(videos.big)]), transport, { progress: (sent) => sent > 0 && upload.cancel() }, instantly);
     expect(await upload.run()).toEqual({ ok: false, code: 'cancelled' });
     expect(transport.puts).toEqual([0]);
-    expect((await h.api(token, 'GET', `/uploads/${upload.id}`)).body).toEqual({ offset: UPLOAD_PIECE, size: videos.big.length });
+    await expect.poll(async () => (await h.api(token, 'GET', `/uploads/${upload.id}`)).status).toBe(404);
+    await expect.poll(() => readdirSync(h.agency.media.dir).filter((f) => f.startsWith(`.${upload.id}`))).toEqual([]);
+  });
+
+  it('finds the finished video when the answer to the last piece was lost', async () => {
+    const bytes = videos.big;
+    const start = await h.api(token, 'POST', '/uploads', { type: 'video/mp4', size: bytes.length });
+    const id = start.body.id as string;
+    for (let at = 0; at < bytes.length; at += UPLOAD_PIECE) {
+      const end = Math.min(at + UPLOAD_PIECE, bytes.length);
+      await h.call(`/api/v1/uploads/${id}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Range': `bytes ${at}-${end - 1}/${bytes.length}` },
+        body: new Uint8Array(bytes.subarray(at, end)),
+      });
+    }
+    // The client never saw the 201: asking where the upload stands gives the video.
+    const state = await h.api(token, 'GET', `/uploads/${id}`);
+    expect(state.body).toMatchObject({ offset: bytes.length, size: bytes.length, media: { mime_type: 'video/mp4', bytes: bytes.length } });
+    // The page's uploader, resuming that upload from an offset it no longer trusts: it is told the
+    // upload is finished, asks, and ends with the same video instead of "expired".
+    const transport = fetchTransport(h, token);
+    const resumed = new VideoUpload(new Blob([new Uint8Array(bytes)]), transport, { progress: () => undefined }, instantly);
+    resumed.id = id;
+    resumed.offset = 0;
+    expect(await resumed.run()).toMatchObject({ ok: true, media: { id: state.body.media.id } });
+    expect(transport.puts.length).toBeLessThanOrEqual(1);
   });
 
   it('turns every refusal of the server into words for the field: not an MP4, HEVC, MPEG-4 Part 2, broken, too large', async () => {

@@ -24,7 +24,7 @@ export interface Answer {
 
 export interface UploadTransport {
   /** A JSON call to `path` (relative to the server's root); rejects when the network fails. */
-  json(method: 'POST' | 'GET', path: string, body?: unknown): Promise<Answer>;
+  json(method: 'POST' | 'GET' | 'DELETE', path: string, body?: unknown): Promise<Answer>;
   /** One piece with its Content-Range; `onSent` tells how much of it is on the wire. Rejects on a network failure or abort. */
   put(path: string, range: string, piece: Blob, onSent: (bytes: number) => void, signal: AbortSignal): Promise<Answer>;
 }
@@ -108,9 +108,10 @@ export class VideoUpload {
     this.sleep = options.sleep ?? wait;
   }
 
-  /** Stops for good; a running `run` answers `cancelled`. */
+  /** Stops for good; a running `run` answers `cancelled`, and the server frees the part received. */
   cancel(): void {
     this.controller.abort();
+    if (this.id) void this.transport.json('DELETE', `api/v1/uploads/${encodeURIComponent(this.id)}`).catch(() => undefined);
   }
 
   get cancelled(): boolean {
@@ -160,6 +161,12 @@ export class VideoUpload {
             continue;
           }
           if (answer.status !== 200) return { ok: false, code: refusal(answer) };
+          // The last piece arrived but its answer was lost: the video is already there.
+          if (answer.body.media && typeof answer.body.media === 'object') {
+            this.offset = this.size;
+            this.hooks.progress(this.size, this.size);
+            return { ok: true, media: answer.body.media as unknown as UploadedVideo };
+          }
           this.offset = Number(answer.body.offset) || 0;
           sync = false;
           this.hooks.resumed?.(this.offset);
