@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/sql';
+import { valuesList, type Queryable } from '../db/sql';
 
 // The append-only audit log: every workflow step, every edit with its before and after, and every
 // change to accounts, units, codes, members and feed versions. The database refuses to change or
@@ -39,6 +39,18 @@ export async function audit(q: Queryable, actor: AuditActor, entry: AuditInput, 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [new Date(now).toISOString(), actor.id, actor.username, entry.action, entry.post ?? null, entry.subject ?? null, json(entry.before), json(entry.after)],
   );
+}
+
+/** Several entries in one statement per few hundred (a feed version publishing many posts). */
+export async function auditMany(q: Queryable, actor: AuditActor, entries: readonly AuditInput[], now = Date.now()): Promise<void> {
+  const at = new Date(now).toISOString();
+  for (let i = 0; i < entries.length; i += 200) {
+    const part = entries.slice(i, i + 200);
+    await q.run(
+      `INSERT INTO audit_log (at, account_id, username, action, post_id, subject, before_json, after_json) VALUES ${valuesList(part.length, 8)}`,
+      part.flatMap((e) => [at, actor.id, actor.username, e.action, e.post ?? null, e.subject ?? null, json(e.before), json(e.after)]),
+    );
+  }
 }
 
 /** Only the fields that differ, before and after: an edit's entry says what changed. */

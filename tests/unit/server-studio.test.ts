@@ -66,6 +66,25 @@ describe('the workflow (pure)', () => {
   });
 });
 
+describe('the feed build (pure)', () => {
+  it('builds the same bytes piece by piece as whole, and the extension reads every post back', async () => {
+    const { buildFeed, feedBytes, feedPieces } = await import('../../server/publish/build');
+    const ctx = { base: 'https://siar.kab-contoh.go.id', publisher: { id: 'kab', name: 'Kab' }, title: 'Feed', refreshMinutes: 15, utcOffsetMinutes: 420 };
+    const post = (i: number) => ({
+      id: `p-${i}`, title: `Judul "${i}" ✓ 👶`, body: `Isi ${i}\n\nParagraf`, captions: { x: [`X ${i}`], default: ['a', 'b'] }, hashtags: ['KabupatenContoh'],
+      url: i % 2 ? null : `https://berita.example/${i}`, unit: { slug: 'dinkes', name: 'Dinas Kesehatan' }, campaign: i % 3 ? null : { slug: 'c', name: 'Cegah Stunting' },
+      priority: 'normal' as const, published_at: '2026-12-01T01:00:00.000Z', updated_at: '2026-12-01T02:00:00.000Z', expires_at: null,
+      image: { url: `https://siar.kab-contoh.go.id/media/${i}.png`, sha256: 'a'.repeat(64), mime: 'image/png', bytes: 10 }, video: null,
+    });
+    for (const n of [0, 1, 7]) {
+      const feed = buildFeed(Array.from({ length: n }, (_, i) => post(i)), ctx, '2026-12-03T01:00:00.000Z');
+      expect(feedPieces(feed).bytes.equals(feedBytes(feed))).toBe(true);
+      const parsed = parseFeedText(feedPieces(feed).bytes.toString('utf8'));
+      expect(parsed.ok && [parsed.feed.items.length, parsed.feed.dropped]).toEqual([n, 0]);
+    }
+  });
+});
+
 /** A PNG with a text chunk carrying a location, as a phone's editing app might leave. */
 function pngWithLocation(): Buffer {
   const png = Buffer.from(makePng(40, 30, (x, y) => ((x * 7 + y * 3) & 0xff) * 0x10101));
