@@ -76,7 +76,12 @@ export function matchesPattern(pattern: string, url: string): boolean {
       if (u.hostname !== base && !u.hostname.endsWith(`.${base}`)) return false;
     } else if (u.hostname !== host) return false;
   }
-  const re = new RegExp(`^${pathPattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pathPattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(u.pathname + u.search);
 }
 

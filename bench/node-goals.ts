@@ -60,7 +60,9 @@ export async function goal9(): Promise<Row> {
     const mod = (await import(pathToFileURL(out).href)) as typeof import('./feed-work');
     const RUNS = 15;
     // A different feed for every run (other links, so other texts), made before any timing.
-    const bodies = Array.from({ length: RUNS + 1 }, (_, k) => JSON.stringify(bigFeed('https://diskominfo.example.go.id', 1000, Date.now(), `-r${k}`)));
+    const bodies = Array.from({ length: RUNS + 1 }, (_, k) =>
+      JSON.stringify(bigFeed('https://diskominfo.example.go.id', 1000, Date.now(), `-r${k}`)),
+    );
     const body = bodies[0]!;
     const cold0 = performance.now();
     const first = mod.validateAndCompose(body);

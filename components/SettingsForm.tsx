@@ -18,7 +18,6 @@ export interface SettingsFormProps {
 export type Field = 'feedUrl' | 'tallyUrl' | 'feedPublicKey';
 const FIELDS = ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const;
 
-
 function problemOf(field: Field, value: string): MessageKey | undefined {
   if (!value) return undefined;
   if (field === 'feedPublicKey') return isPublicKey(value) ? undefined : 'err_bad_key';
@@ -89,9 +88,7 @@ export function SettingsForm(p: SettingsFormProps) {
         if (Object.keys(found).length > 0) return;
         const next: UserSettings = { ...p.settings };
         for (const f of FIELDS) if (p.policy?.[f] === undefined) next[f] = trimmed[f] || undefined;
-        void p
-          .onSave(next)
-          .then(setResult);
+        void p.onSave(next).then(setResult);
       }}
     >
       {field('feedUrl', 'feed_url_label', ['feed_url_help', p.defaults.feedUrl || t('no_default')], 'url')}

@@ -55,13 +55,16 @@ export function StatsSection(p: StatsSectionProps) {
     reading.current?.abort();
     const controller = new AbortController();
     reading.current = controller;
-    const timer = setTimeout(() => {
-      void browseHistory(filter, page, PAGE_SIZE, { signal: controller.signal })
-        .then((r) => {
-          if (!controller.signal.aborted) setRows(r);
-        })
-        .catch(() => {});
-    }, filter.query ? 250 : 0);
+    const timer = setTimeout(
+      () => {
+        void browseHistory(filter, page, PAGE_SIZE, { signal: controller.signal })
+          .then((r) => {
+            if (!controller.signal.aborted) setRows(r);
+          })
+          .catch(() => {});
+      },
+      filter.query ? 250 : 0,
+    );
     return () => clearTimeout(timer);
   }, [filter, page, p.version]);
 

@@ -106,7 +106,12 @@ export function App({ data }: { data: Promise<PopupData> }) {
       await browser.tabs.create({ url });
     }
     const platform = how === 'copy' ? 'other' : how;
-    const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action: how === 'copy' ? 'copied' : 'intent_opened' });
+    const reply = await sendMessage({
+      type: 'share/record',
+      itemId: item.id,
+      platform,
+      action: how === 'copy' ? 'copied' : 'intent_opened',
+    });
     if (!reply.ok) notice = { key: 'share_failed', subs: [reply.error ?? '?'], tone: 'error' };
     else setShared((s) => new Set(s).add(item.id));
     setNotice(notice);

@@ -117,7 +117,13 @@ describe('popup (Chromium, Indonesian UI)', () => {
     const items = Array.from({ length: 75 }, (_, i) => {
       const t = demo.items[i % demo.items.length]!;
       const { expires_at: _gone, ...siar } = t._siar ?? {};
-      return { ...t, id: `${t.id}-${i}`, title: `${t.title} (${i + 1})`, date_published: new Date(now - i * 60_000).toISOString(), _siar: siar };
+      return {
+        ...t,
+        id: `${t.id}-${i}`,
+        title: `${t.title} (${i + 1})`,
+        date_published: new Date(now - i * 60_000).toISOString(),
+        _siar: siar,
+      };
     });
     agency.feed.body = { ...demo, items };
     const parsed = parseFeedJson(agency.feed.body);
@@ -156,7 +162,10 @@ describe('popup (Chromium, Indonesian UI)', () => {
           title: '<img src=x onerror="window.__pwned=1">Judul',
           summary: '<script>window.__pwned=2</script>',
           url: 'https://pemkab.example/a',
-          _siar: { agency: { id: 'o', name: '<a href="javascript:alert(1)">OPD</a>' }, captions: { default: '<svg onload="window.__pwned=3">' } },
+          _siar: {
+            agency: { id: 'o', name: '<a href="javascript:alert(1)">OPD</a>' },
+            captions: { default: '<svg onload="window.__pwned=3">' },
+          },
         },
       ],
     };

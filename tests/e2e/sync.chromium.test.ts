@@ -40,7 +40,9 @@ async function startTally(p = 0) {
       wire.ids += shares.length;
       // Ids that reach the tally again after it stored them: what exactly-once must absorb.
       const ids = JSON.stringify(shares.map((s) => (s as { id?: unknown }).id));
-      wire.alreadyStored += (agency.tally.db.prepare('select count(*) n from shares where id in (select value from json_each(?))').get(ids) as { n: number }).n;
+      wire.alreadyStored += (
+        agency.tally.db.prepare('select count(*) n from shares where id in (select value from json_each(?))').get(ids) as { n: number }
+      ).n;
       onRequest?.();
       return script.shift() ?? 'ok';
     },
@@ -81,7 +83,12 @@ async function share(n: number, itemIds: string[]) {
       const ext = (globalThis as unknown as { chrome: { runtime: { sendMessage(m: object): Promise<{ ok: boolean }> } } }).chrome;
       const actions = ['copied', 'intent_opened', 'inserted', 'posted'];
       for (let i = 0; i < n; i++) {
-        const r = await ext.runtime.sendMessage({ type: 'share/record', itemId: itemIds[i % itemIds.length], platform: i % 3 ? 'x' : 'facebook', action: actions[i % actions.length] });
+        const r = await ext.runtime.sendMessage({
+          type: 'share/record',
+          itemId: itemIds[i % itemIds.length],
+          platform: i % 3 ? 'x' : 'facebook',
+          action: actions[i % actions.length],
+        });
         if (!r.ok) throw new Error('share not recorded');
       }
     },
@@ -146,7 +153,9 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     await x.locator(X.toast).waitFor();
     // No Sync now: the background sends new events a few seconds after they happen.
     await expect.poll(() => tallyCount('select count(*) n from shares'), { timeout: 30_000 }).toBe(3);
-    const actions = (agency.tally.db.prepare('select action from shares order by action').all() as { action: string }[]).map((r) => r.action);
+    const actions = (agency.tally.db.prepare('select action from shares order by action').all() as { action: string }[]).map(
+      (r) => r.action,
+    );
     expect(actions).toEqual(['copied', 'inserted', 'posted']);
     const posted = agency.tally.db.prepare("select post_url from shares where action = 'posted'").get() as { post_url: string };
     expect(posted.post_url).toMatch(/^https:\/\/x\.com\/[^/]+\/status\/\d+$/);
@@ -224,12 +233,20 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     expect(tally.events).toBe(made);
     await options.reload();
     const figure = async (label: string) =>
-      Number((await options.locator('.stat-card').filter({ has: options.getByText(label, { exact: true }) }).locator('dd').textContent())!.replace(/\D/g, ''));
+      Number(
+        (await options
+          .locator('.stat-card')
+          .filter({ has: options.getByText(label, { exact: true }) })
+          .locator('dd')
+          .textContent())!.replace(/\D/g, ''),
+      );
     await options.locator('.stat-card').first().waitFor();
     expect(await figure('Diposting')).toBe(tally.posted);
     await options.getByText(`Semua catatan: ${tally.events.toLocaleString('id')}`).waitFor();
     // The agency's own summary, shown beside the local figures, says the same.
-    await options.getByText(`Tercatat di rekap: ${tally.posted.toLocaleString('id')} diposting dari ${tally.events.toLocaleString('id')} catatan`).waitFor();
+    await options
+      .getByText(`Tercatat di rekap: ${tally.posted.toLocaleString('id')} diposting dari ${tally.events.toLocaleString('id')} catatan`)
+      .waitFor();
     await options.getByText('Unit Anda: peringkat 1 dari', { exact: false }).waitFor();
 
     // And the agency's dashboard shows the same totals.

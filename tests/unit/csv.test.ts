@@ -127,7 +127,7 @@ describe('history CSV', () => {
     // Text that merely contains such characters is left alone.
     expect(csvCell('Kab. A = Kab. B')).toBe('Kab. A = Kab. B');
     expect(csvCell('2026-11-21T09:14:03-05:00')).toBe('2026-11-21T09:14:03-05:00');
-    const [, row] = parseCsv(historyCsv([event({ item: { title: '=cmd|\' /C calc\'!A0' } })]).slice(1));
+    const [, row] = parseCsv(historyCsv([event({ item: { title: "=cmd|' /C calc'!A0" } })]).slice(1));
     expect(row![3]).toBe("'=cmd|' /C calc'!A0");
   });
 

@@ -350,7 +350,10 @@ function expectComposedText(item: Item, platform: string, variant: number, r: Re
   // At a word boundary, unless the caption starts with one word too long to fit.
   const rest = caption.slice(kept.length);
   const atWordBoundary = rest === '' || /^[\s.,;:!?…-]*(\s|$)/u.test(rest);
-  must(atWordBoundary || !/\s/u.test(kept), () => `${where}: cut inside a word: ${JSON.stringify(kept.slice(-20))}|${JSON.stringify(rest.slice(0, 20))}`);
+  must(
+    atWordBoundary || !/\s/u.test(kept),
+    () => `${where}: cut inside a word: ${JSON.stringify(kept.slice(-20))}|${JSON.stringify(rest.slice(0, 20))}`,
+  );
   // Known bug 2: a long word is cut inside a grapheme.
   if (!graphemeBoundaries(caption).has(kept.length)) deviations.splitGrapheme++;
 }
@@ -397,13 +400,26 @@ function expectFeedOutcome(c: FeedCase, r: FeedParseResult): void {
   if (!r.ok) {
     // Name the culprit: the first valid entry that the parser refused on its own.
     const lone = c.entries.find((e) => e.kind === 'valid' && !parseFeedJson({ ...c.env, items: [e.raw] }).ok);
-    expect.fail(`feed refused (${JSON.stringify(r.problem)}); first refused valid item: ${JSON.stringify(lone && lone.kind === 'valid' ? lone.clean : undefined)}`);
+    expect.fail(
+      `feed refused (${JSON.stringify(r.problem)}); first refused valid item: ${JSON.stringify(lone && lone.kind === 'valid' ? lone.clean : undefined)}`,
+    );
   }
   const wrongBad = c.entries.filter((e) => e.kind === 'bad' && parseFeedJson({ ...c.env, items: [e.raw] }).ok);
-  if (wrongBad.length) expect(wrongBad.map((e) => (e.kind === 'bad' ? e.why : '')), 'bad neighbours that were accepted').toEqual([]);
-  expectSame(r.feed.items.map((i) => i.id), kept.map((i) => i.id), 'same ids, same order');
+  if (wrongBad.length)
+    expect(
+      wrongBad.map((e) => (e.kind === 'bad' ? e.why : '')),
+      'bad neighbours that were accepted',
+    ).toEqual([]);
+  expectSame(
+    r.feed.items.map((i) => i.id),
+    kept.map((i) => i.id),
+    'same ids, same order',
+  );
   expectSame(r.feed.items, kept, 'items come out as they went in, unknown keys stripped');
-  must(r.feed.dropped === dropped && r.feed.overflow === 0, () => `dropped ${r.feed.dropped} (expected ${dropped}), overflow ${r.feed.overflow}`);
+  must(
+    r.feed.dropped === dropped && r.feed.overflow === 0,
+    () => `dropped ${r.feed.dropped} (expected ${dropped}), overflow ${r.feed.overflow}`,
+  );
   if (!isDeepStrictEqual(r.feed.meta, c.meta)) expect(r.feed.meta).toEqual(c.meta);
 }
 
@@ -418,10 +434,23 @@ describe('fuzz: feed parser', { timeout: 120_000 }, () => {
       fc.json({ maxDepth: 3 }).map((j) => `{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[${j}]}`),
       fc.constantFrom(
         '<html><body>Situs ini diretas. Slot gacor 777</body></html>',
-        '', ' ', '\uFEFF', 'null', 'undefined', 'NaN', '{', '}', '[', '{"items":', '\u0000', '"\\ud800"', '1e999', '-0',
+        '',
+        ' ',
+        '\uFEFF',
+        'null',
+        'undefined',
+        'NaN',
+        '{',
+        '}',
+        '[',
+        '{"items":',
+        '\u0000',
+        '"\\ud800"',
+        '1e999',
+        '-0',
         '{"__proto__":{"polluted":true},"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"a","title":"t"}]}',
         '{"constructor":{"prototype":{"polluted":true}}}',
-        '[' .repeat(5000) + ']'.repeat(5000),
+        '['.repeat(5000) + ']'.repeat(5000),
         '{"a":'.repeat(3000) + '1' + '}'.repeat(3000),
         JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'T', items: [{ id: 'a', title: 't', _x: nested(1500) }] }),
       ),
@@ -437,15 +466,43 @@ describe('fuzz: feed parser', { timeout: 120_000 }, () => {
 
   it(`never throws on any JSON value or feed-shaped garbage (${RUNS.anyJson} runs)`, () => {
     const knownKey = fc.constantFrom(
-      'id', 'url', 'title', 'summary', 'content_text', 'content_html', 'image', 'date_published', 'date_modified', 'tags', '_siar',
-      'agency', 'captions', 'hashtags', 'priority', 'expires_at', 'platforms', 'campaign', '__proto__', 'constructor', 'prototype',
+      'id',
+      'url',
+      'title',
+      'summary',
+      'content_text',
+      'content_html',
+      'image',
+      'date_published',
+      'date_modified',
+      'tags',
+      '_siar',
+      'agency',
+      'captions',
+      'hashtags',
+      'priority',
+      'expires_at',
+      'platforms',
+      'campaign',
+      '__proto__',
+      'constructor',
+      'prototype',
     );
     const nearValue: fc.Arbitrary<Json> = fc.oneof(
       fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
       timeArb,
       urlArb,
       textArb(300),
-      fc.constantFrom<Json>(...BAD_URLS.slice(0, 12), 'https://pemkab.example/', 'Judul', 'high', ['x'], ['Tag'], { default: 'Halo' }, { x: ['a', 'b'] }),
+      fc.constantFrom<Json>(
+        ...BAD_URLS.slice(0, 12),
+        'https://pemkab.example/',
+        'Judul',
+        'high',
+        ['x'],
+        ['Tag'],
+        { default: 'Halo' },
+        { x: ['a', 'b'] },
+      ),
     );
     const garbageItem: fc.Arbitrary<Json> = fc.letrec<{ item: Json }>((tie) => ({
       item: fc.oneof(
@@ -455,7 +512,12 @@ describe('fuzz: feed parser', { timeout: 120_000 }, () => {
       ),
     })).item;
     const feedShaped = fc.record({
-      version: fc.constantFrom<Json>('https://jsonfeed.org/version/1.1', 'https://jsonfeed.org/version/1', 'https://jsonfeed.org/version/1.0.9', 5),
+      version: fc.constantFrom<Json>(
+        'https://jsonfeed.org/version/1.1',
+        'https://jsonfeed.org/version/1',
+        'https://jsonfeed.org/version/1.0.9',
+        5,
+      ),
       title: fc.oneof(fc.constant<Json>('Feed'), fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>),
       items: fc.array(fc.oneof(garbageItem, fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>), { maxLength: 8 }),
       _siar: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
@@ -502,19 +564,49 @@ describe('fuzz: feed parser', { timeout: 120_000 }, () => {
       | { k: 'html' }
       | { k: 'deep'; depth: number };
     const editChar = fc.oneof(
-      fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', '\u0000', '\n', '\uD800', '\uDC00', '\uFEFF', 'null', 'true', '1e999', '"__proto__"', ''),
+      fc.constantFrom(
+        '"',
+        '{',
+        '}',
+        '[',
+        ']',
+        ',',
+        ':',
+        '\\',
+        '\u0000',
+        '\n',
+        '\uD800',
+        '\uDC00',
+        '\uFEFF',
+        'null',
+        'true',
+        '1e999',
+        '"__proto__"',
+        '',
+      ),
       fc.string({ unit: 'binary', maxLength: 3 }),
     );
     const mutation: fc.Arbitrary<TextMutation> = fc.oneof(
       fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((at) => ({ k: 'truncate' as const, at })),
       fc.constant({ k: 'bom' as const }),
-      fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((x) => x), fc.integer({ min: 0, max: 3 }), editChar), { minLength: 1, maxLength: 5 }).map((edits) => ({
-        k: 'edits' as const,
-        edits: edits as [number, number, string][],
-      })),
+      fc
+        .array(
+          fc.tuple(
+            fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((x) => x),
+            fc.integer({ min: 0, max: 3 }),
+            editChar,
+          ),
+          { minLength: 1, maxLength: 5 },
+        )
+        .map((edits) => ({
+          k: 'edits' as const,
+          edits: edits as [number, number, string][],
+        })),
       fc.uint8Array({ maxLength: 400 }).map((bytes) => ({ k: 'bytes' as const, bytes })),
       fc.constantFrom('x', ',', '}', ']', '{}', 'null', '<!-- -->', '\u0000').map((tail) => ({ k: 'garbage-after' as const, tail })),
-      fc.tuple(fc.constantFrom('', ' ', '\n', '\t', '\r\n  '), fc.constantFrom('', ' ', '\n', '\t\n')).map(([before, after]) => ({ k: 'whitespace' as const, before, after })),
+      fc
+        .tuple(fc.constantFrom('', ' ', '\n', '\t', '\r\n  '), fc.constantFrom('', ' ', '\n', '\t\n'))
+        .map(([before, after]) => ({ k: 'whitespace' as const, before, after })),
       fc.constant({ k: 'escape-non-ascii' as const }),
       fc.constant({ k: 'html' as const }),
       fc.integer({ min: 1000, max: 20_000 }).map((depth) => ({ k: 'deep' as const, depth })),
@@ -591,12 +683,24 @@ describe('fuzz: feed parser', { timeout: 120_000 }, () => {
   it(`refuses a broken envelope as a whole (${RUNS.envelopeMutations} runs)`, () => {
     const breakEnvelope = fc.oneof(
       fc.constantFrom('version', 'title', 'items').map((k) => ({ why: `no ${k}`, f: (f: Raw) => void delete f[k] })),
-      fc.constantFrom<Json>('https://jsonfeed.org/version/2', 'http://jsonfeed.org/version/1.1', 'jsonfeed 1.1', '', 1.1, null, ['https://jsonfeed.org/version/1.1']).map((v) => ({ why: `version ${JSON.stringify(v)}`, f: (f: Raw) => void (f.version = v) })),
-      fc.constantFrom<Json>('', 5, null, ['T'], { id: 'T' }).map((v) => ({ why: `title ${JSON.stringify(v)}`, f: (f: Raw) => void (f.title = v) })),
+      fc
+        .constantFrom<Json>('https://jsonfeed.org/version/2', 'http://jsonfeed.org/version/1.1', 'jsonfeed 1.1', '', 1.1, null, [
+          'https://jsonfeed.org/version/1.1',
+        ])
+        .map((v) => ({ why: `version ${JSON.stringify(v)}`, f: (f: Raw) => void (f.version = v) })),
+      fc
+        .constantFrom<Json>('', 5, null, ['T'], { id: 'T' })
+        .map((v) => ({ why: `title ${JSON.stringify(v)}`, f: (f: Raw) => void (f.title = v) })),
       fc.integer({ min: 301, max: 5000 }).map((n) => ({ why: `title of ${n}`, f: (f: Raw) => void (f.title = 'T'.repeat(n)) })),
-      fc.constantFrom<Json>({}, 'items', null, 5, { 0: { id: 'a', title: 't' }, length: 1 }).map((v) => ({ why: `items ${JSON.stringify(v)}`, f: (f: Raw) => void (f.items = v) })),
-      fc.tuple(fc.constantFrom('home_page_url', 'feed_url'), fc.constantFrom(...BAD_URLS)).map(([k, u]) => ({ why: `${k} ${u.slice(0, 40)}`, f: (f: Raw) => void (f[k] = u) })),
-      fc.constantFrom<Json>('x'.repeat(36), 5, null).map((v) => ({ why: `language ${JSON.stringify(v)}`, f: (f: Raw) => void (f.language = v) })),
+      fc
+        .constantFrom<Json>({}, 'items', null, 5, { 0: { id: 'a', title: 't' }, length: 1 })
+        .map((v) => ({ why: `items ${JSON.stringify(v)}`, f: (f: Raw) => void (f.items = v) })),
+      fc
+        .tuple(fc.constantFrom('home_page_url', 'feed_url'), fc.constantFrom(...BAD_URLS))
+        .map(([k, u]) => ({ why: `${k} ${u.slice(0, 40)}`, f: (f: Raw) => void (f[k] = u) })),
+      fc
+        .constantFrom<Json>('x'.repeat(36), 5, null)
+        .map((v) => ({ why: `language ${JSON.stringify(v)}`, f: (f: Raw) => void (f.language = v) })),
       fc.constant({
         why: 'fields only under __proto__',
         f: (f: Raw) => {
@@ -655,7 +759,8 @@ describe('fuzz: text composer', { timeout: 120_000 }, () => {
     check(arb, RUNS.xComposer, ([item, variants, { env }]) => {
       const r = parseText(JSON.stringify({ ...env, items: [item] }));
       tally(r);
-      if (!(r.ok && isDeepStrictEqual(r.feed.items, [item]))) expect(r.ok && r.feed.items, `a valid item was refused: ${JSON.stringify(item).slice(0, 300)}`).toEqual([item]);
+      if (!(r.ok && isDeepStrictEqual(r.feed.items, [item])))
+        expect(r.ok && r.feed.items, `a valid item was refused: ${JSON.stringify(item).slice(0, 300)}`).toEqual([item]);
       for (const v of variants) expectComposed(item, 'x', v);
       for (const p of PLATFORMS.slice(1)) expectComposed(item, p, variants[0]!);
     });
@@ -679,7 +784,10 @@ describe('fuzz: parser and composer, known bugs', { timeout: 120_000 }, () => {
   const cutTagsArb = fc.record({
     caption: textArb(60, { minLength: 1, maxTokens: 8 }),
     tags: fc.array(fc.stringMatching(/^[A-Za-z0-9_]{90,100}$/), { minLength: 3, maxLength: 5 }),
-    url: fc.option(urlArb.filter((u) => xWeightedLength(u) <= 30), { nil: undefined }),
+    url: fc.option(
+      urlArb.filter((u) => xWeightedLength(u) <= 30),
+      { nil: undefined },
+    ),
   });
 
   it(`X: a caption that fits whole beside the kept hashtags is left as it is (${KNOWN_BUG_RUNS} runs)`, () => {

@@ -67,7 +67,9 @@ function runtimeGraph(entry: string): { files: Set<string>; packages: Set<string
     files.add(file);
     if (!/\.(ts|tsx)$/.test(file)) continue;
     const text = readFileSync(file, 'utf8');
-    const statements = text.matchAll(/^\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm);
+    const statements = text.matchAll(
+      /^\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
+    );
     for (const m of statements) {
       if (m[2]) continue; // `import type …` / `export type …`
       const spec = (m[4] ?? m[5] ?? m[6])!;
@@ -98,7 +100,9 @@ describe('code that runs in x.com and facebook.com pages', () => {
       expect(files).toContain('utils/composer/integration.tsx');
       expect(files).toContain('utils/messages/messages.ts');
       const forbidden = [...files].filter((f) =>
-        /^utils\/(sync|settings|history)\/|^utils\/feed\/(cache|fetch|service|refresh)\.ts$|^utils\/sites\/status\.ts$|^utils\/messages\/schema\.ts$/.test(f),
+        /^utils\/(sync|settings|history)\/|^utils\/feed\/(cache|fetch|service|refresh)\.ts$|^utils\/sites\/status\.ts$|^utils\/messages\/schema\.ts$/.test(
+          f,
+        ),
       );
       expect(forbidden).toEqual([]);
       expect(packages.has('#imports')).toBe(false);
@@ -114,7 +118,8 @@ describe('code that runs in x.com and facebook.com pages', () => {
 describe('no code from strings, no markup from data', () => {
   it('our source never evaluates strings or writes HTML from strings', () => {
     const hits: string[] = [];
-    const pattern = /\beval\s*\(|new\s+Function\b|\bFunction\s*\(|innerHTML|outerHTML|insertAdjacentHTML|dangerouslySetInnerHTML|document\.write|createContextualFragment|setTimeout\(\s*['"`]|setInterval\(\s*['"`]/;
+    const pattern =
+      /\beval\s*\(|new\s+Function\b|\bFunction\s*\(|innerHTML|outerHTML|insertAdjacentHTML|dangerouslySetInnerHTML|document\.write|createContextualFragment|setTimeout\(\s*['"`]|setInterval\(\s*['"`]/;
     for (const file of OWN_SOURCE) {
       readFileSync(file, 'utf8')
         .split('\n')
@@ -147,7 +152,8 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
     return { calls, fn };
   };
   const headersOf = (c: Call) => new Headers(c.init.headers);
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   beforeEach(() => {
     globalThis.indexedDB = new IDBFactory();
@@ -164,7 +170,9 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
   });
 
   it('enrolment keeps the token in extension-local storage, never sync or session storage', async () => {
-    const { calls, fn } = capture(() => json(201, { token: 't'.repeat(43), member: { nip: '198503152010012003', name: 'Pegawai', unit: 'Dinas Kominfo' } }));
+    const { calls, fn } = capture(() =>
+      json(201, { token: 't'.repeat(43), member: { nip: '198503152010012003', name: 'Pegawai', unit: 'Dinas Kominfo' } }),
+    );
     const r = await enrol(TALLY, { nip: '198503152010012003', name: 'Pegawai', unit: 'Dinas Kominfo', code: 'KODE' }, fn);
     expect(r.ok).toBe(true);
     expect(calls.map((c) => [c.url, c.init.method, c.init.credentials])).toEqual([[`${TALLY}v1/enroll`, 'POST', 'omit']]);
@@ -177,9 +185,14 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
   it('the outbox and the summary send it to the tally endpoints, without credentials', async () => {
     await recordShare({ item, feedUrl, platform: 'x', action: 'posted' });
     const { calls, fn } = capture((url) =>
-      url.endsWith('/v1/shares') ? json(200, { accepted: [], duplicate: [], rejected: [] }) : json(200, { events: 0, posted: 0, by_platform: {} }),
+      url.endsWith('/v1/shares')
+        ? json(200, { accepted: [], duplicate: [], rejected: [] })
+        : json(200, { events: 0, posted: 0, by_platform: {} }),
     );
-    await drainOutbox({ tallyUrl: TALLY, token: 'secret-token', fetch: fn, pending: pendingEvents, markSynced, markRejected, now: Date.now }, { failures: 0 });
+    await drainOutbox(
+      { tallyUrl: TALLY, token: 'secret-token', fetch: fn, pending: pendingEvents, markSynced, markRejected, now: Date.now },
+      { failures: 0 },
+    );
     const e: Enrolment = { tallyUrl: TALLY, token: 'secret-token', member: { nip: '1', name: 'n', unit: 'u' }, at: 0 };
     await fetchSummary(e, fn);
     expect(calls.map((c) => c.url)).toEqual([`${TALLY}v1/shares`, `${TALLY}v1/me/summary`]);
@@ -214,20 +227,34 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
 
 describe('pictures from a feed are checked before they reach a page', () => {
   const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-  const serve = (body: BodyInit, type: string) => (async () => new Response(body, { status: 200, headers: { 'content-type': type } })) as unknown as typeof fetch;
+  const serve = (body: BodyInit, type: string) =>
+    (async () => new Response(body, { status: 200, headers: { 'content-type': type } })) as unknown as typeof fetch;
 
   it('takes JPEG, PNG, GIF or WebP by their bytes, whatever the server says; never SVG or HTML', async () => {
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(PNG, 'image/png') })).toMatchObject({ ok: true, type: 'image/png' });
+    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(PNG, 'image/png') })).toMatchObject({
+      ok: true,
+      type: 'image/png',
+    });
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>';
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.svg', { fetch: serve(svg, 'image/svg+xml') })).toEqual({ ok: false, error: 'not_an_image' });
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve('<script>alert(1)</script>', 'image/png') })).toEqual({ ok: false, error: 'not_an_image' });
+    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.svg', { fetch: serve(svg, 'image/svg+xml') })).toEqual({
+      ok: false,
+      error: 'not_an_image',
+    });
+    expect(
+      await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve('<script>alert(1)</script>', 'image/png') }),
+    ).toEqual({ ok: false, error: 'not_an_image' });
   });
 
   it('refuses a picture over 5 MiB and names the file from safe characters only', async () => {
     const big = new Uint8Array(MAX_IMAGE_BYTES + 1);
     big.set(PNG);
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(big, 'image/png') })).toEqual({ ok: false, error: 'too_large' });
-    const r = await fetchItemImage('https://kab-contoh.go.id/media/%22%3E%3Cimg%20onerror=x%3E..%2F..%2Fetc.png', { fetch: serve(PNG, 'image/png') });
+    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(big, 'image/png') })).toEqual({
+      ok: false,
+      error: 'too_large',
+    });
+    const r = await fetchItemImage('https://kab-contoh.go.id/media/%22%3E%3Cimg%20onerror=x%3E..%2F..%2Fetc.png', {
+      fetch: serve(PNG, 'image/png'),
+    });
     expect(r.ok && r.name).toMatch(/^[\w-]{1,60}\.png$/);
   });
 
@@ -235,7 +262,12 @@ describe('pictures from a feed are checked before they reach a page', () => {
     const never = (async () => {
       throw new Error('fetched');
     }) as unknown as typeof fetch;
-    for (const url of ['http://kab-contoh.go.id/a.png', 'file:///etc/passwd', 'javascript:alert(1)', 'https://u:p@kab-contoh.go.id/a.png']) {
+    for (const url of [
+      'http://kab-contoh.go.id/a.png',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'https://u:p@kab-contoh.go.id/a.png',
+    ]) {
       expect(await fetchItemImage(url, { fetch: never })).toEqual({ ok: false, error: 'bad_url' });
     }
   });
@@ -248,10 +280,22 @@ describe('open finding F5: a signed feed can be rolled back to an older signed c
   it.fails('refuses a validly signed feed older than the verified copy it holds', async () => {
     const key = generateSigningKey();
     const old = Buffer.from(
-      JSON.stringify(feedWith([feedItem('ditarik', { title: 'Ditarik', date_published: '2026-11-01T08:00:00+07:00', date_modified: '2026-11-01T08:00:00+07:00' })])),
+      JSON.stringify(
+        feedWith([
+          feedItem('ditarik', {
+            title: 'Ditarik',
+            date_published: '2026-11-01T08:00:00+07:00',
+            date_modified: '2026-11-01T08:00:00+07:00',
+          }),
+        ]),
+      ),
     );
     const current = Buffer.from(
-      JSON.stringify(feedWith([feedItem('baru', { title: 'Baru', date_published: '2026-11-20T08:00:00+07:00', date_modified: '2026-11-20T08:00:00+07:00' })])),
+      JSON.stringify(
+        feedWith([
+          feedItem('baru', { title: 'Baru', date_published: '2026-11-20T08:00:00+07:00', date_modified: '2026-11-20T08:00:00+07:00' }),
+        ]),
+      ),
     );
     let served = current;
     const url = 'https://diskominfo.kab-contoh.go.id/siar/feed.json';

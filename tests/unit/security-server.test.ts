@@ -40,23 +40,30 @@ async function start(options: AgencyServerOptions = {}) {
   const origin = `http://127.0.0.1:${port}`;
   const call = (p: string, init?: RequestInit) => fetch(new URL(p, origin), { redirect: 'manual', ...init });
   const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-    call(p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    call(p, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const enrol = async (seq: number, name = `Pegawai ${seq}`) => {
     const res = await post('/v1/enroll', { nip: nip(seq), name, ...KOMINFO });
     expect(res.status).toBe(201);
     return EnrollResponseSchema.parse(await res.json()).token;
   };
-  const login = (user: string, password: string) =>
-    call('/login', { method: 'POST', body: new URLSearchParams({ user, password }) });
+  const login = (user: string, password: string) => call('/login', { method: 'POST', body: new URLSearchParams({ user, password }) });
   /** A request that declares `length` bytes of body and sends none: the answer shows whether the server waited to read it. */
   const declared = (p: string, length: number, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(`${origin}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers } }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        `${origin}${p}`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers } },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.setTimeout(5000, () => reject(new Error('the server waited for a body it should have refused')));
       req.flushHeaders();
@@ -89,7 +96,12 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
     const calls: ts.CallExpression[] = [];
     const sqlLiterals: ts.Node[] = [];
     const visit = (n: ts.Node) => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && ts.isVariableDeclarationList(n.parent) && n.parent.flags & ts.NodeFlags.Const) {
+      if (
+        ts.isVariableDeclaration(n) &&
+        ts.isIdentifier(n.name) &&
+        ts.isVariableDeclarationList(n.parent) &&
+        n.parent.flags & ts.NodeFlags.Const
+      ) {
         consts.set(n.name.text, n.initializer);
       }
       if (ts.isCallExpression(n)) calls.push(n);
@@ -161,7 +173,10 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
     // Not vacuous: the store, the stats, the CSV export, the migrations and the pragmas.
     expect(out.sites.length).toBeGreaterThan(30);
     for (const f of ['tally/store.ts', 'dashboard/stats.ts', 'dashboard/routes.ts', 'db/migrations.ts', 'db/database.ts']) {
-      expect(out.sites.some((s) => s.startsWith(`server/${f}`)), f).toBe(true);
+      expect(
+        out.sites.some((s) => s.startsWith(`server/${f}`)),
+        f,
+      ).toBe(true);
     }
   });
 
@@ -170,7 +185,7 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
       'const x = req.url; db.prepare(`SELECT * FROM shares WHERE id = ${x}`);',
       "db.exec('DELETE FROM shares WHERE id = ' + id);",
       'const p = (sql: string) => db.prepare(sql); p(`SELECT ${column} FROM members`);',
-      'const q = `UPDATE members SET name = \'${name}\'`;',
+      "const q = `UPDATE members SET name = '${name}'`;",
     ];
     for (const source of bad) {
       const out: Checked = { sites: [], problems: [] };
@@ -178,7 +193,11 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
       expect(out.problems, source).not.toEqual([]);
     }
     const good: Checked = { sites: [], problems: [] };
-    check(path.join(ROOT, 'server/example.ts'), good, 'const N = 50; const p = (sql: string) => db.prepare(sql); p(`SELECT id FROM shares LIMIT ${N}`).all(req.id);');
+    check(
+      path.join(ROOT, 'server/example.ts'),
+      good,
+      'const N = 50; const p = (sql: string) => db.prepare(sql); p(`SELECT id FROM shares LIMIT ${N}`).all(req.id);',
+    );
     expect(good).toEqual({ sites: ['server/example.ts:1', 'server/example.ts:1'], problems: [] });
   });
 
@@ -187,14 +206,20 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
     try {
       const evil = "Robert'); DROP TABLE shares; --";
       const token = await s.enrol(1, evil);
-      const res = await s.post('/v1/shares', { shares: [share({ item_id: "x' OR '1'='1" }), share({ platform: 'x"--' })] }, { authorization: `Bearer ${token}` });
+      const res = await s.post(
+        '/v1/shares',
+        { shares: [share({ item_id: "x' OR '1'='1" }), share({ platform: 'x"--' })] },
+        { authorization: `Bearer ${token}` },
+      );
       const body = (await res.json()) as { accepted: string[]; rejected: unknown[] };
       expect(body.accepted).toHaveLength(1);
       expect(body.rejected).toHaveLength(1); // the platform name breaks the protocol, not the query
       const db = s.agency.tally.db;
       expect(db.prepare('SELECT name FROM members').all()).toEqual([{ name: evil }]);
       expect(db.prepare('SELECT item_id FROM shares').all()).toEqual([{ item_id: "x' OR '1'='1" }]);
-      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").all() as { name: string }[]
+      ).map((r) => r.name);
       expect(tables).toEqual(['enroll_codes', 'members', 'migrations', 'posts', 'shares', 'tokens', 'units']);
     } finally {
       await s.agency.close();
@@ -288,8 +313,12 @@ describe('enrolment tells nothing to someone without a code', () => {
 });
 
 describe('secrets from the environment are never printed', () => {
-  it('the start-up banner names the password and codes only when they are the demo\'s', async () => {
-    const config = configFromEnv({ SIAR_DB: ':memory:', SIAR_ADMIN_PASSWORD: 'sandi-produksi-rahasia', SIAR_ENROLL_CODES: 'Dinas Kominfo=KODE-RAHASIA-9F2K' });
+  it("the start-up banner names the password and codes only when they are the demo's", async () => {
+    const config = configFromEnv({
+      SIAR_DB: ':memory:',
+      SIAR_ADMIN_PASSWORD: 'sandi-produksi-rahasia',
+      SIAR_ENROLL_CODES: 'Dinas Kominfo=KODE-RAHASIA-9F2K',
+    });
     const s = await start();
     try {
       const banner = describeServer(s.agency, config);
@@ -386,7 +415,7 @@ describe('dashboard: session and headers', () => {
     expect(sessions.of(req)).toBeUndefined();
   });
 
-  it('the session cookie is Secure when the public URL is https (behind the agency\'s TLS proxy)', async () => {
+  it("the session cookie is Secure when the public URL is https (behind the agency's TLS proxy)", async () => {
     const s = await start({ admin: { user: 'admin', password: 'kata-sandi-uji' }, baseUrl: 'https://siar.kab-contoh.go.id' });
     try {
       const cookie = (await s.login('admin', 'kata-sandi-uji')).headers.get('set-cookie')!;
@@ -415,11 +444,12 @@ describe('dashboard: session and headers', () => {
 describe('open finding F2: the tally limits requests per token, and a member can mint tokens', () => {
   // Re-enrolling with the unit's code issues another live token with a fresh bucket, so one
   // member (or anyone holding the unit's code and a colleague's NIP) multiplies the rate limit.
-  it.fails('a second token of the same member shares the first one\'s rate limit', async () => {
+  it.fails("a second token of the same member shares the first one's rate limit", async () => {
     const s = await start({ rateLimit: { perMinute: 6, burst: 3 } });
     try {
       const first = await s.enrol(6);
-      for (let i = 0; i < 3; i++) expect((await s.post('/v1/shares', { shares: [share()] }, { authorization: `Bearer ${first}` })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await s.post('/v1/shares', { shares: [share()] }, { authorization: `Bearer ${first}` })).status).toBe(200);
       expect((await s.post('/v1/shares', { shares: [share()] }, { authorization: `Bearer ${first}` })).status).toBe(429);
       const second = await s.enrol(6);
       expect((await s.post('/v1/shares', { shares: [share()] }, { authorization: `Bearer ${second}` })).status).toBe(429);

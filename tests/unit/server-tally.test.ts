@@ -12,13 +12,7 @@ import { buildDemoFeed, wib } from '../../server/demo/feed';
 import { configFromEnv } from '../../server/env';
 import { DEMO_ENROLL_CODES, parseEnrollCodes } from '../../server/tally/codes';
 import { RateLimiter } from '../../server/tally/rate-limit';
-import {
-  EnrollResponseSchema,
-  ErrorSchema,
-  SharesResponseSchema,
-  SummarySchema,
-  type ShareEventWire,
-} from '../../utils/protocol/tally';
+import { EnrollResponseSchema, ErrorSchema, SharesResponseSchema, SummarySchema, type ShareEventWire } from '../../utils/protocol/tally';
 
 const dir = mkdtempSync(join(tmpdir(), 'siar-tally-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -474,7 +468,10 @@ describe('dashboard', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="siar-shares-\d{4}-\d{2}-\d{2}\.csv"$/);
-    const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines[0]).toBe('id,nip,name,unit,item_id,feed_url,platform,action,at,post_url,received_at');
     expect(lines).toHaveLength(1 + 6);
     expect(text).toContain(`,${nip(60)},"'=HYPERLINK(""http://evil.example"",""klik"")",Dinas Komunikasi dan Informatika,`);

@@ -37,7 +37,11 @@ import {
 } from '@/utils/settings';
 import { parsePolicy, POLICY_KEYS } from '@/utils/settings/policy';
 
-const USER = { feedUrl: 'https://user.example.go.id/feed.json', tallyUrl: 'https://user.example.go.id/tally', feedPublicKey: 'U'.repeat(43) };
+const USER = {
+  feedUrl: 'https://user.example.go.id/feed.json',
+  tallyUrl: 'https://user.example.go.id/tally',
+  feedPublicKey: 'U'.repeat(43),
+};
 const FEED_TALLY = 'https://feed.example.go.id/tally';
 const POLICY = {
   feedUrl: 'https://diskominfo.example.go.id/siar/feed.json',
@@ -295,7 +299,7 @@ describe('options form: policy values are read-only and never saved over', () =>
     ]);
   });
 
-  it('without a policy every field is the user\'s', async () => {
+  it("without a policy every field is the user's", async () => {
     render(
       h(SettingsForm, {
         settings: {},

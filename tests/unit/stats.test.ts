@@ -197,7 +197,9 @@ describe('computeStats: local days in the user time zone', () => {
   const now = new Date('2026-11-21T05:00:00Z'); // 21 Nov everywhere below
   const events = [ev('posted', instant)];
   const postedDays = (timeZone: string) =>
-    computeStats(events, now, { days: 3, timeZone }).perDay.filter((d) => d.posted).map((d) => d.day);
+    computeStats(events, now, { days: 3, timeZone })
+      .perDay.filter((d) => d.posted)
+      .map((d) => d.day);
 
   it('puts the same instant on different days', () => {
     expect(postedDays('Asia/Jakarta')).toEqual(['2026-11-20']);
@@ -320,7 +322,10 @@ describe('stats components', () => {
 
   it('StatCards shows the four figures by their UI words', () => {
     const el = mount(h(StatCards, { stats: { posted: 1234, attempts: 5, thisWeek: 2, streakDays: 3, events: 1300 }, formatNumber: n }));
-    const pairs = [...el.querySelectorAll('.stat-card')].map((c) => [c.querySelector('dt')!.textContent, c.querySelector('dd')!.textContent]);
+    const pairs = [...el.querySelectorAll('.stat-card')].map((c) => [
+      c.querySelector('dt')!.textContent,
+      c.querySelector('dd')!.textContent,
+    ]);
     expect(pairs).toEqual([
       ['stats_posted', '1.234'],
       ['stats_attempts', '5'],
@@ -366,8 +371,17 @@ describe('stats components', () => {
 
   it('HistoryTable: words for action and sync, https links only, paging', () => {
     const rows = [
-      { ...ev('posted', '2026-11-20T09:00:00+07:00', { title: 'Panen raya', agency: ['distan', 'Dinas Pertanian'] }), post_url: 'https://x.com/a/status/1', sync: 'synced' as const },
-      { ...ev('copied', '2026-11-20T08:00:00+07:00'), post_url: 'http://x.com/a/status/2', sync: 'rejected' as const, rejectReason: 'item unknown' },
+      {
+        ...ev('posted', '2026-11-20T09:00:00+07:00', { title: 'Panen raya', agency: ['distan', 'Dinas Pertanian'] }),
+        post_url: 'https://x.com/a/status/1',
+        sync: 'synced' as const,
+      },
+      {
+        ...ev('copied', '2026-11-20T08:00:00+07:00'),
+        post_url: 'http://x.com/a/status/2',
+        sync: 'rejected' as const,
+        rejectReason: 'item unknown',
+      },
       { ...ev('inserted', '2026-11-20T07:00:00+07:00'), post_url: 'javascript:alert(1)' },
     ];
     const onPage = vi.fn();
@@ -444,7 +458,12 @@ describe('stats components', () => {
   it('AgencySummary shows the unit rank, or nothing without a summary', () => {
     const el = mount(
       h(AgencySummary, {
-        summary: { events: 41, posted: 30, by_platform: { x: 12, facebook: 18 }, unit: { name: 'Dinas Kominfo', posted: 340, rank: 3, units: 42 } },
+        summary: {
+          events: 41,
+          posted: 30,
+          by_platform: { x: 12, facebook: 18 },
+          unit: { name: 'Dinas Kominfo', posted: 340, rank: 3, units: 42 },
+        },
         formatNumber: n,
       }),
     );

@@ -91,7 +91,11 @@ describe('stats from stored totals', () => {
             } else {
               const ids = (await pendingEvents(s.n)).map((e) => e.id);
               if (s.kind === 'synced') await markSynced(ids, 1);
-              else await markRejected(ids.map((id) => ({ id, reason: 'ditolak' })), 1);
+              else
+                await markRejected(
+                  ids.map((id) => ({ id, reason: 'ditolak' })),
+                  1,
+                );
             }
           }
           const now = new Date(T0 + nowMinute * 60_000);
@@ -132,10 +136,7 @@ describe('stats from stored totals', () => {
     for (let day = 0; day < 200; day++)
       for (let k = 0; k < 5; k++)
         void tx.store.put(
-          makeShareEvent(
-            { item: item(k, 1, 0, 0), feedUrl, platform: 'x', action: 'posted' },
-            new Date(T0 + day * DAY_MS + k * 3_600_000),
-          ),
+          makeShareEvent({ item: item(k, 1, 0, 0), feedUrl, platform: 'x', action: 'posted' }, new Date(T0 + day * DAY_MS + k * 3_600_000)),
         );
     await tx.done;
     const now = new Date(T0 + 199 * DAY_MS + 12 * 3_600_000);

@@ -75,4 +75,3 @@ export function composeText(item: Item, platform: string, variant = 0): Composed
   const text = join([short, tail]);
   return { text, weighted: xWeightedLength(text), shortened: true };
 }
-

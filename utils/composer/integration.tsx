@@ -39,7 +39,6 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   let busyId: string | undefined;
   let notice: Notice | undefined;
 
-
   function renderPanel() {
     if (!panel) return;
     const { ui, composer } = panel;
@@ -282,18 +281,20 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   const whenParsed = (cb: () => void) =>
     document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', cb, { once: true }) : cb();
   // The log-in form and the "What's on your mind" prompt are only there once the page is parsed.
-  void sendMessage({ type: 'oneclick/peek' }).then((r) => whenParsed(() => {
-    if (!r.itemId) return;
-    console.info('[siar] one-click share pending for this tab');
-    if (site.isLoggedOut(document)) void sendMessage({ type: 'oneclick/fallback' });
-    else {
-      if (site.openComposer) openComposerSoon(site);
-      // No composer to put the post in: say so and offer Copy, never a silent failure.
-      ctx.setTimeout(() => {
-        if (!oneClickInto) void showDrift();
-      }, COMPOSER_WAIT_MS);
-    }
-  }));
+  void sendMessage({ type: 'oneclick/peek' }).then((r) =>
+    whenParsed(() => {
+      if (!r.itemId) return;
+      console.info('[siar] one-click share pending for this tab');
+      if (site.isLoggedOut(document)) void sendMessage({ type: 'oneclick/fallback' });
+      else {
+        if (site.openComposer) openComposerSoon(site);
+        // No composer to put the post in: say so and offer Copy, never a silent failure.
+        ctx.setTimeout(() => {
+          if (!oneClickInto) void showDrift();
+        }, COMPOSER_WAIT_MS);
+      }
+    }),
+  );
 
   /** Tells the user the one-click post could not go in, and offers its text to copy. */
   async function showDrift(known?: { item: PanelItem; variant: number }) {

@@ -35,14 +35,14 @@ export function searchableText(item: Item): string {
   const s = item._siar;
   const captions = Object.values(s?.captions ?? {}).flat();
   return normalise(
-    [item.title, item.summary, s?.agency?.name, s?.campaign, ...(s?.hashtags ?? []), ...captions]
-      .filter(Boolean)
-      .join('\n'),
+    [item.title, item.summary, s?.agency?.name, s?.campaign, ...(s?.hashtags ?? []), ...captions].filter(Boolean).join('\n'),
   );
 }
 
 export function filterItems(items: readonly Item[], f: ItemFilter): Item[] {
-  const words = normalise(f.query ?? '').split(/\s+/).filter(Boolean);
+  const words = normalise(f.query ?? '')
+    .split(/\s+/)
+    .filter(Boolean);
   return items.filter((item) => {
     if (f.agencyId && item._siar?.agency?.id !== f.agencyId) return false;
     if (f.priority && priorityOf(item) !== f.priority) return false;

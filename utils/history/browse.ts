@@ -51,9 +51,7 @@ export function eventMatcher(f: HistoryFilter): ((e: ShareEvent) => boolean) | u
     if (f.action && e.action !== f.action) return false;
     if (f.sync && e.sync !== f.sync) return false;
     if (words.length) {
-      const hay = fold(
-        [e.item?.title, e.item_id, e.item?.agencyName, e.item?.campaign, e.post_url].filter(Boolean).join('\n'),
-      );
+      const hay = fold([e.item?.title, e.item_id, e.item?.agencyName, e.item?.campaign, e.post_url].filter(Boolean).join('\n'));
       for (const w of words) if (!hay.includes(w)) return false;
     }
     return true;

@@ -8,18 +8,7 @@ import type { ShareEvent } from './db';
 export const CSV_BOM = '\uFEFF';
 
 /** The header row: stable, machine-readable names (the same in every UI language). */
-export const CSV_COLUMNS = [
-  'id',
-  'waktu',
-  'item_id',
-  'judul',
-  'opd',
-  'kampanye',
-  'platform',
-  'action',
-  'post_url',
-  'sync',
-] as const;
+export const CSV_COLUMNS = ['id', 'waktu', 'item_id', 'judul', 'opd', 'kampanye', 'platform', 'action', 'post_url', 'sync'] as const;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -61,7 +50,6 @@ export function historyCsv(events: readonly ShareEvent[]): string {
 export function csvFileName(now: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return (
-    `siar-riwayat-${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}` +
-    `-${p(now.getHours())}${p(now.getMinutes())}.csv`
+    `siar-riwayat-${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}` + `-${p(now.getHours())}${p(now.getMinutes())}.csv`
   );
 }

@@ -54,9 +54,7 @@ export async function markRejected(rejected: readonly { id: string; reason: stri
  * Deletes history the user no longer wants. Events still waiting for the tally stay (unless
  * `includePending`), so deleting history never loses a share the agency has not counted.
  */
-export async function deleteHistory(
-  opts: { olderThan?: number; includePending?: boolean; timeZone?: string } = {},
-): Promise<number> {
+export async function deleteHistory(opts: { olderThan?: number; includePending?: boolean; timeZone?: string } = {}): Promise<number> {
   const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
   const events = tx.objectStore('events');
   const range = opts.olderThan !== undefined ? IDBKeyRange.upperBound(opts.olderThan, true) : null;

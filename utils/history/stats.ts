@@ -260,8 +260,7 @@ export function emptyTotals(): HistoryTotals {
 }
 
 export const pairKey = (itemId: string, platform: string) => `${itemId}\u0000${platform}`;
-export const attemptKey = (platform: string, agencyId: string, campaign: string) =>
-  `${platform}\u0000${agencyId}\u0000${campaign}`;
+export const attemptKey = (platform: string, agencyId: string, campaign: string) => `${platform}\u0000${agencyId}\u0000${campaign}`;
 
 /** Adds one event to `t` (in place), and returns it. */
 export function addToTotals(t: HistoryTotals, e: ShareEvent): HistoryTotals {
@@ -307,12 +306,7 @@ export function streakOf(postedDays: ReadonlySet<number>, today: number): number
 }
 
 /** Where `computeStats` ends: the stats of stored totals plus the days with a post. */
-export function statsFromTotals(
-  t: HistoryTotals,
-  postedDays: ReadonlySet<number>,
-  now: Date,
-  opts: StatsOptions,
-): Stats {
+export function statsFromTotals(t: HistoryTotals, postedDays: ReadonlySet<number>, now: Date, opts: StatsOptions): Stats {
   const timeZone = opts.timeZone ?? defaultTimeZone();
   const dayOf = localDayNumberer(timeZone);
   const nowMs = now.getTime();
@@ -324,11 +318,7 @@ export function statsFromTotals(
   const platforms = new Map<string, PlatformRow>();
   const agencies = new Map<string, AgencyRow>();
   const campaigns = new Map<string, CampaignRow>();
-  const row = <R extends { key: string; posted: number; attempts: number }>(
-    m: Map<string, R>,
-    key: string,
-    make: () => R,
-  ): R => {
+  const row = <R extends { key: string; posted: number; attempts: number }>(m: Map<string, R>, key: string, make: () => R): R => {
     let r = m.get(key);
     if (!r) m.set(key, (r = make()));
     return r;

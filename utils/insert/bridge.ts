@@ -36,11 +36,17 @@ export const TARGET_ATTR = 'data-siar-target';
 export function isInsertRequest(d: unknown): d is InsertRequest {
   const r = d as InsertRequest;
   return (
-    typeof r === 'object' && r !== null && r.siar === 'insert' && typeof r.id === 'string' &&
-    (r.kind === 'draft' || r.kind === 'lexical') && typeof r.target === 'string' &&
+    typeof r === 'object' &&
+    r !== null &&
+    r.siar === 'insert' &&
+    typeof r.id === 'string' &&
+    (r.kind === 'draft' || r.kind === 'lexical') &&
+    typeof r.target === 'string' &&
     (r.text === undefined || typeof r.text === 'string') &&
     (r.image === undefined ||
-      (typeof r.image.name === 'string' && typeof r.image.type === 'string' && r.image.bytes instanceof ArrayBuffer &&
+      (typeof r.image.name === 'string' &&
+        typeof r.image.type === 'string' &&
+        r.image.bytes instanceof ArrayBuffer &&
         IMAGE_METHODS.includes(r.image.method)))
   );
 }

@@ -16,10 +16,7 @@ const idString = z.string().min(1).max(LIMITS.id);
 
 const party = z.object({ id: idString, name: text(LIMITS.name).min(1) });
 
-const caption = z.union([
-  text(LIMITS.caption),
-  z.array(text(LIMITS.caption)).min(1).max(LIMITS.variants),
-]);
+const caption = z.union([text(LIMITS.caption), z.array(text(LIMITS.caption)).min(1).max(LIMITS.variants)]);
 
 // Captions keyed by platform, checked as entries: zod's record check refuses an object with an
 // own "constructor" key, a valid platform name. A `__proto__` key (JSON.parse makes it an own
@@ -59,9 +56,7 @@ export const ItemSchema = z
   .refine(
     (item) =>
       Boolean(item.url || item.title || item.summary || item.content_text) ||
-      Object.values(item._siar?.captions ?? {}).some((c) =>
-        Array.isArray(c) ? c.some(Boolean) : Boolean(c),
-      ),
+      Object.values(item._siar?.captions ?? {}).some((c) => (Array.isArray(c) ? c.some(Boolean) : Boolean(c))),
     'needs one of url, title, summary, content_text or a caption',
   );
 
@@ -90,7 +85,10 @@ export const FeedSiarSchema = z.object({
   refresh_minutes: z.number().finite().positive().optional(),
   /** Per site (x, facebook, …): selectors tried before the built-in ones. */
   // A bad block is dropped alone, so it cannot take the publisher or tally URL with it.
-  selectors: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), SelectorFixesSchema).optional().catch(undefined),
+  selectors: z
+    .record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), SelectorFixesSchema)
+    .optional()
+    .catch(undefined),
 });
 
 /** The feed envelope: everything but the items, which are checked one by one. */
@@ -117,10 +115,7 @@ export interface ParsedFeed {
   overflow: number;
 }
 
-export type FeedProblem =
-  | { kind: 'not_json' }
-  | { kind: 'not_json_feed'; detail: string }
-  | { kind: 'no_valid_items'; dropped: number };
+export type FeedProblem = { kind: 'not_json' } | { kind: 'not_json_feed'; detail: string } | { kind: 'no_valid_items'; dropped: number };
 
 export type FeedParseResult = { ok: true; feed: ParsedFeed } | { ok: false; problem: FeedProblem };
 
@@ -172,4 +167,3 @@ export function parseFeedJson(json: unknown): FeedParseResult {
   }
   return { ok: true, feed: { meta, items, dropped, overflow } };
 }
-

@@ -48,7 +48,11 @@ export function parsePolicy(raw: unknown): PolicySettings {
     if (!s) continue;
     if (!VALID[key](s)) {
       // The value itself is not logged: it is not ours to spread, and a URL may be long.
-      warnOnce(key, v, key === 'feedPublicKey' ? 'is not a base64url Ed25519 key (43 characters)' : 'is not an allowed URL (https, or http on loopback)');
+      warnOnce(
+        key,
+        v,
+        key === 'feedPublicKey' ? 'is not a base64url Ed25519 key (43 characters)' : 'is not an allowed URL (https, or http on loopback)',
+      );
       continue;
     }
     out[key] = s;

@@ -24,10 +24,7 @@ const FIXED = {
   // seen 2026-11
   dialog: '[role="dialog"]',
   // seen 2026-11: the "What's on your mind, Name?" prompt that opens the dialog
-  prompt: [
-    '[role="button"][aria-label^="What\'s on your mind"]',
-    '[role="button"][aria-label^="Apa yang Anda pikirkan"]',
-  ],
+  prompt: ['[role="button"][aria-label^="What\'s on your mind"]', '[role="button"][aria-label^="Apa yang Anda pikirkan"]'],
   promptText: [/^What's on your mind/, /^Apa yang Anda pikirkan/],
 } as const;
 
@@ -52,7 +49,11 @@ export const facebook: SiteAdapter = {
   buttonSlot(root, editor) {
     // Right under the editor's scroll area, so it is seen before the "Add to your post" row.
     const box = closestWhere(editor, (a) => a.parentElement?.matches('form, [role="dialog"]') === true, 30) ?? editor.parentElement;
-    return box?.parentElement ? { parent: box.parentElement, before: box.nextSibling } : root.firstElementChild ? { parent: root, before: null } : null;
+    return box?.parentElement
+      ? { parent: box.parentElement, before: box.nextSibling }
+      : root.firstElementChild
+        ? { parent: root, before: null }
+        : null;
   },
   postButton(root) {
     return firstMatch<HTMLElement>(root, SEL.postButton);

@@ -53,7 +53,10 @@ export async function enrol(
   return { ok: true, enrolment: e };
 }
 
-export async function fetchSummary(e: Enrolment, doFetch: typeof fetch = fetch): Promise<Summary | { error: 'unauthorized' | 'unavailable' }> {
+export async function fetchSummary(
+  e: Enrolment,
+  doFetch: typeof fetch = fetch,
+): Promise<Summary | { error: 'unauthorized' | 'unavailable' }> {
   try {
     const res = await doFetch(endpoint(e.tallyUrl, 'v1/me/summary'), {
       headers: { authorization: `Bearer ${e.token}` },

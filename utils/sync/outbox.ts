@@ -84,7 +84,10 @@ export async function drainOutbox(deps: SyncDeps, status: SyncStatus): Promise<S
         cache: 'no-store',
       });
     } catch (err) {
-      return { ok: false, error: controller.signal.aborted ? { code: 'timeout' } : { code: 'network', detail: String((err as Error)?.message ?? err) } };
+      return {
+        ok: false,
+        error: controller.signal.aborted ? { code: 'timeout' } : { code: 'network', detail: String((err as Error)?.message ?? err) },
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -98,7 +101,11 @@ export async function drainOutbox(deps: SyncDeps, status: SyncStatus): Promise<S
     }
     if (res.status === 429 || res.status === 503) {
       const wait = retryAfterMs(res.headers.get('retry-after'), deps.now());
-      return { ok: false, error: { code: 'rate_limited', status: res.status }, retryAt: wait !== undefined ? deps.now() + wait : undefined };
+      return {
+        ok: false,
+        error: { code: 'rate_limited', status: res.status },
+        retryAt: wait !== undefined ? deps.now() + wait : undefined,
+      };
     }
     if (!res.ok) return { ok: false, error: { code: 'http', status: res.status } };
     let reply: unknown;

@@ -40,7 +40,14 @@ export function syncNow(opts: { force?: boolean; fetch?: typeof fetch } = {}): P
     if (next.needsEnrol) next.needsEnrolToken = enrolment.token;
     await status.setValue(next);
     if (report.requests > 0) {
-      console.info('[siar] sync', { requests: report.requests, sent: report.sent, accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected, error: next.lastError });
+      console.info('[siar] sync', {
+        requests: report.requests,
+        sent: report.sent,
+        accepted: report.accepted,
+        duplicate: report.duplicate,
+        rejected: report.rejected,
+        error: next.lastError,
+      });
     }
     return report;
   })().finally(() => {

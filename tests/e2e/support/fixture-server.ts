@@ -50,11 +50,21 @@ export function fixtureCertificate(): TlsMaterial {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650',
-        '-subj', '/CN=siar-e2e',
-        '-addext', `subjectAltName=${CERT_SANS.join(',')}`,
-        '-keyout', keyPath + suffix,
-        '-out', certPath + suffix,
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '3650',
+        '-subj',
+        '/CN=siar-e2e',
+        '-addext',
+        `subjectAltName=${CERT_SANS.join(',')}`,
+        '-keyout',
+        keyPath + suffix,
+        '-out',
+        certPath + suffix,
       ],
       { stdio: 'pipe', timeout: 30_000 },
     );
@@ -249,4 +259,3 @@ export async function startConnectProxy(targetPort: number): Promise<ConnectProx
     close: () => closeServer(server, sockets),
   };
 }
-
