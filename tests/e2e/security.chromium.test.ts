@@ -322,7 +322,6 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
             return (e as Error).name;
           }
         };
-        // eslint-disable-next-line no-eval
         return { eval: attempt(() => (0, eval)('1')), fn: attempt(() => new Function('return 1')()) };
       });
       expect(r).toEqual({ eval: 'EvalError', fn: 'EvalError' });

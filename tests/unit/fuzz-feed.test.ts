@@ -142,6 +142,7 @@ const HASHTAG = /^[\p{L}\p{M}\p{Nd}_]+$/u;
 function urlAllowed(value: string): boolean {
   if (value.length > 2048) return false;
   // What a browser would act on: tabs and newlines vanish, leading C0/space is skipped.
+  // eslint-disable-next-line no-control-regex -- C0 controls are exactly what a browser skips
   const squashed = value.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
   if (/^(javascript|data|vbscript|file|blob|about):/i.test(squashed)) return false;
   let u: URL;
@@ -661,6 +662,7 @@ describe('fuzz: feed parser', { timeout: 120_000 }, () => {
           expectSame(r, base);
           break;
         case 'escape-non-ascii':
+          // eslint-disable-next-line no-control-regex -- everything outside ASCII, from NUL up
           r = parseText(text.replace(/[^\x00-\x7f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
           expectSame(r, base);
           break;

@@ -2,7 +2,7 @@
 // The real server on a real socket with the real fetch: a DOM environment's fetch would add CORS.
 import { inflateSync, crc32 as nodeCrc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgencyServer, type AgencyServer } from '../../server/app';
+import { createAgencyServer } from '../../server/app';
 import { makePng } from '../../server/demo/png';
 import type { FeedBody } from '../../server/feed';
 import { isExpired, ItemSchema, parseFeedJson, parseFeedText, priorityOf } from '../../utils/protocol/feed';

@@ -316,6 +316,7 @@ describe('options form: policy values are read-only and never saved over', () =>
 
 describe('the schema and the example policies agree with the code', () => {
   const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON documents, walked by the assertions below
   const read = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, any>;
 
   it('public/managed_schema.json declares exactly the policy keys, as strings, described in both languages', () => {

@@ -66,7 +66,7 @@ const cssSelector = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[\w\s\-#.\[\]="'^$*~|:(),>+]+$/, 'plain CSS selector characters only')
+  .regex(/^[\w\s\-#.[\]="'^$*~|:(),>+]+$/, 'plain CSS selector characters only')
   .refine((s) => !/url\(|expression|@|\\/i.test(s), 'not a plain selector');
 const selectorList = z.array(cssSelector).min(1).max(5);
 
