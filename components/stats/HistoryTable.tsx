@@ -1,4 +1,4 @@
-import type { ShareEvent } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import type { HistoryFilter } from '@/utils/history/browse';
 import { t } from '@/utils/i18n';
 import { SHARE_ACTIONS, type ShareAction } from '@/utils/protocol/tally';

@@ -1,6 +1,6 @@
 import { t, uiLocale } from '@/utils/i18n';
 import type { ShareAction } from '@/utils/protocol/tally';
-import type { SyncState } from '@/utils/history/db';
+import type { SyncState } from '@/utils/history/types';
 
 // Words and numbers shared by the stats components.
 

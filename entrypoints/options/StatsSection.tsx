@@ -5,7 +5,7 @@ import { DayChart } from '@/components/stats/DayChart';
 import { ExportCsvButton } from '@/components/stats/ExportCsvButton';
 import { HistoryTable } from '@/components/stats/HistoryTable';
 import { StatCards } from '@/components/stats/StatCards';
-import type { ShareEvent } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import { allEvents, browseHistory, type HistoryFilter } from '@/utils/history/browse';
 import { csvFileName, historyCsv } from '@/utils/history/csv';
 import { readStatsInputs, type StatsInputs } from '@/utils/history/queries';

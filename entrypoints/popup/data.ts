@@ -1,4 +1,5 @@
-import { loadFeedHeadOf, loadFeedState, type FeedState } from '@/utils/feed/cache';
+import { loadFeedHeadOf, loadFeedState } from '@/utils/feed/cache';
+import type { FeedState } from '@/utils/feed/types';
 import { sharedItemIds } from '@/utils/history/queries';
 import { effectiveFeedUrl } from '@/utils/settings';
 

@@ -1,7 +1,8 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { allEvents, browseHistory, SCAN_BATCH } from '@/utils/history/browse';
-import { _resetHistoryDbForTests, historyDb, type ShareEvent } from '@/utils/history/db';
+import { _resetHistoryDbForTests, historyDb } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import { makeShareEvent } from '@/utils/history/record';
 import { rebuildStoredTotals } from '@/utils/history/totals';
 import { ItemSchema } from '@/utils/protocol/feed';

@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { allEvents } from '@/utils/history/browse';
-import { _resetHistoryDbForTests, historyDb, openHistoryDb, type ShareEvent } from '@/utils/history/db';
+import { _resetHistoryDbForTests, historyDb, openHistoryDb } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import { deleteHistory, markRejected, markSynced } from '@/utils/history/outbox';
 import { countBySync, pendingEvents, readStatsInputs } from '@/utils/history/queries';
 import { makeShareEvent, recordShare } from '@/utils/history/record';
-import { computeStats, DAY_MS, localDayNumberer, localDayStarter, statsFromTotals } from '@/utils/history/stats';
+import { computeStats, statsFromTotals } from '@/utils/history/stats';
+import { DAY_MS } from '@/utils/time/local-day';
 import { ItemSchema, type Item } from '@/utils/protocol/feed';
 import { SHARE_ACTIONS } from '@/utils/protocol/tally';
 
@@ -163,22 +165,5 @@ describe('stats from stored totals', () => {
     expect(await stored(now, 'Asia/Jakarta', 30)).toEqual(want);
     const d = await historyDb();
     expect([...d.transaction('events').store.indexNames]).toContain('by_action_at');
-  });
-});
-
-describe('localDayStarter', () => {
-  it('finds the first millisecond of local days, including ones that skip midnight', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...ZONES), fc.integer({ min: 19_000, max: 21_000 }), (zone, day) => {
-        const dayOf = localDayNumberer(zone);
-        const start = localDayStarter(zone)(day);
-        expect(dayOf(start)).toBeGreaterThanOrEqual(day);
-        expect(dayOf(start - 1)).toBeLessThan(day);
-      }),
-      { seed: 20261129, numRuns: 300 },
-    );
-    // Chile moved its clocks from 24:00 to 01:00 on 2026-09-06: that day began at 01:00.
-    const santiago = localDayStarter('America/Santiago')(Date.UTC(2026, 8, 6) / DAY_MS);
-    expect(new Date(santiago).toISOString()).toBe('2026-09-06T04:00:00.000Z');
   });
 });

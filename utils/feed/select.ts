@@ -1,5 +1,5 @@
 import { isExpired, priorityOf, type Item, type Priority } from '../protocol/item';
-import type { FeedState } from './cache';
+import type { FeedState } from './types';
 
 // What the popup and the composer panel show, as pure functions of the cached items.
 

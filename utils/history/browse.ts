@@ -1,5 +1,6 @@
 import type { ShareAction } from '../protocol/tally';
-import { historyDb, type ShareEvent, type SyncState } from './db';
+import { historyDb } from './db';
+import type { ShareEvent, SyncState } from './types';
 import { EVENTS_KEY } from './totals';
 
 // The history table's reads, newest first, over the `by_at` index. Fast at 100,000 rows:

@@ -1,4 +1,4 @@
-import type { ShareEvent } from './db';
+import type { ShareEvent } from './types';
 
 // The user's own history as CSV (RFC 4180: CRLF line ends, `"` quoting), for Excel first:
 // a UTF-8 byte order mark makes Excel read the Indonesian text as UTF-8. Titles, OPD names and

@@ -1,5 +1,6 @@
-import { historyDb, type ShareEvent, type SyncState } from './db';
-import { defaultTimeZone } from './stats';
+import { defaultTimeZone } from '../time/local-day';
+import { historyDb } from './db';
+import type { ShareEvent, SyncState } from './types';
 import { moveFromPending, rebuildStoredTotals } from './totals';
 
 // The outbox side of the history: only the sync marks events, and only from tally replies.

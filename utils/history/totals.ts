@@ -1,42 +1,12 @@
 import type { IDBPIndex, IDBPObjectStore } from 'idb';
-import type { HistoryDB, ShareEvent, SyncState } from './db';
-import {
-  addToTotals,
-  attemptKey,
-  emptyTotals,
-  localDayNumberer,
-  localDayStarter,
-  pairKey,
-  totalsOf,
-  type AgencyName,
-  type AttemptCount,
-  type HistoryTotals,
-  type PairFirst,
-} from './stats';
+import { localDayNumberer, localDayStarter } from '../time/local-day';
+import { addToTotals, attemptKey, emptyTotals, pairKey, totalsOf } from './stats';
+import type { HistoryDB, HistoryTotals, PostedDaysRecord, ShareEvent, SyncState, TotalsRecord } from './types';
 
 // The `totals` store: the stats' HistoryTotals as small records, kept in step with the `events`
 // store in the same transactions, so the options page reads a few hundred records instead of
-// every event (issue 5, goal 6: 100,000 events took 2.7 s to read). Only this file and the
+// every event (100,000 events took 2.7 s to read). Only this file and the
 // history writers (record.ts, outbox.ts, the v3 migration) write it.
-
-export interface PostedDaysRecord {
-  k: 'days';
-  kind: 'days';
-  /** The zone the days are local to: the browser's when they were stored. */
-  timeZone: string;
-  /**
-   * Local days with a `posted` event, ascending. At least the run that made the streak when the
-   * record was made, and every day posted on since: enough for every later streak.
-   */
-  days: number[];
-}
-
-export type TotalsRecord =
-  | { k: 'events'; kind: 'events'; n: number; sync: Record<SyncState, number> }
-  | ({ k: string; kind: 'pair' } & PairFirst)
-  | ({ k: string; kind: 'attempts' } & AttemptCount)
-  | ({ k: string; kind: 'name' } & AgencyName)
-  | PostedDaysRecord;
 
 export const EVENTS_KEY = 'events';
 export const DAYS_KEY = 'days';

@@ -1,4 +1,4 @@
-import type { ShareEvent } from '../history/db';
+import type { ShareEvent } from '../history/types';
 import { toWire } from '../history/record';
 import { MAX_REQUEST_BYTES, MAX_SHARES_PER_REQUEST, SharesResponseSchema } from '../protocol/tally';
 import { backoffMs, retryAfterMs } from './backoff';
