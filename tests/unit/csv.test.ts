@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_BOM, CSV_COLUMNS, csvCell, csvFileName, historyCsv } from '@/utils/history/csv';
+import { csvCell } from '@/utils/format/csv';
+import { CSV_BOM, CSV_COLUMNS, csvFileName, historyCsv } from '@/utils/history/csv';
 import type { ShareEvent } from '@/utils/history/types';
 
 /** A strict RFC 4180 reader, to check the text reads back to the same cells. */
