@@ -7,6 +7,7 @@ import { getSiteHealth, type SiteHealth as Health } from '@/utils/sites/status';
 import { loadFeedState } from '@/utils/feed/cache';
 import type { FeedState } from '@/utils/feed/types';
 import { agenciesOf, feedTallyUrl } from '@/utils/feed/select';
+import { dateTimeFormatter } from '@/utils/format/time';
 import { countBySync } from '@/utils/history/queries';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
@@ -52,10 +53,7 @@ export function App() {
   const [health, setHealth] = useState<Record<string, Health>>({});
   const [sources, setSources] = useState<EffectiveSettings>();
 
-  const formatTime = useMemo(() => {
-    const f = new Intl.DateTimeFormat(uiLocale(), { dateStyle: 'medium', timeStyle: 'short' });
-    return (ms: number) => f.format(ms);
-  }, []);
+  const formatTime = useMemo(() => dateTimeFormatter(uiLocale()), []);
 
   const reload = useCallback(async () => {
     const s = await loadUserSettings();

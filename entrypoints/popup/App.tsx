@@ -8,6 +8,7 @@ import { plainText, variantCount } from '@/utils/compose/caption';
 import { loadFeedState } from '@/utils/feed/cache';
 import type { FeedState } from '@/utils/feed/types';
 import { feedErrorWords } from '@/utils/feed/describe';
+import { dateTimeFormatter } from '@/utils/format/time';
 import { agenciesOf, currentItems, filterItems, isStale } from '@/utils/feed/select';
 import { sharedItemIds } from '@/utils/history/queries';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
@@ -76,10 +77,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
     () => filterItems(current, { query: filter.query, agencyId: filter.agencyId || undefined, priority: filter.priority || undefined }),
     [current, filter],
   );
-  const formatTime = useMemo(() => {
-    const f = new Intl.DateTimeFormat(uiLocale(), { dateStyle: 'medium', timeStyle: 'short' });
-    return (ms: number) => f.format(ms);
-  }, []);
+  const formatTime = useMemo(() => dateTimeFormatter(uiLocale()), []);
 
   // A random first variant per post and popup, so a thousand ASN do not post one identical text.
   const variantOf = (item: Item) => (Object.hasOwn(variants, item.id) ? variants[item.id]! : hashVariant(item.id));

@@ -35,7 +35,8 @@ import {
   watchPolicy,
   type UserSettings,
 } from '@/utils/settings';
-import { parsePolicy, POLICY_KEYS } from '@/utils/settings/policy';
+import { SETTING_KEYS } from '@/utils/settings/keys';
+import { parsePolicy } from '@/utils/settings/policy';
 
 const USER = {
   feedUrl: 'https://user.example.go.id/feed.json',
@@ -322,8 +323,8 @@ describe('the schema and the example policies agree with the code', () => {
   it('public/managed_schema.json declares exactly the policy keys, as strings, described in both languages', () => {
     const schema = read('public/managed_schema.json');
     expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties).sort()).toEqual([...POLICY_KEYS].sort());
-    for (const key of POLICY_KEYS) {
+    expect(Object.keys(schema.properties).sort()).toEqual([...SETTING_KEYS].sort());
+    for (const key of SETTING_KEYS) {
       expect(schema.properties[key].type).toBe('string');
       expect(schema.properties[key].description).toMatch(/ \/ /);
     }
@@ -339,7 +340,7 @@ describe('the schema and the example policies agree with the code', () => {
     expect(firefox.policies.ExtensionSettings['siar@siar.example'].installation_mode).toBe('force_installed');
     for (const values of [chromeValues, firefoxValues]) {
       expect(parsePolicy(values)).toEqual(values);
-      expect(Object.keys(values).sort()).toEqual([...POLICY_KEYS].sort());
+      expect(Object.keys(values).sort()).toEqual([...SETTING_KEYS].sort());
     }
     expect(warn).not.toHaveBeenCalled();
   });
