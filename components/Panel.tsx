@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '@/utils/i18n';
 import type { PanelItem } from '@/utils/messages/panel';
+import type { TextLimit } from '@/utils/sites/types';
 import { Badges } from './Badges';
 import { VariantSwitcher } from './VariantSwitcher';
 
 export interface PanelProps {
   id: string;
-  platform: string;
+  /** The site's text limit, shown as a counter per post. */
+  limit?: TextLimit;
   items?: PanelItem[];
   emptyWords?: MessageKey;
   busyId?: string;
@@ -82,8 +84,8 @@ export function Panel(p: PanelProps) {
               </p>
               <div class="panel-row">
                 <VariantSwitcher index={v} count={item.texts.length} onNext={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))} />
-                {p.platform === 'x' && (
-                  <span class={text.weighted > 280 ? 'counter over' : 'counter'}>{t('x_counter', text.weighted)}</span>
+                {p.limit && (
+                  <span class={text.weighted > p.limit.max ? 'counter over' : 'counter'}>{t(p.limit.counter, text.weighted)}</span>
                 )}
                 <button
                   type="button"

@@ -11,7 +11,8 @@ import { MessageSchema } from '@/utils/messages/schema';
 import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
 import { deleteHistory } from '@/utils/history/outbox';
-import { addOneClick, COMPOSER_URL, fallbackUrl, oneClickFor } from '@/utils/share/oneclick';
+import { addOneClick, fallbackUrl, peekOneClick, takeOneClick } from '@/utils/share/oneclick';
+import { siteById } from '@/utils/sites/registry';
 import { getSyncStatus, syncNow } from '@/utils/sync/service';
 import { reportSiteHealth } from '@/utils/sites/status';
 import { loadUserSettings } from '@/utils/settings';
@@ -144,26 +145,28 @@ export default defineBackground(() => {
       return r.ok ? { ok: true, base64: toBase64(r.bytes), type: r.type, name: r.name } : { ok: false, error: r.error };
     },
     'oneclick/start': async (m) => {
-      const tab = await browser.tabs.create({ url: COMPOSER_URL[m.platform] });
+      // The schema takes only sites with a composer page.
+      const tab = await browser.tabs.create({ url: siteById(m.platform)?.composerUrl });
       if (tab.id === undefined) return { ok: false };
       await addOneClick({ tabId: tab.id, itemId: m.itemId, platform: m.platform, variant: m.variant, at: Date.now() });
       return { ok: true };
     },
     'oneclick/claim': async (_m, sender) => {
-      const o = sender.tab?.id !== undefined ? await oneClickFor(sender.tab.id, true) : undefined;
+      const o = sender.tab?.id !== undefined ? await takeOneClick(sender.tab.id) : undefined;
       return o ? { itemId: o.itemId, variant: o.variant } : {};
     },
     'oneclick/peek': async (_m, sender) => {
-      const o = sender.tab?.id !== undefined ? await oneClickFor(sender.tab.id, false) : undefined;
+      const o = sender.tab?.id !== undefined ? await peekOneClick(sender.tab.id) : undefined;
       return o ? { itemId: o.itemId, variant: o.variant } : {};
     },
     'oneclick/fallback': async (_m, sender) => {
       const tabId = sender.tab?.id;
-      const o = tabId !== undefined ? await oneClickFor(tabId, true) : undefined;
+      const o = tabId !== undefined ? await takeOneClick(tabId) : undefined;
       const { url, state } = await currentFeed();
       const item = state?.items.find((i) => i.id === o?.itemId);
-      if (!o || !url || !item || tabId === undefined) return { ok: false };
-      await browser.tabs.update(tabId, { url: fallbackUrl(item, o.platform, o.variant) });
+      const fallback = item && o && fallbackUrl(item, o.platform, o.variant);
+      if (!o || !url || !item || !fallback || tabId === undefined) return { ok: false };
+      await browser.tabs.update(tabId, { url: fallback });
       await recordShare({ item, feedUrl: url, platform: o.platform, action: 'intent_opened' });
       await updateBadge();
       syncSoon();

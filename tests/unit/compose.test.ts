@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { captionVariants, composeText, X_MAX_WEIGHTED, xWeightedLength } from '@/utils/compose';
+import { captionVariants, composeText, xWeightedLength } from '@/utils/compose';
 import { ItemSchema } from '@/utils/protocol/feed';
 import type { Item } from '@/utils/protocol/item';
+import { site as xSite } from '@/utils/sites/x.site';
 import { protocolExampleFeed } from './feeds';
+
+/** X's limit, as X states it; the X site file must say the same (below). */
+const X_MAX_WEIGHTED = 280;
 
 const example = ItemSchema.parse(protocolExampleFeed().items[0]);
 const mk = (extra: Record<string, unknown>): Item => ItemSchema.parse({ id: 'x', ...extra });
@@ -52,6 +56,10 @@ describe('composed text', () => {
 });
 
 describe('X weighted limit', () => {
+  it('is the one the X site file declares', () => {
+    expect(xSite.textLimit?.max).toBe(X_MAX_WEIGHTED);
+  });
+
   const longUrl = `https://contohkab.go.id/berita/${'sangat-panjang-'.repeat(20)}akhir`;
 
   it('counts a URL as 23 and emoji as 2, as X does', () => {

@@ -12,6 +12,7 @@ import { Panel } from '@/components/Panel';
 import { PostCard } from '@/components/PostCard';
 import { composeText, variantCount } from '@/utils/compose';
 import { panelItems } from '@/utils/feed/panel';
+import { siteById } from '@/utils/sites/registry';
 import type { PanelItem } from '@/utils/messages/panel';
 import { parseFeedText, type Item } from '@/utils/protocol/feed';
 import { FUZZ_SEED, envelopeArb, runs, validItemArb } from './fuzz/arbitraries';
@@ -199,7 +200,7 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
         render(
           h(Panel, {
             id: 'siar-panel',
-            platform,
+            limit: siteById(platform)?.textLimit,
             items: list,
             busyId: busyIdx === undefined ? undefined : items[busyIdx]?.id,
             notice,

@@ -17,6 +17,7 @@ import { recordShare } from '@/utils/history/record';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { enrol, fetchSummary, getEnrolment, type Enrolment } from '@/utils/sync/enrolment';
 import { drainOutbox } from '@/utils/sync/outbox';
+import { COMPOSER_SITES } from '@/utils/sites/registry';
 import { syncNow } from '@/utils/sync/service';
 import { generateSigningKey, signFeed } from '../../server/signing';
 import { feedWith, item as feedItem } from './feeds';
@@ -92,7 +93,8 @@ describe('code that runs in x.com and facebook.com pages', () => {
     }
   });
 
-  it.each(['entrypoints/x.content/index.ts', 'entrypoints/facebook.content/index.ts'])(
+  // Every site's composer content script (x, facebook, …).
+  it.each(COMPOSER_SITES.map((s) => `entrypoints/${s.id}.content/index.ts`))(
     '%s reaches no storage, settings, token, history or feed cache: only messages to the background',
     (entry) => {
       const { files, packages } = runtimeGraph(entry);

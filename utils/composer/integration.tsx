@@ -7,7 +7,7 @@ import panelOnlyCss from '@/components/panel.css?inline';
 import postCss from '@/components/post.css?inline';
 import { copyText } from '../clipboard';
 import type { MessageKey } from '../i18n';
-import { IMAGE_METHODS, TARGET_ATTR } from '../insert/bridge';
+import { TARGET_ATTR } from '../insert/bridge';
 import { sendMessage } from '../messages';
 import type { ImageReply, PanelData, PanelItem } from '../messages/panel';
 import type { SiteAdapter } from '../sites/types';
@@ -46,7 +46,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     render(
       <Panel
         id="siar-panel"
-        platform={site.platform}
+        limit={site.site.textLimit}
         items={data?.items}
         emptyWords={data?.empty ? 'panel_offline' : undefined}
         busyId={busyId}
@@ -77,7 +77,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   }
 
   async function loadData() {
-    data = await sendMessage({ type: 'panel/items', platform: site.platform });
+    data = await sendMessage({ type: 'panel/items', platform: site.site.id });
     renderPanel();
   }
 
@@ -125,7 +125,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
       // The picture first: Facebook's composer re-lays itself out when a picture arrives.
       const image = item.hasImage ? await fetchImage(item.id).catch(() => undefined) : undefined;
       imageOk = !item.hasImage;
-      for (const method of image ? IMAGE_METHODS : []) {
+      for (const method of image ? site.imageMethods : []) {
         const r = await askMainWorld({ kind: site.editorKind, target, image: { ...image!, bytes: image!.bytes.slice(0), method } });
         if (r.ok && (await waitFor(() => site.attachmentCount(root) > attachedBefore, 1500))) {
           imageOk = true;
@@ -142,10 +142,10 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
       fileInput?.removeAttribute(TARGET_ATTR);
       busyId = undefined;
     }
-    void sendMessage({ type: 'site/health', platform: site.platform, ok, reason: ok ? undefined : 'not_verified' });
+    void sendMessage({ type: 'site/health', platform: site.site.id, ok, reason: ok ? undefined : 'not_verified' });
     if (ok) {
       composer.pending = { itemId: item.id };
-      void sendMessage({ type: 'share/record', itemId: item.id, platform: site.platform, action: 'inserted' });
+      void sendMessage({ type: 'share/record', itemId: item.id, platform: site.site.id, action: 'inserted' });
       notice = imageOk ? undefined : { key: 'image_failed', tone: 'error' };
       if (imageOk) closePanel(true);
       else renderPanel();
@@ -153,7 +153,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     }
     // The editor did not take it: leave what the user typed, hand the text over by clipboard.
     const copied = await copyText(text);
-    if (copied) void sendMessage({ type: 'share/record', itemId: item.id, platform: site.platform, action: 'copied' });
+    if (copied) void sendMessage({ type: 'share/record', itemId: item.id, platform: site.site.id, action: 'copied' });
     notice = copied ? { key: 'copied_paste', tone: 'ok' } : { key: 'copy_failed', tone: 'error' };
     renderPanel();
     return false;
@@ -183,7 +183,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
     // X: the composer empties or closes; Facebook: the dialog closes.
     const sent = await waitFor(() => site.postConfirmed(composer.editor, composer.root), 30_000);
     if (!sent) return;
-    const reply = await sendMessage({ type: 'share/record', itemId, platform: site.platform, action: 'posted' });
+    const reply = await sendMessage({ type: 'share/record', itemId, platform: site.site.id, action: 'posted' });
     if (!reply.ok || !reply.eventId || !site.postedUrl) return;
     const url = await waitForValue(() => site.postedUrl!(document), 10_000);
     if (url) void sendMessage({ type: 'share/post-url', eventId: reply.eventId, postUrl: url });
@@ -239,7 +239,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   async function claimOneClick(composer: Composer) {
     oneClick ??= sendMessage({ type: 'oneclick/claim' }).then(async (claim) => {
       if (!claim.itemId) return undefined;
-      data ??= await sendMessage({ type: 'panel/items', platform: site.platform });
+      data ??= await sendMessage({ type: 'panel/items', platform: site.site.id });
       const item = data.items.find((i) => i.id === claim.itemId);
       console.info('[siar] one-click share:', claim.itemId, item ? 'inserting' : 'no longer in the feed');
       return item ? { item, variant: claim.variant ?? 0 } : undefined;
@@ -263,7 +263,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   // Watching starts at once, so composers get their button in the frame they appear; the
   // agency's selector fixes come with the feed a moment later and trigger one more look.
   const stop = watchComposers(document, site, attach);
-  void sendMessage({ type: 'site/selectors', platform: site.platform })
+  void sendMessage({ type: 'site/selectors', platform: site.site.id })
     .catch(() => ({}))
     .then((fixes) => {
       if (ctx.isInvalid || Object.keys(fixes).length === 0) return;
@@ -300,12 +300,12 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
   async function showDrift(known?: { item: PanelItem; variant: number }) {
     let pending = known;
     if (!pending) {
-      void sendMessage({ type: 'site/health', platform: site.platform, ok: false, reason: 'composer_not_found' });
+      void sendMessage({ type: 'site/health', platform: site.site.id, ok: false, reason: 'composer_not_found' });
       pending = await oneClick;
       if (!pending) {
         const claim = await sendMessage({ type: 'oneclick/claim' });
         if (!claim.itemId) return;
-        data ??= await sendMessage({ type: 'panel/items', platform: site.platform });
+        data ??= await sendMessage({ type: 'panel/items', platform: site.site.id });
         const found = data.items.find((i) => i.id === claim.itemId);
         if (!found) return;
         pending = { item: found, variant: claim.variant ?? 0 };
@@ -320,7 +320,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, site: SiteAd
           done={done}
           onCopy={() => {
             void copyText(text).then((copied) => {
-              if (copied) void sendMessage({ type: 'share/record', itemId: item.id, platform: site.platform, action: 'copied' });
+              if (copied) void sendMessage({ type: 'share/record', itemId: item.id, platform: site.site.id, action: 'copied' });
               show(copied ? 'copied_paste' : 'copy_failed');
             });
           }}
@@ -342,7 +342,6 @@ function waitForValue<T>(get: () => T | undefined, ms: number): Promise<T | unde
 
 /** Clicks the site's "What's on your mind" prompt once it has rendered. */
 function openComposerSoon(site: SiteAdapter) {
-  if (document.querySelector(site.editorSelector) && site.platform !== 'facebook') return;
   if (site.openComposer?.(document)) return;
   const obs = new MutationObserver(() => {
     if (site.openComposer?.(document)) obs.disconnect();

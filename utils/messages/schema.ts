@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PlatformSchema, SHARE_ACTIONS } from '../protocol/tally';
+import type { Platform } from '../protocol/platforms';
 import { isAllowedUrl } from '../protocol/url';
+import { ONE_CLICK_SITES } from '../sites/registry';
 
 // Every runtime message the background accepts, checked on receipt: a message is input like any
 // other, and content scripts live in pages we do not control. Only the background imports this
@@ -22,7 +24,7 @@ export const MessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('oneclick/start'),
     itemId,
-    platform: z.enum(['x', 'facebook']),
+    platform: z.enum(ONE_CLICK_SITES.map((s) => s.id) as [Platform, ...Platform[]]),
     variant: z.number().int().min(0).max(1000),
   }),
   z.object({ type: z.literal('oneclick/claim') }),
