@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '@/utils/i18n';
-import type { PanelItem } from '@/utils/messages/panel';
+import type { PanelItem } from '@/utils/messages/replies';
 import type { TextLimit } from '@/utils/sites/types';
 import { Badges } from './Badges';
 import { VariantSwitcher } from './VariantSwitcher';

@@ -6,8 +6,7 @@ import { isStale, unsharedUrgentCount } from '@/utils/feed/select';
 import { refreshFeed } from '@/utils/feed/service';
 import { attachPostUrl, recordShare } from '@/utils/history/record';
 import { sharedItemIds } from '@/utils/history/queries';
-import type { Message, Replies } from '@/utils/messages';
-import { MessageSchema } from '@/utils/messages/schema';
+import { CONTENT_SCRIPT_MESSAGES, MessageSchema, type Message, type Replies } from '@/utils/messages/table';
 import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
 import { deleteHistory } from '@/utils/history/outbox';
@@ -31,18 +30,6 @@ type Handler<T extends Message['type']> = (
   msg: Extract<Message, { type: T }>,
   sender: Browser.runtime.MessageSender,
 ) => Promise<Replies[T]>;
-
-const CONTENT_SCRIPT_MESSAGES = new Set<Message['type']>([
-  'share/record',
-  'share/post-url',
-  'panel/items',
-  'image/get',
-  'oneclick/claim',
-  'oneclick/peek',
-  'oneclick/fallback',
-  'site/selectors',
-  'site/health',
-]);
 
 function fromExtensionPage(sender: Browser.runtime.MessageSender): boolean {
   return sender.url?.startsWith(browser.runtime.getURL('/')) === true;

@@ -13,7 +13,7 @@ import { PostCard } from '@/components/PostCard';
 import { composeText, variantCount } from '@/utils/compose';
 import { panelItems } from '@/utils/feed/panel';
 import { siteById } from '@/utils/sites/registry';
-import type { PanelItem } from '@/utils/messages/panel';
+import type { PanelItem } from '@/utils/messages/replies';
 import { parseFeedText, type Item } from '@/utils/protocol/feed';
 import { FUZZ_SEED, envelopeArb, runs, validItemArb } from './fuzz/arbitraries';
 

@@ -102,7 +102,7 @@ describe('code that runs in x.com and facebook.com pages', () => {
       expect(files).toContain('utils/composer/integration.tsx');
       expect(files).toContain('utils/messages/messages.ts');
       const forbidden = [...files].filter((f) =>
-        /^utils\/(sync|settings|history)\/|^utils\/feed\/(cache|fetch|service|refresh)\.ts$|^utils\/sites\/status\.ts$|^utils\/messages\/schema\.ts$/.test(
+        /^utils\/(sync|settings|history)\/|^utils\/feed\/(cache|fetch|service|refresh)\.ts$|^utils\/sites\/status\.ts$|^utils\/messages\/table\.ts$/.test(
           f,
         ),
       );

@@ -12,7 +12,7 @@ import { markSynced } from '@/utils/history/outbox';
 import { recentEvents } from '@/utils/history/queries';
 import { recordShare } from '@/utils/history/record';
 import { isInsertRequest, isInsertResult } from '@/utils/insert/bridge';
-import { MessageSchema } from '@/utils/messages/schema';
+import { MessageSchema } from '@/utils/messages/table';
 import { ItemSchema } from '@/utils/protocol/feed';
 
 const FEED_URL = 'https://diskominfo.kab-contoh.go.id/siar/feed.json';

@@ -9,7 +9,7 @@ import { copyText } from '../clipboard';
 import type { MessageKey } from '../i18n';
 import { TARGET_ATTR } from '../insert/bridge';
 import { sendMessage } from '../messages';
-import type { ImageReply, PanelData, PanelItem } from '../messages/panel';
+import type { ImageReply, PanelData, PanelItem } from '../messages/replies';
 import type { SiteAdapter } from '../sites/types';
 import { askMainWorld, base64ToBuffer } from './main-world';
 import { editorHolds, isEnabled, waitFor } from './verify';

@@ -1,5 +1,5 @@
 import { composeText, variantCount } from '../compose';
-import type { PanelItem } from '../messages/panel';
+import type { PanelItem } from '../messages/replies';
 import { isForPlatform, priorityOf, type Item } from '../protocol/item';
 import { currentItems } from './select';
 
