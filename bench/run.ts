@@ -1,4 +1,4 @@
-// `npm run bench`: the ten performance goals of issue 5, measured in real Chromium with the built
+// `npm run bench`: Siar's ten performance goals (the table of bench/results.md), measured in real Chromium with the built
 // extension (.output/chrome-mv3, never built here), each beside a baseline from the same run.
 // Prints a table, then one summary line last; writes the same to bench/results.md.
 //

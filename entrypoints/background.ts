@@ -1,5 +1,5 @@
 import { browser, type Browser } from 'wxt/browser';
-import { loadFeedState } from '@/utils/feed/cache';
+import { loadFeedState, pruneFeeds } from '@/utils/feed/cache';
 import { fetchItemImage, toBase64 } from '@/utils/feed/image';
 import { panelItems } from '@/utils/feed/panel';
 import { isStale, unsharedUrgentCount } from '@/utils/feed/select';
@@ -9,7 +9,7 @@ import { sharedItemIds } from '@/utils/history/queries';
 import { CONTENT_SCRIPT_MESSAGES, MessageSchema, type Message, type Replies } from '@/utils/messages/table';
 import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
-import { deleteHistory } from '@/utils/history/outbox';
+import { deleteHistory } from '@/utils/history/delete';
 import { addOneClick, fallbackUrl, peekOneClick, takeOneClick } from '@/utils/share/oneclick';
 import { siteById } from '@/utils/sites/registry';
 import { getSyncStatus, syncNow } from '@/utils/sync/service';
@@ -22,7 +22,8 @@ import { watchPolicy } from '@/utils/settings/policy';
 const FEED_ALARM = 'siar-feed-refresh';
 const SYNC_ALARM = 'siar-sync';
 const SYNC_RETRY_ALARM = 'siar-sync-retry';
-const RETENTION_ALARM = 'siar-retention';
+// Daily housekeeping: history retention and the feed cache. Named when it did the first alone.
+const DAILY_ALARM = 'siar-retention';
 // New events are sent a little after they happen, so a Post and the post link that follows it a
 // moment later travel together.
 const SYNC_DEBOUNCE_MS = 3_000;
@@ -89,9 +90,22 @@ export default defineBackground(() => {
     if (retentionDays) await deleteHistory({ olderThan: Date.now() - retentionDays * 86_400_000 });
   }
 
+  /** Forgets cached feeds but the one in force: after the feed's address changed, and daily. */
+  async function pruneFeedCache() {
+    const url = await effectiveFeedUrl();
+    if (url) await pruneFeeds(url);
+  }
+
+  /** The feed's address may have changed (the user's settings, the agency's policy). */
+  async function feedSettingsChanged() {
+    const result = await refresh(true);
+    await pruneFeedCache();
+    return result;
+  }
+
   const handlers: { [T in Message['type']]: Handler<T> } = {
     'feed/refresh': (m) => refresh(m.force),
-    'settings/changed': () => refresh(true),
+    'settings/changed': () => feedSettingsChanged(),
     'share/record': async (m) => {
       const { url, state } = await currentFeed();
       // Only posts of the current feed can be recorded: a page cannot invent share events.
@@ -186,11 +200,13 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === FEED_ALARM) void refresh(true);
     if (alarm.name === SYNC_ALARM || alarm.name === SYNC_RETRY_ALARM) void runSync(false);
-    if (alarm.name === RETENTION_ALARM) void applyRetention();
+    // Answered with the work, which browsers ignore and tests await.
+    if (alarm.name === DAILY_ALARM) return Promise.all([applyRetention(), pruneFeedCache()]);
+    return undefined;
   });
 
   // An agency's policy changed the feed (or its key): read the feed it now names.
-  watchPolicy(() => void refresh(true));
+  watchPolicy(() => void feedSettingsChanged());
 
   // Back online: whatever waited for the network goes now.
   globalThis.addEventListener?.('online', () => void runSync(true));
@@ -202,7 +218,7 @@ export default defineBackground(() => {
     const { state } = await currentFeed();
     await schedule(refreshMinutes(state?.meta));
     await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 5 });
-    await browser.alarms.create(RETENTION_ALARM, { periodInMinutes: 24 * 60, delayInMinutes: 1 });
+    await browser.alarms.create(DAILY_ALARM, { periodInMinutes: 24 * 60, delayInMinutes: 1 });
     await updateBadge();
     // Whatever the last run of the background left in the outbox goes now.
     await runSync(false);

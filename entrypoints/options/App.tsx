@@ -27,7 +27,7 @@ import {
 } from '@/utils/settings';
 import { requestEnrolPermissions, requestOrigin } from '@/utils/settings/permissions';
 import { enrol, forgetEnrolment, getEnrolment, watchEnrolment, type Enrolment } from '@/utils/sync/enrolment';
-import type { SyncStatus } from '@/utils/sync/outbox';
+import type { SyncStatus } from '@/utils/sync/drain';
 import { getSyncStatus, watchSyncStatus } from '@/utils/sync/service';
 import { StatsSection } from './StatsSection';
 

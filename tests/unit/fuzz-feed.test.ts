@@ -1,5 +1,5 @@
 // Fuzz suite, part 1: generated and mutated feeds through the parser and the text composer
-// (issue 6, part 4). Deterministic: every property runs from FUZZ_SEED (printed at the end) with a
+// Deterministic: every property runs from FUZZ_SEED (printed at the end) with a
 // fixed number of runs; SIAR_FUZZ_SEED=<n> explores another seed, SIAR_FUZZ_SCALE=<k> runs k times
 // as many cases.
 //   npx vitest run tests/unit/fuzz-*.test.ts

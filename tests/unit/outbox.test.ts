@@ -1,12 +1,13 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { _resetHistoryDbForTests } from '@/utils/history/db';
-import { deleteHistory, markRejected, markSynced } from '@/utils/history/outbox';
+import { deleteHistory } from '@/utils/history/delete';
+import { markRejected, markSynced } from '@/utils/history/marks';
 import { countBySync, pendingEvents, recentEvents } from '@/utils/history/queries';
 import { recordShare } from '@/utils/history/record';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { backoffMs, BACKOFF, retryAfterMs } from '@/utils/sync/backoff';
-import { drainOutbox, type SyncDeps, type SyncStatus } from '@/utils/sync/outbox';
+import { drainOutbox, type SyncDeps, type SyncStatus } from '@/utils/sync/drain';
 
 const item = ItemSchema.parse({ id: 'panen', title: 'Panen raya' });
 const feedUrl = 'https://pemkab.example/siar/feed.json';

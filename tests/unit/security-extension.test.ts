@@ -11,12 +11,12 @@ import { fetchCapped } from '@/utils/feed/fetch';
 import { fetchItemImage, MAX_IMAGE_BYTES } from '@/utils/feed/image';
 import { refreshFeedState } from '@/utils/feed/refresh';
 import { _resetHistoryDbForTests } from '@/utils/history/db';
-import { markRejected, markSynced } from '@/utils/history/outbox';
+import { markRejected, markSynced } from '@/utils/history/marks';
 import { pendingEvents } from '@/utils/history/queries';
 import { recordShare } from '@/utils/history/record';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { enrol, fetchSummary, getEnrolment, type Enrolment } from '@/utils/sync/enrolment';
-import { drainOutbox } from '@/utils/sync/outbox';
+import { drainOutbox } from '@/utils/sync/drain';
 import { COMPOSER_SITES } from '@/utils/sites/registry';
 import { syncNow } from '@/utils/sync/service';
 import { generateSigningKey, signFeed } from '../../server/signing';
@@ -168,7 +168,7 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
 
   it('only the sync and the enrolment modules ever write an Authorization header', () => {
     const writers = OWN_SOURCE.filter((f) => !rel(f).startsWith('server/') && /authorization\s*:/i.test(readFileSync(f, 'utf8'))).map(rel);
-    expect(writers.sort()).toEqual(['utils/sync/enrolment.ts', 'utils/sync/outbox.ts']);
+    expect(writers.sort()).toEqual(['utils/sync/drain.ts', 'utils/sync/enrolment.ts']);
   });
 
   it('enrolment keeps the token in extension-local storage, never sync or session storage', async () => {

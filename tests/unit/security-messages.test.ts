@@ -8,7 +8,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import background from '@/entrypoints/background';
 import { _resetFeedDbForTests, saveFeedState } from '@/utils/feed/cache';
 import { _resetHistoryDbForTests } from '@/utils/history/db';
-import { markSynced } from '@/utils/history/outbox';
+import { markSynced } from '@/utils/history/marks';
 import { recentEvents } from '@/utils/history/queries';
 import { recordShare } from '@/utils/history/record';
 import { isInsertRequest, isInsertResult } from '@/utils/insert/bridge';

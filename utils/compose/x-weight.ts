@@ -21,8 +21,10 @@ const MAX_LABEL_LENGTH = 63;
 // Length twitter-text adds for a URL without a scheme when it checks MAX_URL_LENGTH ("https://").
 const DEFAULT_SCHEME_LENGTH = 8;
 
+/** A weight or a position this count cannot be sure of: parseTweet decides. */
 const UNSURE = -1;
-const NONE = -1;
+/** No code point there (before the text's start, past its end). Not UNSURE: never one for the other. */
+const NONE = -2;
 
 const DOT = 0x2e;
 const HYPHEN = 0x2d;

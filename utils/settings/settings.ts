@@ -24,7 +24,7 @@ export interface UserSettings {
   retentionDays?: number;
 }
 
-const userSettings = storage.defineItem<UserSettings>('local:settings', { fallback: {} });
+const userSettings = storage.defineItem<UserSettings>('local:settings', { fallback: {}, version: 1 });
 
 /** The candidates for one setting, by where they come from. */
 export interface SettingSources {
@@ -62,10 +62,6 @@ export async function loadUserSettings(): Promise<UserSettings> {
 
 export async function saveUserSettings(next: UserSettings): Promise<void> {
   await userSettings.setValue(next);
-}
-
-export function watchUserSettings(cb: (s: UserSettings) => void): () => void {
-  return userSettings.watch((v) => cb(v ?? {}));
 }
 
 export type EffectiveSettings = Record<SettingKey, Resolved>;

@@ -11,7 +11,7 @@ export interface Enrolment {
   at: number;
 }
 
-const enrolment = storage.defineItem<Enrolment | null>('local:enrolment', { fallback: null });
+const enrolment = storage.defineItem<Enrolment | null>('local:enrolment', { fallback: null, version: 1 });
 
 export const getEnrolment = () => enrolment.getValue();
 export const forgetEnrolment = () => enrolment.removeValue();
