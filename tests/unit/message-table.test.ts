@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_SCRIPT_MESSAGES, MESSAGES, MessageSchema, type MessageType } from '@/utils/messages/table';
+import { PLATFORMS } from '@/utils/protocol/platforms';
+import { ONE_CLICK_SITES } from '@/utils/sites/registry';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -41,7 +43,10 @@ describe('the message table', () => {
     expect(MessageSchema.safeParse({ type: 'image/get', platform: 'x' }).success).toBe(false);
     expect(MessageSchema.safeParse({ type: 'feed/refresh', force: true }).success).toBe(true);
     expect(MessageSchema.safeParse({ type: 'oneclick/start', itemId: 'a', platform: 'x', variant: 0 }).success).toBe(true);
-    // One click opens a composer page: a site shared by link only has none.
-    expect(MessageSchema.safeParse({ type: 'oneclick/start', itemId: 'a', platform: 'whatsapp', variant: 0 }).success).toBe(false);
+    // One click opens a composer page: a platform without one is refused.
+    const noComposer = PLATFORMS.filter((p) => !ONE_CLICK_SITES.some((s) => s.id === p));
+    expect(noComposer.length).toBeGreaterThan(0);
+    for (const platform of noComposer)
+      expect(MessageSchema.safeParse({ type: 'oneclick/start', itemId: 'a', platform, variant: 0 }).success, platform).toBe(false);
   });
 });

@@ -14,8 +14,12 @@ import { recordShare } from '@/utils/history/record';
 import { isInsertRequest, isInsertResult } from '@/utils/insert/bridge';
 import { MessageSchema } from '@/utils/messages/table';
 import { ItemSchema } from '@/utils/protocol/feed';
+import { PLATFORMS } from '@/utils/protocol/platforms';
+import { ONE_CLICK_SITES } from '@/utils/sites/registry';
 
 const FEED_URL = 'https://diskominfo.kab-contoh.go.id/siar/feed.json';
+/** The first platform one click cannot open a composer for (today WhatsApp, shared by link only). */
+const NO_COMPOSER = PLATFORMS.find((p) => p !== 'other' && !ONE_CLICK_SITES.some((s) => s.id === p))!;
 const item = ItemSchema.parse({ id: 'apel-asn', title: 'Apel ASN', url: 'https://kab-contoh.go.id/berita/apel' });
 
 type Sender = { id?: string; url?: string; tab?: { id: number }; origin?: string };
@@ -118,7 +122,7 @@ describe('every runtime message is validated with zod before any handler runs', 
       'share/post-url with an event id that is not a UUID',
       { type: 'share/post-url', eventId: '1 OR 1=1', postUrl: 'https://x.com/a/status/1' },
     ],
-    ['oneclick/start on a platform without a composer', { type: 'oneclick/start', itemId: item.id, platform: 'whatsapp', variant: 0 }],
+    ['oneclick/start on a platform without a composer', { type: 'oneclick/start', itemId: item.id, platform: NO_COMPOSER, variant: 0 }],
     ['oneclick/start with a negative variant', { type: 'oneclick/start', itemId: item.id, platform: 'x', variant: -1 }],
     ['oneclick/start with a fractional variant', { type: 'oneclick/start', itemId: item.id, platform: 'x', variant: 0.5 }],
     ['oneclick/start with a huge variant', { type: 'oneclick/start', itemId: item.id, platform: 'x', variant: 1e9 }],

@@ -1,7 +1,9 @@
 // The words the isolated content script and the main-world inserter say to each other over
 // window.postMessage. The main world is given text and picture bytes, nothing else.
 
-export type EditorKind = 'draft' | 'lexical';
+/** The editors the main world knows how to put text into. */
+export const EDITOR_KINDS = ['draft', 'lexical'] as const;
+export type EditorKind = (typeof EDITOR_KINDS)[number];
 
 export const IMAGE_METHODS = ['paste', 'file-input', 'drop'] as const;
 export type ImageMethod = (typeof IMAGE_METHODS)[number];
@@ -40,7 +42,7 @@ export function isInsertRequest(d: unknown): d is InsertRequest {
     r !== null &&
     r.siar === 'insert' &&
     typeof r.id === 'string' &&
-    (r.kind === 'draft' || r.kind === 'lexical') &&
+    EDITOR_KINDS.includes(r.kind) &&
     typeof r.target === 'string' &&
     (r.text === undefined || typeof r.text === 'string') &&
     (r.image === undefined ||
