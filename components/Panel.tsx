@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { foldForSearch } from '@/utils/format/search';
 import { t, type MessageKey } from '@/utils/i18n';
 import type { PanelItem } from '@/utils/messages/replies';
 import type { TextLimit } from '@/utils/sites/types';
@@ -17,10 +18,6 @@ export interface PanelProps {
   onClose: () => void;
 }
 
-function norm(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
 // A non-modal dialog next to the composer. Feed strings are text children only.
 export function Panel(p: PanelProps) {
   const [query, setQuery] = useState('');
@@ -29,9 +26,9 @@ export function Panel(p: PanelProps) {
   useEffect(() => search.current?.focus(), []);
 
   const shown = useMemo(() => {
-    const words = norm(query).split(/\s+/).filter(Boolean);
+    const words = foldForSearch(query).split(/\s+/).filter(Boolean);
     return (p.items ?? []).filter((i) => {
-      const hay = norm([i.title, i.agency ?? '', ...i.texts.map((x) => x.text)].join('\n'));
+      const hay = foldForSearch([i.title, i.agency ?? '', ...i.texts.map((x) => x.text)].join('\n'));
       return words.every((w) => hay.includes(w));
     });
   }, [p.items, query]);

@@ -1,3 +1,4 @@
+import { foldForSearch } from '../format/search';
 import { isExpired, priorityOf, type Item, type Priority } from '../protocol/item';
 import type { FeedState } from './types';
 
@@ -26,21 +27,16 @@ export interface ItemFilter {
   priority?: Priority;
 }
 
-/** Case- and accent-insensitive, so "pendidikan" finds "Pendidikan" and "kesehatan" finds "kesehatan". */
-export function normalise(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
 export function searchableText(item: Item): string {
   const s = item._siar;
   const captions = Object.values(s?.captions ?? {}).flat();
-  return normalise(
+  return foldForSearch(
     [item.title, item.summary, s?.agency?.name, s?.campaign, ...(s?.hashtags ?? []), ...captions].filter(Boolean).join('\n'),
   );
 }
 
 export function filterItems(items: readonly Item[], f: ItemFilter): Item[] {
-  const words = normalise(f.query ?? '')
+  const words = foldForSearch(f.query ?? '')
     .split(/\s+/)
     .filter(Boolean);
   return items.filter((item) => {
