@@ -22,6 +22,16 @@ const OPTIONAL_ORIGINS = ['https://*/*', 'http://localhost/*', 'http://127.0.0.1
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
+  hooks: {
+    // The main-world inserter runs wherever a site's composer content script runs: its matches
+    // are theirs, so a new site's entrypoint is the only place its pages are named.
+    'entrypoints:resolved'(_wxt, entrypoints) {
+      const scripts = entrypoints.filter((e) => e.type === 'content-script');
+      const mainWorld = scripts.filter((e) => e.options.world === 'MAIN');
+      const sitePages = [...new Set(scripts.filter((e) => e.options.world !== 'MAIN').flatMap((e) => e.options.matches ?? []))];
+      for (const e of mainWorld) e.options.matches = sitePages;
+    },
+  },
   vite: () => ({ plugins: [preact()] }),
   zip: {
     // The AMO sources zip: everything needed to rebuild, nothing generated.

@@ -1,6 +1,8 @@
 // Goal 4, deterministic: the gzip size of what the built Chrome extension loads
 // - on each composer site at page start: every content script whose matches cover the site (the
-//   isolated-world x.js / facebook.js and the MAIN-world composer-main.js), JS and CSS;
+//   site's isolated-world script, e.g. x.js, and the MAIN-world composer-main.js), JS and CSS. The
+//   sites are the manifest's isolated-world content scripts, one per site of utils/sites/, each
+//   judged on the first page its matches name;
 // - for the toolbar popup: the scripts, module preloads and stylesheets of its HTML, plus every
 //   chunk those scripts import statically.
 // Sizes are gzip at zlib's default level (what `gzip FILE` gives). No browser, no timing: safe
@@ -20,9 +22,6 @@ export const BUDGETS = {
   popupGzip: 60 * 1024,
 } as const;
 
-/** The composer sites and a page of each that the content scripts must cover. */
-export const SITES = { x: 'https://x.com/home', facebook: 'https://www.facebook.com/' } as const;
-
 export interface FileSize {
   /** Path inside the build, e.g. `content-scripts/x.js`. */
   file: string;
@@ -41,17 +40,27 @@ export interface Bundle {
 
 export interface BundleReport {
   dir: string;
-  /** Keyed by site name (`x`, `facebook`). */
-  contentScripts: Record<keyof typeof SITES, Bundle>;
+  /** Keyed by the site's content script (`x` for content-scripts/x.js). */
+  contentScripts: Record<string, SiteBundle>;
   popup: Bundle;
   /** Human-readable budget overruns; empty when every budget holds. */
   failures: string[];
 }
 
+export interface SiteBundle extends Bundle {
+  /** The page judged: the first page the site's content script matches. */
+  url: string;
+}
+
 interface Manifest {
   action?: { default_popup?: string };
   browser_action?: { default_popup?: string };
-  content_scripts?: { matches?: string[]; js?: string[]; css?: string[] }[];
+  content_scripts?: { matches?: string[]; js?: string[]; css?: string[]; world?: string }[];
+}
+
+/** A page a match pattern covers: `https://x.com/*` → `https://x.com/`. */
+function pageOf(pattern: string): string {
+  return pattern.replace(/\*$/, '');
 }
 
 const DEFAULT_DIR = fileURLToPath(new URL('../.output/chrome-mv3/', import.meta.url));
@@ -76,7 +85,12 @@ export function matchesPattern(pattern: string, url: string): boolean {
       if (u.hostname !== base && !u.hostname.endsWith(`.${base}`)) return false;
     } else if (u.hostname !== host) return false;
   }
-  const re = new RegExp(`^${pathPattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pathPattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(u.pathname + u.search);
 }
 
@@ -120,21 +134,33 @@ export function bundleSizes(dir: string = DEFAULT_DIR): BundleReport {
   if (!existsSync(manifestPath)) throw new Error(`No manifest.json in ${dir}: build the extension first`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
 
-  const contentScripts = {} as Record<keyof typeof SITES, Bundle>;
-  for (const [site, url] of Object.entries(SITES) as [keyof typeof SITES, string][]) {
-    const files = (manifest.content_scripts ?? [])
-      .filter((cs) => (cs.matches ?? []).some((p) => matchesPattern(p, url)))
-      .flatMap((cs) => [...(cs.js ?? []), ...(cs.css ?? [])]);
-    contentScripts[site] = bundle(dir, files, BUDGETS.contentScriptGzip);
+  const scripts = manifest.content_scripts ?? [];
+  const contentScripts: Record<string, SiteBundle> = {};
+  const failures: string[] = [];
+  for (const cs of scripts.filter((s) => s.world !== 'MAIN')) {
+    const site = /^content-scripts\/([^/]+)\.js$/.exec(cs.js?.[0] ?? '')?.[1];
+    const first = cs.matches?.[0];
+    if (!site || !first) continue;
+    const url = pageOf(first);
+    const here = scripts.filter((s) => (s.matches ?? []).some((p) => matchesPattern(p, url)));
+    contentScripts[site] = {
+      ...bundle(
+        dir,
+        here.flatMap((s) => [...(s.js ?? []), ...(s.css ?? [])]),
+        BUDGETS.contentScriptGzip,
+      ),
+      url,
+    };
+    // The inserter in the page's main world must run wherever a site's content script does.
+    if (!here.some((s) => s.world === 'MAIN')) failures.push(`${site}: no main-world content script runs on ${url}`);
   }
 
   const popupHtml = manifest.action?.default_popup ?? manifest.browser_action?.default_popup;
   if (!popupHtml) throw new Error('The manifest names no popup');
   const popup = bundle(dir, pageFiles(dir, popupHtml), BUDGETS.popupGzip);
 
-  const failures: string[] = [];
+  if (Object.keys(contentScripts).length === 0) failures.push('no site content script in the manifest');
   for (const [site, b] of Object.entries(contentScripts)) {
-    if (b.files.length === 0) failures.push(`${site}: no content script matches ${SITES[site as keyof typeof SITES]}`);
     if (b.jsGzip > b.budget) failures.push(`${site}: content scripts at page start are ${b.jsGzip} B gzip JS, over ${b.budget} B`);
   }
   if (popup.gzip > popup.budget) failures.push(`popup: ${popup.gzip} B gzip, over ${popup.budget} B`);

@@ -40,7 +40,9 @@ export async function cachedItemsInPage(feedUrl: string): Promise<number> {
 
 /** Asks the background to refresh now and waits until the cache holds `count` items. */
 export async function refreshUntil(page: Page, feedUrl: string, count: number, timeoutMs = 30_000): Promise<void> {
-  await page.evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.runtime.sendMessage({ type: 'feed/refresh', force: true }));
+  await page.evaluate(() =>
+    (globalThis as unknown as { chrome: Chrome }).chrome.runtime.sendMessage({ type: 'feed/refresh', force: true }),
+  );
   const end = Date.now() + timeoutMs;
   for (;;) {
     const n = await page.evaluate(cachedItemsInPage, feedUrl);
@@ -207,8 +209,9 @@ export async function statsInPage(runs: number): Promise<{ readMs: number; compu
   });
   db.close();
   const readMs = performance.now() - t0;
-  const { computeStats } = (globalThis as unknown as { __siarStats: { computeStats: (e: unknown[], now: Date, o: { days: number }) => { posted: number } } })
-    .__siarStats;
+  const { computeStats } = (
+    globalThis as unknown as { __siarStats: { computeStats: (e: unknown[], now: Date, o: { days: number }) => { posted: number } } }
+  ).__siarStats;
   const computeMs: number[] = [];
   let posted = 0;
   for (let i = 0; i < runs; i++) {

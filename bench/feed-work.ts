@@ -1,6 +1,6 @@
 // Goal 9's work, bundled by esbuild the way the extension is (twitter-text's module interop):
 // validate a feed's text and compose every post for X, Facebook and WhatsApp.
-import { composeText } from '../utils/compose';
+import { composeFor } from '../utils/compose';
 import { parseFeedText } from '../utils/protocol/feed';
 
 export const PLATFORMS = ['x', 'facebook', 'whatsapp'] as const;
@@ -13,7 +13,7 @@ export function validateAndCompose(body: string): { items: number; texts: number
   let chars = 0;
   for (const item of parsed.feed.items) {
     for (const p of PLATFORMS) {
-      chars += composeText(item, p, 0).text.length;
+      chars += composeFor(item, p, 0).text.length;
       texts++;
     }
   }

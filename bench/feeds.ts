@@ -117,7 +117,13 @@ export async function seedHistoryInPage(o: SeedOptions): Promise<number> {
         at: rfc3339(atMs),
         atMs,
         sync: o.sync,
-        item: { title: o.titles[k], agencyId: ag[0], agencyName: ag[1], campaign: `kampanye-${k % 5}`, priority: k % 3 ? 'normal' : 'high' },
+        item: {
+          title: o.titles[k],
+          agencyId: ag[0],
+          agencyName: ag[1],
+          campaign: `kampanye-${k % 5}`,
+          priority: k % 3 ? 'normal' : 'high',
+        },
       };
       if (o.sync === 'synced') e.syncedAt = atMs + 5000;
       store.put(e);

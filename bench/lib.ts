@@ -67,9 +67,7 @@ export function within<T>(msec: number, label: string, work: Promise<T>): Promis
 export function snapshotBuild(): { dir: string; builtAt: Date; remove(): void } {
   const manifest = path.join(BUILD_DIR, 'manifest.json');
   if (!existsSync(manifest)) {
-    throw new Error(
-      `No Chrome build at ${BUILD_DIR}. Build it first:\n  WXT_SIAR_FEED_URL=http://localhost:8787/feed.json npx wxt build`,
-    );
+    throw new Error(`No Chrome build at ${BUILD_DIR}. Build it first:\n  WXT_SIAR_FEED_URL=http://localhost:8787/feed.json npx wxt build`);
   }
   const builtAt = statSync(manifest).mtime;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siar-bench-ext-'));
@@ -114,6 +112,9 @@ export function describeMachine(chromiumPath: string): Machine {
     chromium,
     node: process.version,
     date: new Date().toISOString(),
-    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   };
 }

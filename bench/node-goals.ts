@@ -1,10 +1,10 @@
 // Goals measured without a browser: 4 (bundle sizes), 8 (tally ingest), 9 (feed validate + compose).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { createAgencyServer } from '../server/app';
 import { buildDemoFeed } from '../server/demo/feed';
 import { DEMO_ENROLL_CODES } from '../server/tally/codes';
@@ -19,20 +19,18 @@ import { int, kb, ms, p50, ROOT, type Row } from './lib';
 
 export function goal4(buildDir: string): Row {
   const r = bundleSizes(buildDir);
-  const x = r.contentScripts.x;
-  const fb = r.contentScripts.facebook;
-  const worst = Math.max(x.jsGzip, fb.jsGzip);
+  const sites = Object.entries(r.contentScripts);
+  const bytes = (files: { bytes: number }[]) => files.reduce((s, f) => s + f.bytes, 0);
   const list = (files: { file: string; gzip: number }[]) => files.map((f) => `${f.file} ${kb(f.gzip)}`).join(' + ');
   return {
     goal: 4,
     what: 'JS a content script loads at page start / popup, gzip',
     target: '≤ 20 KB; popup ≤ 60 KB',
-    result: `x.com ${kb(x.jsGzip)}, facebook ${kb(fb.jsGzip)}; popup ${kb(r.popup.gzip)}`,
-    baseline: `minified, no gzip: x.com ${kb(x.files.reduce((s, f) => s + f.bytes, 0))}; popup ${kb(r.popup.files.reduce((s, f) => s + f.bytes, 0))}`,
-    pass: worst <= x.budget && r.popup.gzip <= r.popup.budget && r.failures.length === 0,
+    result: `${sites.map(([site, b]) => `${site} ${kb(b.jsGzip)}`).join(', ')}; popup ${kb(r.popup.gzip)}`,
+    baseline: `minified, no gzip: ${sites.map(([site, b]) => `${site} ${kb(bytes(b.files))}`).join(', ')}; popup ${kb(bytes(r.popup.files))}`,
+    pass: sites.every(([, b]) => b.jsGzip <= b.budget) && r.popup.gzip <= r.popup.budget && r.failures.length === 0,
     notes: [
-      `x.com page start: ${list(x.files)}`,
-      `www.facebook.com page start: ${list(fb.files)}`,
+      ...sites.map(([site, b]) => `${site}, page start at ${b.url}: ${list(b.files)}`),
       `popup: ${list(r.popup.files)}`,
       'gzip at zlib default level, each file alone; content-script figure is every script injected on that site (isolated + MAIN world).',
       ...r.failures,
@@ -42,6 +40,37 @@ export function goal4(buildDir: string): Row {
 
 // ---------------------------------------------------------------------------------------------
 // 9. 1,000-item feed validated and composed
+
+/**
+ * What Vite does for the extension with `import.meta.glob(pattern, { eager: true, import: name })`
+ * (the site registry finds the site files so): static imports of the matching files of the folder.
+ */
+const eagerGlob: Plugin = {
+  name: 'eager-import-meta-glob',
+  setup(b) {
+    b.onLoad({ filter: /\.tsx?$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.glob')) return undefined;
+      const imports: string[] = [];
+      const contents = text.replace(
+        /import\.meta\.glob(?:<[^>]*>)?\(\s*'\.\/([^'/]+)'\s*,\s*\{\s*eager:\s*true,\s*import:\s*'(\w+)'\s*\}\s*\)/g,
+        (_all, pattern: string, name: string) => {
+          const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+          const files = readdirSync(path.dirname(args.path))
+            .filter((f) => re.test(f))
+            .sort();
+          const entries = files.map((f) => {
+            const id = `__glob${imports.length}`;
+            imports.push(`import { ${name} as ${id} } from './${f}';`);
+            return `'./${f}': ${id}`;
+          });
+          return `{ ${entries.join(', ')} }`;
+        },
+      );
+      return { contents: `${imports.join('\n')}\n${contents}`, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+    });
+  },
+};
 
 export async function goal9(): Promise<Row> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'siar-bench-g9-'));
@@ -57,11 +86,14 @@ export async function goal9(): Promise<Row> {
       outfile: out,
       logLevel: 'silent',
       alias: { '@': ROOT },
+      plugins: [eagerGlob],
     });
     const mod = (await import(pathToFileURL(out).href)) as typeof import('./feed-work');
     const RUNS = 15;
     // A different feed for every run (other links, so other texts), made before any timing.
-    const bodies = Array.from({ length: RUNS + 1 }, (_, k) => JSON.stringify(bigFeed('https://diskominfo.example.go.id', 1000, Date.now(), `-r${k}`)));
+    const bodies = Array.from({ length: RUNS + 1 }, (_, k) =>
+      JSON.stringify(bigFeed('https://diskominfo.example.go.id', 1000, Date.now(), `-r${k}`)),
+    );
     const body = bodies[0]!;
     const cold0 = performance.now();
     const first = mod.validateAndCompose(body);

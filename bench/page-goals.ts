@@ -256,7 +256,8 @@ export async function spaComposerCycles(n: number): Promise<void> {
     for (let i = 0; i < maxFrames && !cond(); i++) await frame();
     return cond();
   };
-  const settled = (from: number) => () => rec.entries.length > from && rec.entries.slice(from).every((e) => e.framesLate !== undefined || e.gone);
+  const settled = (from: number) => () =>
+    rec.entries.length > from && rec.entries.slice(from).every((e) => e.framesLate !== undefined || e.gone);
   for (let i = 0; i < n; i++) {
     let before = rec.entries.length;
     if (i % 2 === 0) {
@@ -297,7 +298,9 @@ export async function measureComposerButton(
         { timeout: 15_000, polling: 50 },
       );
     const take = async () => {
-      const entries = await page.evaluate(() => (window as unknown as { __benchComposers: { entries: ComposerEntry[] } }).__benchComposers.entries);
+      const entries = await page.evaluate(
+        () => (window as unknown as { __benchComposers: { entries: ComposerEntry[] } }).__benchComposers.entries,
+      );
       all.push(...entries);
     };
     // Composers present at page load: the inline one on /home; inline + modal on /compose/post.
@@ -472,7 +475,10 @@ async function directPaste(arg: { text: string; picture?: string }): Promise<{ m
       await frame();
     }
   };
-  const editor = await until(() => document.querySelector<HTMLElement>('[role="dialog"] [data-testid^="tweetTextarea_"][contenteditable="true"]'), 3000);
+  const editor = await until(
+    () => document.querySelector<HTMLElement>('[role="dialog"] [data-testid^="tweetTextarea_"][contenteditable="true"]'),
+    3000,
+  );
   if (!editor) return { ms: NaN, attachments: 0, error: 'no dialog editor' };
   const paste = (fill: (dt: DataTransfer) => void) => {
     const dt = new DataTransfer();
@@ -506,7 +512,9 @@ async function directPaste(arg: { text: string; picture?: string }): Promise<{ m
   paste((dt) => dt.setData('text/plain', arg.text));
   await until(() => t1 !== undefined || (holds() && (t1 = performance.now()) !== undefined), 5000);
   mo.disconnect();
-  return t1 === undefined ? { ms: NaN, attachments: fx.attachments(editor), error: 'text never arrived' } : { ms: t1 - t0, attachments: fx.attachments(editor) };
+  return t1 === undefined
+    ? { ms: NaN, attachments: fx.attachments(editor), error: 'text never arrived' }
+    : { ms: t1 - t0, attachments: fx.attachments(editor) };
 }
 
 async function closeModal(page: Page): Promise<void> {

@@ -1,4 +1,4 @@
-// `npm run bench`: the ten performance goals of issue 5, measured in real Chromium with the built
+// `npm run bench`: Siar's ten performance goals (the table of bench/results.md), measured in real Chromium with the built
 // extension (.output/chrome-mv3, never built here), each beside a baseline from the same run.
 // Prints a table, then one summary line last; writes the same to bench/results.md.
 //
@@ -29,13 +29,29 @@ import {
   syncNowInPage,
 } from './ext-goals';
 import { bigFeed, demoFeedHalfPictures, wireShares } from './feeds';
-import { BUILD_DIR, describeMachine, int, ms, p50, p95, preparePages, ROOT, sleep, snapshotBuild, within, type Machine, type Row } from './lib';
+import {
+  BUILD_DIR,
+  describeMachine,
+  int,
+  ms,
+  p50,
+  p95,
+  preparePages,
+  ROOT,
+  sleep,
+  snapshotBuild,
+  within,
+  type Machine,
+  type Row,
+} from './lib';
 import { goal4, goal8, goal9 } from './node-goals';
 import { measureChurn, measureComposerButton, measureDirectPaste, measureInsert, measureMemory, type ChurnResult } from './page-goals';
 
 const argv = process.argv.slice(2);
 const onlyArg = argv.find((a) => a.startsWith('--only'));
-const only = onlyArg ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! : argv[argv.indexOf(onlyArg) + 1] ?? '').split(',').map(Number)) : undefined;
+const only = onlyArg
+  ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! : (argv[argv.indexOf(onlyArg) + 1] ?? '')).split(',').map(Number))
+  : undefined;
 const quick = argv.includes('--quick');
 const UPGRADE_SETTLE_MS = 15_000;
 const want = (g: number) => !only || only.has(g);
@@ -117,12 +133,13 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
         const taskWith = sum(a, 'taskDurationMs') / secs;
         const taskWithout = sum(b, 'taskDurationMs') / secsB;
         const top = new Map<string, { self: number; incl: number }>();
-        for (const r of a) for (const t of r.extTop) {
-          const e = top.get(t.fn) ?? { self: 0, incl: 0 };
-          e.self += t.selfMs;
-          e.incl += t.inclusiveMs;
-          top.set(t.fn, e);
-        }
+        for (const r of a)
+          for (const t of r.extTop) {
+            const e = top.get(t.fn) ?? { self: 0, incl: 0 };
+            e.self += t.selfMs;
+            e.incl += t.inclusiveMs;
+            top.set(t.fn, e);
+          }
         rows.set(1, {
           goal: 1,
           ...GOALS[1]!,
@@ -169,7 +186,7 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
           pass: p95Late === 0 && lost === 0,
           notes: [
             `${done.length} composers: ${msOf('load').length} present at page load (${quick ? 4 : 12} loads of /home and /compose/post), ${msOf('modal').length} in the compose modal opened client-side (its editor takes focus), ${msOf('route').length} mounted by client-side route changes (a post's reply composer, then the home composer again; not focused); ${lost} never got a button.`,
-            'Measured in the page from document start: a MutationObserver stamps the editor\'s insertion and the `siar-composer` host (button in its shadow root) appearing; a check posted from requestAnimationFrame after each frame counts frames rendered without the button. Judged on frames: p95 must be 0 (the button painted in the composer\'s first frame).',
+            "Measured in the page from document start: a MutationObserver stamps the editor's insertion and the `siar-composer` host (button in its shadow root) appearing; a check posted from requestAnimationFrame after each frame counts frames rendered without the button. Judged on frames: p95 must be 0 (the button painted in the composer's first frame).",
             `frames late — at load: ${JSON.stringify(countBy(lateOf('load')))}; modal: ${JSON.stringify(countBy(lateOf('modal')))}; route change: ${JSON.stringify(countBy(lateOf('route')))}. ms p50/p95 — at load ${ms(p50(msOf('load')))} / ${ms(p95(msOf('load')))}; modal ${ms(p50(msOf('modal')))} / ${ms(p95(msOf('modal')))}; route change ${ms(p50(msOf('route')))} / ${ms(p95(msOf('route')))}; all later ones p95 ${ms(p95(laterMs))}.`,
           ],
         });
@@ -229,7 +246,10 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
         const growth = mine.after.heapUsed - mine.before.heapUsed;
         const baseGrowth = base.after.heapUsed - base.before.heapUsed;
         const extra = growth - baseGrowth;
-        const iso = (s: typeof mine.before) => s.isolated ? `${s.isolated.elements} elements (${s.isolated.detached} detached, ${s.isolated.hosts} siar-composer hosts), ${s.isolated.abortListeners} abort listeners` : 'n/a';
+        const iso = (s: typeof mine.before) =>
+          s.isolated
+            ? `${s.isolated.elements} elements (${s.isolated.detached} detached, ${s.isolated.hosts} siar-composer hosts), ${s.isolated.abortListeners} abort listeners`
+            : 'n/a';
         rows.set(10, {
           goal: 10,
           ...GOALS[10]!,
@@ -341,7 +361,13 @@ async function popupAndOptionsGoals(extDir: string): Promise<void> {
 
 async function syncGoal(extDir: string): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siar-bench-g7-'));
-  const agency = await createAgencyServer({ quiet: true, demo: true, db: path.join(dir, 'tally.db'), dailyCap: 1e9, rateLimit: { perMinute: 1e6, burst: 1e6 } });
+  const agency = await createAgencyServer({
+    quiet: true,
+    demo: true,
+    db: path.join(dir, 'tally.db'),
+    dailyCap: 1e9,
+    rateLimit: { perMinute: 1e6, burst: 1e6 },
+  });
   let browser: LaunchedChromium | undefined;
   try {
     const { base } = await agency.listen(0);
@@ -354,7 +380,12 @@ async function syncGoal(extDir: string): Promise<void> {
       const res = await fetch(`${base}/v1/enroll`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ nip, name: 'Contoh Pegawai', unit: 'Dinas Komunikasi dan Informatika', code: DEMO_ENROLL_CODES['Dinas Komunikasi dan Informatika']![0] }),
+        body: JSON.stringify({
+          nip,
+          name: 'Contoh Pegawai',
+          unit: 'Dinas Komunikasi dan Informatika',
+          code: DEMO_ENROLL_CODES['Dinas Komunikasi dan Informatika']![0],
+        }),
         signal: AbortSignal.timeout(10_000),
       });
       if (res.status !== 201 && res.status !== 200) throw new Error(`enrol: HTTP ${res.status}`);
@@ -363,7 +394,8 @@ async function syncGoal(extDir: string): Promise<void> {
     const me = await enrolAs('198503152010012003');
     await storeEnrolment(page, { tallyUrl: `${base}/`, token: me.token, member: me.member, at: Date.now() });
     // The studio's demo posts, as published in this agency's feed (the tally takes only those).
-    const items = ((await (await fetch(feedUrl.replace('localhost', '127.0.0.1'))).json()) as { items: { id: string; title?: string }[] }).items;
+    const items = ((await (await fetch(feedUrl.replace('localhost', '127.0.0.1'))).json()) as { items: { id: string; title?: string }[] })
+      .items;
     const count = quick ? 2000 : 10_000;
     await seedHistory(page, {
       count,
@@ -391,7 +423,13 @@ async function syncGoal(extDir: string): Promise<void> {
       const res = await fetch(`${base}/v1/shares`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${other.token}` },
-        body: JSON.stringify({ shares: wireShares(500, items.map((x) => x.id), feedUrl) }),
+        body: JSON.stringify({
+          shares: wireShares(
+            500,
+            items.map((x) => x.id),
+            feedUrl,
+          ),
+        }),
         signal: AbortSignal.timeout(30_000),
       });
       if (res.status !== 200) throw new Error(`baseline post: HTTP ${res.status}`);
@@ -434,7 +472,9 @@ function table(list: Row[]): string {
   const lines = [
     '| # | what | goal | result | baseline (same run) | verdict |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...list.map((r) => `| ${r.goal} | ${esc(r.what)} | ${esc(r.target)} | ${esc(r.result)} | ${esc(r.baseline)} | ${r.pass ? 'PASS' : 'FAIL'} |`),
+    ...list.map(
+      (r) => `| ${r.goal} | ${esc(r.what)} | ${esc(r.target)} | ${esc(r.result)} | ${esc(r.baseline)} | ${r.pass ? 'PASS' : 'FAIL'} |`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -455,7 +495,10 @@ function writeResults(list: Row[], machine: Machine, builtAt: Date | undefined, 
     `- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.os}`,
     `- browser: ${machine.chromium} (headless, playwright-core)`,
     `- node: ${machine.node}`,
-    `- load average (1/5/15 min) at start: ${machine.load}; at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine inflates the timings)`,
+    `- load average (1/5/15 min) at start: ${machine.load}; at end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (other work on the machine inflates the timings)`,
     `- date: ${machine.date}; run took ${seconds.toFixed(0)} s${quick ? ' (--quick: fewer repetitions)' : ''}${only ? ` (--only ${[...only].join(',')})` : ''}`,
     `- extension: ${path.relative(ROOT, BUILD_DIR) || BUILD_DIR} built ${builtAt?.toISOString() ?? '?'} (copied before the run)`,
     ...(note ? ['', `**${note}**`] : []),
@@ -487,12 +530,15 @@ async function main(): Promise<void> {
     finished = true;
     const list = [...rows.values()].sort((a, b) => a.goal - b.goal);
     for (const g of Object.keys(GOALS).map(Number).filter(want)) {
-      if (!rows.has(g)) list.push({ goal: g, ...GOALS[g]!, result: 'not measured', baseline: '—', pass: false, notes: [note ?? 'not measured'] });
+      if (!rows.has(g))
+        list.push({ goal: g, ...GOALS[g]!, result: 'not measured', baseline: '—', pass: false, notes: [note ?? 'not measured'] });
     }
     list.sort((a, b) => a.goal - b.goal);
     const seconds = (performance.now() - started) / 1000;
     writeResults(list, machine, snapshot.builtAt, seconds, note);
-    console.log(`\nSiar bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; ${machine.chromium}; node ${machine.node}; ${machine.date}\n`);
+    console.log(
+      `\nSiar bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; ${machine.chromium}; node ${machine.node}; ${machine.date}\n`,
+    );
     console.log(table(list));
     console.log(`\n(details: bench/results.md; ${seconds.toFixed(0)} s)`);
     console.log(summary(list));

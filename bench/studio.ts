@@ -45,16 +45,35 @@ async function fill(db: Database): Promise<{ liveIds: string[]; someId: string; 
     const status = live ? 'approved' : statuses[i % 5]!;
     const at = new Date(now - (i % 2000) * 60_000).toISOString();
     rows.push([
-      id, Number(units[i % units.length]!.id), Number(author), status, 1,
+      id,
+      Number(units[i % units.length]!.id),
+      Number(author),
+      status,
+      1,
       `Capaian pembangunan nomor ${i}: jalan, sekolah, dan puskesmas di desa ${i % 300}`,
       `Paragraf pertama tentang capaian ${i}.\n\nParagraf kedua dengan angka ${i * 7}.`,
-      JSON.stringify({ x: [`Capaian ${i} untuk X`, `Varian kedua ${i}`], facebook: [`Capaian ${i} untuk Facebook, lebih panjang sedikit.`], whatsapp: [`Info capaian ${i}`] }),
+      JSON.stringify({
+        x: [`Capaian ${i} untuk X`, `Varian kedua ${i}`],
+        facebook: [`Capaian ${i} untuk Facebook, lebih panjang sedikit.`],
+        whatsapp: [`Info capaian ${i}`],
+      }),
       JSON.stringify(['KabupatenContoh', `Capaian${i % 50}`]),
-      null, live ? media : '[]', null, i % 40 === 0 ? 'mandatory' : i % 7 === 0 ? 'high' : 'normal',
-      at, live ? new Date(now + 30 * 86_400_000).toISOString() : null, at, at, at, Number(approver), at, live ? at : null,
+      null,
+      live ? media : '[]',
+      null,
+      i % 40 === 0 ? 'mandatory' : i % 7 === 0 ? 'high' : 'normal',
+      at,
+      live ? new Date(now + 30 * 86_400_000).toISOString() : null,
+      at,
+      at,
+      at,
+      Number(approver),
+      at,
+      live ? at : null,
     ]);
   }
-  const columns = 'id, unit_id, author_id, status, version, title, body, captions, hashtags, url, media, campaign, priority, publish_at, expires_at, created_at, updated_at, submitted_at, approved_by, approved_at, published_at';
+  const columns =
+    'id, unit_id, author_id, status, version, title, body, captions, hashtags, url, media, campaign, priority, publish_at, expires_at, created_at, updated_at, submitted_at, approved_by, approved_at, published_at';
   for (let i = 0; i < rows.length; i += 500) {
     const part = rows.slice(i, i + 500);
     await db.tx((q) => q.run(`INSERT INTO posts (${columns}) VALUES ${valuesList(part.length, 21)}`, part.flat() as never));
@@ -69,17 +88,25 @@ async function fill(db: Database): Promise<{ liveIds: string[]; someId: string; 
   }
   for (let i = 0; i < members.length; i += 1000) {
     const part = members.slice(i, i + 1000);
-    await db.tx((q) => q.run(`INSERT INTO members (nip, name, unit_id, created_at, updated_at) VALUES ${valuesList(part.length, 5)}`, part.flat() as never));
+    await db.tx((q) =>
+      q.run(`INSERT INTO members (nip, name, unit_id, created_at, updated_at) VALUES ${valuesList(part.length, 5)}`, part.flat() as never),
+    );
   }
   await db.run('UPDATE rollup_unit SET members = (SELECT COUNT(*) FROM members WHERE members.unit_id = rollup_unit.unit_id)');
   // An audit trail to page through: a few entries per post.
   const audit: unknown[][] = [];
-  for (let i = 0; i < POSTS; i++) for (const action of ['create', 'submit', 'approve']) audit.push([new Date(now).toISOString(), 'bench', action, `bench-${String(i).padStart(5, '0')}-pos-${i % 97}`]);
+  for (let i = 0; i < POSTS; i++)
+    for (const action of ['create', 'submit', 'approve'])
+      audit.push([new Date(now).toISOString(), 'bench', action, `bench-${String(i).padStart(5, '0')}-pos-${i % 97}`]);
   for (let i = 0; i < audit.length; i += 1000) {
     const part = audit.slice(i, i + 1000);
-    await db.tx((q) => q.run(`INSERT INTO audit_log (at, username, action, post_id) VALUES ${valuesList(part.length, 4)}`, part.flat() as never));
+    await db.tx((q) =>
+      q.run(`INSERT INTO audit_log (at, username, action, post_id) VALUES ${valuesList(part.length, 4)}`, part.flat() as never),
+    );
   }
-  log(`filled: ${int(POSTS)} posts (${LIVE} live), ${int(MEMBERS)} members, ${int(audit.length)} audit entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `filled: ${int(POSTS)} posts (${LIVE} live), ${int(MEMBERS)} members, ${int(audit.length)} audit entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return { liveIds, someId: liveIds[17]!, member: 'Bench 4242' };
 }
 
@@ -101,14 +128,18 @@ async function measureBackend(backend: 'sqlite' | 'postgres', cluster: Cluster |
     // Publishing: the whole step as the approver's request runs it, in its transaction.
     const publish: number[] = [];
     for (let i = 0; i < 12; i++) {
-      await agency.db.run("UPDATE posts SET updated_at = $1 WHERE id = $2", [new Date().toISOString(), liveIds[i % liveIds.length]!]);
+      await agency.db.run('UPDATE posts SET updated_at = $1 WHERE id = $2', [new Date().toISOString(), liveIds[i % liveIds.length]!]);
       const t0 = performance.now();
       await agency.db.tx((q) => agency!.publisher.rebuild(q, SYSTEM, 'bench', Date.now(), { force: true }));
       publish.push(performance.now() - t0);
     }
     const current = await agency.publisher.current();
     const origin = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${origin}/login`, { method: 'POST', body: new URLSearchParams({ user: 'admin', password: 'siar-demo-satu' }), redirect: 'manual' });
+    const login = await fetch(`${origin}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ user: 'admin', password: 'siar-demo-satu' }),
+      redirect: 'manual',
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const paths = [
       '/',
@@ -161,11 +192,15 @@ try {
     '| goal | target | ' + results.map((r) => r.backend).join(' | ') + ' |',
     '| --- | --- | ' + results.map(() => '---').join(' | ') + ' |',
     `| publish a version of the ${LIVE}-post feed (build, validate, sign, swap) | p95 ≤ 200 ms | ` +
-      results.map((r) => `p50 ${ms(p50(r.publish))}, p95 ${ms(p95(r.publish))} (${r.publishItems} items) ${p95(r.publish) <= 200 ? '✔' : '✘'}`).join(' | ') + ' |',
+      results
+        .map((r) => `p50 ${ms(p50(r.publish))}, p95 ${ms(p95(r.publish))} (${r.publishItems} items) ${p95(r.publish) <= 200 ? '✔' : '✘'}`)
+        .join(' | ') +
+      ' |',
     ...results[0]!.pages.map(
       (page, i) =>
         `| \`GET ${page.path.replace(/bench-[^/?]+/, '<post>')}\` | p95 ≤ 100 ms | ` +
-        results.map((r) => `p50 ${ms(r.pages[i]!.p50)}, p95 ${ms(r.pages[i]!.p95)} ${r.pages[i]!.p95 <= 100 ? '✔' : '✘'}`).join(' | ') + ' |',
+        results.map((r) => `p50 ${ms(r.pages[i]!.p50)}, p95 ${ms(r.pages[i]!.p95)} ${r.pages[i]!.p95 <= 100 ? '✔' : '✘'}`).join(' | ') +
+        ' |',
     ),
     '',
   ];

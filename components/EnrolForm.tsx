@@ -50,7 +50,12 @@ export function EnrolForm(p: EnrolFormProps) {
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        const req: EnrollRequest = { nip: v.nip.replace(/\s+/g, ''), name: v.name.trim(), unit: (v.unit ?? '').trim(), code: v.code.trim() };
+        const req: EnrollRequest = {
+          nip: v.nip.replace(/\s+/g, ''),
+          name: v.name.trim(),
+          unit: (v.unit ?? '').trim(),
+          code: v.code.trim(),
+        };
         const found: Partial<Record<Field, [MessageKey, ...string[]]>> = {};
         const nip = nipWords(req.nip);
         if (nip) found.nip = nip;

@@ -34,10 +34,7 @@ export function Filters(p: FiltersProps) {
       </label>
       <label>
         <span class="visually-hidden">{t('priority_label')}</span>
-        <select
-          value={p.priority}
-          onChange={(e) => p.onChange({ priority: e.currentTarget.value as Priority | '' })}
-        >
+        <select value={p.priority} onChange={(e) => p.onChange({ priority: e.currentTarget.value as Priority | '' })}>
           <option value="">{t('all_priorities')}</option>
           <option value="mandatory">{t('priority_mandatory')}</option>
           <option value="high">{t('priority_high')}</option>

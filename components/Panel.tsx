@@ -1,22 +1,21 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { foldForSearch } from '@/utils/format/search';
 import { t, type MessageKey } from '@/utils/i18n';
-import type { PanelItem } from '@/utils/messages/panel';
+import type { PanelItem } from '@/utils/messages/replies';
+import type { TextLimit } from '@/utils/sites/types';
 import { Badges } from './Badges';
 import { VariantSwitcher } from './VariantSwitcher';
 
 export interface PanelProps {
   id: string;
-  platform: string;
+  /** The site's text limit, shown as a counter per post. */
+  limit?: TextLimit;
   items?: PanelItem[];
   emptyWords?: MessageKey;
   busyId?: string;
   notice?: { key: MessageKey; tone: 'ok' | 'error' };
   onInsert: (item: PanelItem, variant: number) => void;
   onClose: () => void;
-}
-
-function norm(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 // A non-modal dialog next to the composer. Feed strings are text children only.
@@ -27,9 +26,9 @@ export function Panel(p: PanelProps) {
   useEffect(() => search.current?.focus(), []);
 
   const shown = useMemo(() => {
-    const words = norm(query).split(/\s+/).filter(Boolean);
+    const words = foldForSearch(query).split(/\s+/).filter(Boolean);
     return (p.items ?? []).filter((i) => {
-      const hay = norm([i.title, i.agency ?? '', ...i.texts.map((x) => x.text)].join('\n'));
+      const hay = foldForSearch([i.title, i.agency ?? '', ...i.texts.map((x) => x.text)].join('\n'));
       return words.every((w) => hay.includes(w));
     });
   }, [p.items, query]);
@@ -82,8 +81,8 @@ export function Panel(p: PanelProps) {
               </p>
               <div class="panel-row">
                 <VariantSwitcher index={v} count={item.texts.length} onNext={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))} />
-                {p.platform === 'x' && (
-                  <span class={text.weighted > 280 ? 'counter over' : 'counter'}>{t('x_counter', text.weighted)}</span>
+                {p.limit && (
+                  <span class={text.weighted > p.limit.max ? 'counter over' : 'counter'}>{t(p.limit.counter, text.weighted)}</span>
                 )}
                 <button
                   type="button"

@@ -1,9 +1,12 @@
 import { t } from '@/utils/i18n';
 import { isForPlatform, priorityOf, type Item } from '@/utils/protocol/item';
+import type { Platform } from '@/utils/protocol/platforms';
+import { SITES } from '@/utils/sites/registry';
 import { Badges } from './Badges';
 import { VariantSwitcher } from './VariantSwitcher';
 
-export type PopupShare = 'x' | 'facebook' | 'whatsapp' | 'copy';
+/** A site to share to, or Copy. */
+export type PopupShare = Platform | 'copy';
 
 export interface PostCardProps {
   item: Item;
@@ -21,12 +24,8 @@ export function PostCard(p: PostCardProps) {
   const { item } = p;
   const agency = item._siar?.agency?.name;
   const headingId = `post-${item.id}`;
-  const buttons: [PopupShare, string][] = [
-    ...(isForPlatform(item, 'x') ? [['x', t('share_x')] as [PopupShare, string]] : []),
-    ...(isForPlatform(item, 'facebook') ? [['facebook', t('share_facebook')] as [PopupShare, string]] : []),
-    ...(isForPlatform(item, 'whatsapp') ? [['whatsapp', t('share_whatsapp')] as [PopupShare, string]] : []),
-    ['copy', t('copy')],
-  ];
+  const sites = SITES.filter((s) => isForPlatform(item, s.id));
+  const hintId = (id: Platform) => `${headingId}-${id}-hint`;
   return (
     <article class="post" aria-labelledby={headingId} data-item-id={item.id}>
       {item.image && <img class="thumb" src={item.image} alt="" loading="lazy" referrerpolicy="no-referrer" />}
@@ -43,22 +42,28 @@ export function PostCard(p: PostCardProps) {
         </p>
         <VariantSwitcher index={p.variant} count={p.variants} onNext={p.onNextVariant} />
         <div class="actions">
-          {buttons.map(([how, label]) => (
+          {sites.map((s) => (
             <button
-              key={how}
+              key={s.id}
               type="button"
-              class={`share share-${how}`}
-              aria-describedby={how === 'facebook' ? `${headingId}-fb` : undefined}
-              onClick={() => p.onShare(how)}
+              class={`share share-site share-${s.id}`}
+              aria-describedby={s.share.linkOnly ? hintId(s.id) : undefined}
+              onClick={() => p.onShare(s.id)}
             >
-              {label}
+              {t(s.share.label)}
             </button>
           ))}
+          <button type="button" class="share share-copy" onClick={() => p.onShare('copy')}>
+            {t('copy')}
+          </button>
         </div>
-        {isForPlatform(item, 'facebook') && (
-          <p class="fb-hint" id={`${headingId}-fb`}>
-            {t('fb_hint')}
-          </p>
+        {sites.map(
+          (s) =>
+            s.share.linkOnly && (
+              <p key={s.id} class="share-hint" id={hintId(s.id)}>
+                {t(s.share.linkOnly.hint)}
+              </p>
+            ),
         )}
       </div>
     </article>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { t, type MessageKey } from '@/utils/i18n';
 import { isAllowedUrl } from '@/utils/protocol/url';
 import { isPublicKey, type UserSettings } from '@/utils/settings';
+import { SETTING_KEYS, type SettingKey } from '@/utils/settings/keys';
 
 export interface SettingsFormProps {
   settings: UserSettings;
@@ -10,16 +11,12 @@ export interface SettingsFormProps {
    * Values the agency set by policy: shown read-only, never saved over. The user's own value for
    * such a field stays stored as it was, unused while the policy is there.
    */
-  policy?: Partial<Record<Field, string>>;
+  policy?: Partial<Record<SettingKey, string>>;
   /** Resolves to the word to show: saved, or why not. */
   onSave: (next: UserSettings) => Promise<MessageKey>;
 }
 
-export type Field = 'feedUrl' | 'tallyUrl' | 'feedPublicKey';
-const FIELDS = ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const;
-
-
-function problemOf(field: Field, value: string): MessageKey | undefined {
+function problemOf(field: SettingKey, value: string): MessageKey | undefined {
   if (!value) return undefined;
   if (field === 'feedPublicKey') return isPublicKey(value) ? undefined : 'err_bad_key';
   if (!isAllowedUrl(value)) return field === 'feedUrl' ? 'err_bad_url' : 'err_bad_tally_url';
@@ -27,15 +24,15 @@ function problemOf(field: Field, value: string): MessageKey | undefined {
 }
 
 export function SettingsForm(p: SettingsFormProps) {
-  const [values, setValues] = useState<Record<Field, string>>({
+  const [values, setValues] = useState<Record<SettingKey, string>>({
     feedUrl: p.settings.feedUrl ?? '',
     tallyUrl: p.settings.tallyUrl ?? '',
     feedPublicKey: p.settings.feedPublicKey ?? '',
   });
-  const [problems, setProblems] = useState<Partial<Record<Field, MessageKey>>>({});
+  const [problems, setProblems] = useState<Partial<Record<SettingKey, MessageKey>>>({});
   const [result, setResult] = useState<MessageKey>();
 
-  const field = (name: Field, label: MessageKey, help: [MessageKey, ...string[]], type: 'url' | 'text') => {
+  const field = (name: SettingKey, label: MessageKey, help: [MessageKey, ...string[]], type: 'url' | 'text') => {
     // A value set by the agency's policy shows read-only, with a note instead of the help.
     const managed = p.policy?.[name];
     const described = managed !== undefined ? `f-${name}-policy` : `f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`;
@@ -76,9 +73,9 @@ export function SettingsForm(p: SettingsFormProps) {
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        const trimmed = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()])) as Record<Field, string>;
-        const found: Partial<Record<Field, MessageKey>> = {};
-        for (const f of FIELDS) {
+        const trimmed = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()])) as Record<SettingKey, string>;
+        const found: Partial<Record<SettingKey, MessageKey>> = {};
+        for (const f of SETTING_KEYS) {
           // A field set by policy is not the user's to change: not checked, not saved over.
           if (p.policy?.[f] !== undefined) continue;
           const problem = problemOf(f, trimmed[f]);
@@ -88,10 +85,8 @@ export function SettingsForm(p: SettingsFormProps) {
         setResult(undefined);
         if (Object.keys(found).length > 0) return;
         const next: UserSettings = { ...p.settings };
-        for (const f of FIELDS) if (p.policy?.[f] === undefined) next[f] = trimmed[f] || undefined;
-        void p
-          .onSave(next)
-          .then(setResult);
+        for (const f of SETTING_KEYS) if (p.policy?.[f] === undefined) next[f] = trimmed[f] || undefined;
+        void p.onSave(next).then(setResult);
       }}
     >
       {field('feedUrl', 'feed_url_label', ['feed_url_help', p.defaults.feedUrl || t('no_default')], 'url')}

@@ -1,16 +1,14 @@
 import { t } from '@/utils/i18n';
+import { platformName } from '@/utils/protocol/platforms';
+import { COMPOSER_SITES } from '@/utils/sites/registry';
 import type { SiteHealth as Health } from '@/utils/sites/status';
-
-const SITES: [string, string][] = [
-  ['x', 'X'],
-  ['facebook', 'Facebook'],
-];
 
 /** Per site: when an insert last verified, and the last failure. A changed site shows here. */
 export function SiteHealth(p: { health: Record<string, Health>; formatTime: (ms: number) => string }) {
   return (
     <ul class="site-health">
-      {SITES.map(([key, name]) => {
+      {COMPOSER_SITES.map(({ id: key }) => {
+        const name = platformName(key, t('stats_other'));
         const h = p.health[key] ?? {};
         const failedLast = h.lastFailAt !== undefined && (h.lastOkAt ?? 0) < h.lastFailAt;
         return (

@@ -1,5 +1,5 @@
 import { t, type MessageKey } from '@/utils/i18n';
-import type { SyncStatus } from '@/utils/sync/outbox';
+import type { SyncStatus } from '@/utils/sync/drain';
 
 export interface SyncPanelProps {
   enrolled: boolean;

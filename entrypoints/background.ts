@@ -1,17 +1,17 @@
 import { browser, type Browser } from 'wxt/browser';
-import { loadFeedState } from '@/utils/feed/cache';
+import { loadFeedState, pruneFeeds } from '@/utils/feed/cache';
 import { fetchItemImage, imageMatches, toBase64 } from '@/utils/feed/image';
 import { panelItems } from '@/utils/feed/panel';
 import { isStale, unsharedUrgentCount } from '@/utils/feed/select';
 import { refreshFeed } from '@/utils/feed/service';
 import { attachPostUrl, recordShare } from '@/utils/history/record';
 import { sharedItemIds } from '@/utils/history/queries';
-import type { Message, Replies } from '@/utils/messages';
-import { MessageSchema } from '@/utils/messages/schema';
+import { CONTENT_SCRIPT_MESSAGES, MessageSchema, type Message, type Replies } from '@/utils/messages/table';
 import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
-import { deleteHistory } from '@/utils/history/outbox';
-import { addOneClick, COMPOSER_URL, fallbackUrl, oneClickFor } from '@/utils/share/oneclick';
+import { deleteHistory } from '@/utils/history/delete';
+import { addOneClick, fallbackUrl, peekOneClick, takeOneClick } from '@/utils/share/oneclick';
+import { siteById } from '@/utils/sites/registry';
 import { getSyncStatus, syncNow } from '@/utils/sync/service';
 import { reportSiteHealth } from '@/utils/sites/status';
 import { loadUserSettings } from '@/utils/settings';
@@ -22,7 +22,8 @@ import { watchPolicy } from '@/utils/settings/policy';
 const FEED_ALARM = 'siar-feed-refresh';
 const SYNC_ALARM = 'siar-sync';
 const SYNC_RETRY_ALARM = 'siar-sync-retry';
-const RETENTION_ALARM = 'siar-retention';
+// Daily housekeeping: history retention and the feed cache. Named when it did the first alone.
+const DAILY_ALARM = 'siar-retention';
 // New events are sent a little after they happen, so a Post and the post link that follows it a
 // moment later travel together.
 const SYNC_DEBOUNCE_MS = 3_000;
@@ -30,18 +31,6 @@ type Handler<T extends Message['type']> = (
   msg: Extract<Message, { type: T }>,
   sender: Browser.runtime.MessageSender,
 ) => Promise<Replies[T]>;
-
-const CONTENT_SCRIPT_MESSAGES = new Set<Message['type']>([
-  'share/record',
-  'share/post-url',
-  'panel/items',
-  'image/get',
-  'oneclick/claim',
-  'oneclick/peek',
-  'oneclick/fallback',
-  'site/selectors',
-  'site/health',
-]);
 
 function fromExtensionPage(sender: Browser.runtime.MessageSender): boolean {
   return sender.url?.startsWith(browser.runtime.getURL('/')) === true;
@@ -101,9 +90,22 @@ export default defineBackground(() => {
     if (retentionDays) await deleteHistory({ olderThan: Date.now() - retentionDays * 86_400_000 });
   }
 
+  /** Forgets cached feeds but the one in force: after the feed's address changed, and daily. */
+  async function pruneFeedCache() {
+    const url = await effectiveFeedUrl();
+    if (url) await pruneFeeds(url);
+  }
+
+  /** The feed's address may have changed (the user's settings, the agency's policy). */
+  async function feedSettingsChanged() {
+    const result = await refresh(true);
+    await pruneFeedCache();
+    return result;
+  }
+
   const handlers: { [T in Message['type']]: Handler<T> } = {
     'feed/refresh': (m) => refresh(m.force),
-    'settings/changed': () => refresh(true),
+    'settings/changed': () => feedSettingsChanged(),
     'share/record': async (m) => {
       const { url, state } = await currentFeed();
       // Only posts of the current feed can be recorded: a page cannot invent share events.
@@ -150,26 +152,28 @@ export default defineBackground(() => {
       return r.ok ? { ok: true, base64: toBase64(r.bytes), type: r.type, name: r.name } : { ok: false, error: r.error };
     },
     'oneclick/start': async (m) => {
-      const tab = await browser.tabs.create({ url: COMPOSER_URL[m.platform] });
+      // The schema takes only sites with a composer page.
+      const tab = await browser.tabs.create({ url: siteById(m.platform)?.composerUrl });
       if (tab.id === undefined) return { ok: false };
       await addOneClick({ tabId: tab.id, itemId: m.itemId, platform: m.platform, variant: m.variant, at: Date.now() });
       return { ok: true };
     },
     'oneclick/claim': async (_m, sender) => {
-      const o = sender.tab?.id !== undefined ? await oneClickFor(sender.tab.id, true) : undefined;
+      const o = sender.tab?.id !== undefined ? await takeOneClick(sender.tab.id) : undefined;
       return o ? { itemId: o.itemId, variant: o.variant } : {};
     },
     'oneclick/peek': async (_m, sender) => {
-      const o = sender.tab?.id !== undefined ? await oneClickFor(sender.tab.id, false) : undefined;
+      const o = sender.tab?.id !== undefined ? await peekOneClick(sender.tab.id) : undefined;
       return o ? { itemId: o.itemId, variant: o.variant } : {};
     },
     'oneclick/fallback': async (_m, sender) => {
       const tabId = sender.tab?.id;
-      const o = tabId !== undefined ? await oneClickFor(tabId, true) : undefined;
+      const o = tabId !== undefined ? await takeOneClick(tabId) : undefined;
       const { url, state } = await currentFeed();
       const item = state?.items.find((i) => i.id === o?.itemId);
-      if (!o || !url || !item || tabId === undefined) return { ok: false };
-      await browser.tabs.update(tabId, { url: fallbackUrl(item, o.platform, o.variant) });
+      const fallback = item && o && fallbackUrl(item, o.platform, o.variant);
+      if (!o || !url || !item || !fallback || tabId === undefined) return { ok: false };
+      await browser.tabs.update(tabId, { url: fallback });
       await recordShare({ item, feedUrl: url, platform: o.platform, action: 'intent_opened' });
       await updateBadge();
       syncSoon();
@@ -202,11 +206,13 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === FEED_ALARM) void refresh(true);
     if (alarm.name === SYNC_ALARM || alarm.name === SYNC_RETRY_ALARM) void runSync(false);
-    if (alarm.name === RETENTION_ALARM) void applyRetention();
+    // Answered with the work, which browsers ignore and tests await.
+    if (alarm.name === DAILY_ALARM) return Promise.all([applyRetention(), pruneFeedCache()]);
+    return undefined;
   });
 
   // An agency's policy changed the feed (or its key): read the feed it now names.
-  watchPolicy(() => void refresh(true));
+  watchPolicy(() => void feedSettingsChanged());
 
   // Back online: whatever waited for the network goes now.
   globalThis.addEventListener?.('online', () => void runSync(true));
@@ -218,7 +224,7 @@ export default defineBackground(() => {
     const { state } = await currentFeed();
     await schedule(refreshMinutes(state?.meta));
     await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 5 });
-    await browser.alarms.create(RETENTION_ALARM, { periodInMinutes: 24 * 60, delayInMinutes: 1 });
+    await browser.alarms.create(DAILY_ALARM, { periodInMinutes: 24 * 60, delayInMinutes: 1 });
     await updateBadge();
     // Whatever the last run of the background left in the outbox goes now.
     await runSync(false);

@@ -4,7 +4,7 @@ import { attachImage, insertTextAtCaret } from '@/utils/insert/editors';
 // The page's main world: only here do Draft.js and Lexical see our events as their own input.
 // It listens for one kind of message and gets text and picture bytes, never settings or tokens.
 export default defineContentScript({
-  matches: ['https://x.com/*', 'https://twitter.com/*', 'https://www.facebook.com/*', 'https://web.facebook.com/*'],
+  // No `matches` here: wxt.config.ts gives this script every page a site's content script runs on.
   world: 'MAIN',
   runAt: 'document_idle',
   main() {

@@ -40,8 +40,12 @@ try {
     const bytes = readFileSync(feed);
     // Never sign what the extension would refuse: a slip in the JSON is found here, not by every ASN.
     const parsed = parseFeedText(bytes.toString('utf8'));
-    if (!parsed.ok) throw new Error(`${feed} is not a valid feed (${parsed.problem.kind}${'detail' in parsed.problem ? `: ${parsed.problem.detail}` : ''}); not signed`);
-    if (parsed.feed.dropped > 0) throw new Error(`${feed}: ${parsed.feed.dropped} post(s) break the protocol and would be dropped; not signed`);
+    if (!parsed.ok)
+      throw new Error(
+        `${feed} is not a valid feed (${parsed.problem.kind}${'detail' in parsed.problem ? `: ${parsed.problem.detail}` : ''}); not signed`,
+      );
+    if (parsed.feed.dropped > 0)
+      throw new Error(`${feed}: ${parsed.feed.dropped} post(s) break the protocol and would be dropped; not signed`);
     if (!existsSync(keyFile)) throw new Error(`no key at ${keyFile}: make one with \`npm run agency -- keygen\`, or give --key`);
     const key = signingKeyFromPem(readFileSync(keyFile, 'utf8'));
     writeFileSync(`${feed}.sig`, signFeed(bytes, key));

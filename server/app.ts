@@ -16,7 +16,7 @@ import { createRouter, sendJson, type Route } from './http';
 import { JobRunner, type Job } from './jobs/runner';
 import { staticMediaRoutes } from './media';
 import { newsRoutes } from './news';
-import { feedRoutes, signatureOf, type FeedProvider, type SignatureProvider } from './publish/routes';
+import { feedRoutes, type FeedProvider, type SignatureProvider } from './publish/routes';
 import { FeedPublisher, type Signing } from './publish/versions';
 import { generateSigningKey, type SigningKey } from './signing';
 import { accountCount, createAccount } from './studio/accounts';
@@ -27,7 +27,7 @@ import type { StudioContext } from './studio/context';
 import { DEFAULT_MEDIA_LIMITS, MediaStore, type MediaLimits } from './studio/media-store';
 import { Posts } from './studio/posts';
 import { studioWebRoutes } from './studio/web/routes';
-import { DEMO_ENROLL_CODES, type EnrollCodes } from './tally/codes';
+import type { EnrollCodes } from './tally/codes';
 import { Enrolment } from './tally/enrol';
 import type { ShareFaults } from './tally/faults';
 import { DEFAULT_DAILY_CAP, ShareIngest } from './tally/ingest';
@@ -124,7 +124,9 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
   const mediaDir = options.mediaDir ? { dir: options.mediaDir, temporary: false } : defaultMediaDir(location);
   const utcOffsetMinutes = options.utcOffsetMinutes ?? WIB_MINUTES;
   const signingKey = options.signingKey ?? generateSigningKey();
-  const signing: Signing = options.offlinePublicKey ? { mode: 'offline', publicKey: options.offlinePublicKey } : { mode: 'online', key: signingKey };
+  const signing: Signing = options.offlinePublicKey
+    ? { mode: 'offline', publicKey: options.offlinePublicKey }
+    : { mode: 'online', key: signingKey };
   const demo = options.demo ?? false;
   const publisher = new FeedPublisher(db, {
     base: () => base,
@@ -146,22 +148,33 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
   }
 
   async function prepare(): Promise<void> {
-  await ensurePartitions(db, startedAt);
-  // An empty database gets its first admin and its units, or the demo — once, even when several
-  // server processes start together.
-  if (demo) {
-    await seedDemo(db, media, startedAt);
-  } else if ((await accountCount(db)) === 0) {
-    if (!options.admin) throw new Error('the database has no accounts: give the first admin (SIAR_ADMIN_USER / SIAR_ADMIN_PASSWORD), or run the demo (SIAR_DEMO=1)');
-    if (!options.enrollCodes) throw new Error('the database has no units: give them with their enrolment codes (SIAR_ENROLL_CODES), or run the demo (SIAR_DEMO=1)');
-    await db.tx(async (q) => {
-      await lockFor(q, 'siar-first-start');
-      if ((await accountCount(q)) > 0) return;
-      const admin = await createAccount(q, { user: options.admin!.user, password: options.admin!.password, role: 'admin', name: 'Administrator' });
-      await seedCodes(q, options.enrollCodes!);
-      await audit(q, SYSTEM, { action: 'account_create', subject: `account:${admin.username}`, after: { role: 'admin', first: true } });
-    });
-  }
+    await ensurePartitions(db, startedAt);
+    // An empty database gets its first admin and its units, or the demo — once, even when several
+    // server processes start together.
+    if (demo) {
+      await seedDemo(db, media, startedAt);
+    } else if ((await accountCount(db)) === 0) {
+      if (!options.admin)
+        throw new Error(
+          'the database has no accounts: give the first admin (SIAR_ADMIN_USER / SIAR_ADMIN_PASSWORD), or run the demo (SIAR_DEMO=1)',
+        );
+      if (!options.enrollCodes)
+        throw new Error(
+          'the database has no units: give them with their enrolment codes (SIAR_ENROLL_CODES), or run the demo (SIAR_DEMO=1)',
+        );
+      await db.tx(async (q) => {
+        await lockFor(q, 'siar-first-start');
+        if ((await accountCount(q)) > 0) return;
+        const admin = await createAccount(q, {
+          user: options.admin!.user,
+          password: options.admin!.password,
+          role: 'admin',
+          name: 'Administrator',
+        });
+        await seedCodes(q, options.enrollCodes!);
+        await audit(q, SYSTEM, { action: 'account_create', subject: `account:${admin.username}`, after: { role: 'admin', first: true } });
+      });
+    }
   }
 
   const feedUrls = (): ReadonlySet<string> => new Set([`${base}/feed.json`, ...(options.feedUrls ?? [])].map(feedKey));
@@ -219,7 +232,14 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
         sendJson(res, 200, { ok: true });
       },
     },
-    ...feedRoutes({ db, publisher, base: () => base, provider: options.feed, signature: options.feed ? options.signature : undefined, demo }),
+    ...feedRoutes({
+      db,
+      publisher,
+      base: () => base,
+      provider: options.feed,
+      signature: options.feed ? options.signature : undefined,
+      demo,
+    }),
     ...tallyRoutes({
       db,
       enrolment,

@@ -80,7 +80,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: { 
   const db = env.SIAR_DATABASE_URL || env.SIAR_DB || DEFAULT_DB;
   if (env.SIAR_DATABASE_URL && !isPostgresUrl(env.SIAR_DATABASE_URL)) throw new Error('SIAR_DATABASE_URL must be a postgres:// URL');
   const offline = env.SIAR_SIGNING_MODE === 'offline';
-  if (env.SIAR_SIGNING_MODE && !['online', 'offline'].includes(env.SIAR_SIGNING_MODE)) throw new Error('SIAR_SIGNING_MODE is online or offline');
+  if (env.SIAR_SIGNING_MODE && !['online', 'offline'].includes(env.SIAR_SIGNING_MODE))
+    throw new Error('SIAR_SIGNING_MODE is online or offline');
   if (offline && !/^[A-Za-z0-9_-]{43}$/.test(env.SIAR_FEED_PUBLIC_KEY ?? '')) {
     throw new Error('offline signing needs SIAR_FEED_PUBLIC_KEY (the agency public key, 43 characters of base64url)');
   }
@@ -104,7 +105,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: { 
     signingKeyFile: env.SIAR_SIGNING_KEY ? resolve(env.SIAR_SIGNING_KEY) : DEFAULT_SIGNING_KEY,
     offlinePublicKey: offline ? env.SIAR_FEED_PUBLIC_KEY : undefined,
     trustProxy: positive(env, 'SIAR_TRUST_PROXY', 0) ?? 0,
-    feedUrls: (env.SIAR_FEED_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    feedUrls: (env.SIAR_FEED_URLS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
     oembedUrl: env.SIAR_X_OEMBED_URL || undefined,
     publisher: env.SIAR_PUBLISHER_NAME ? { id: env.SIAR_PUBLISHER_ID || 'agensi', name: env.SIAR_PUBLISHER_NAME } : undefined,
     maxConnections: positive(env, 'SIAR_MAX_CONNECTIONS'),
@@ -155,7 +159,9 @@ export async function startFromConfig(config: EnvConfig, quiet = false): Promise
     oembedUrl: config.oembedUrl,
     publisher: config.publisher,
     maxConnections: config.maxConnections,
-    ...(config.maxVideoBytes ? { mediaLimits: { image: { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000, maxSide: 12_000 }, videoBytes: config.maxVideoBytes } } : {}),
+    ...(config.maxVideoBytes
+      ? { mediaLimits: { image: { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000, maxSide: 12_000 }, videoBytes: config.maxVideoBytes } }
+      : {}),
   });
   try {
     await agency.listen(config.port, config.host);

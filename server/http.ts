@@ -37,12 +37,7 @@ export class HttpError extends Error {
 }
 
 /** Writes a complete response; HEAD gets the same headers and no body. */
-export function send(
-  res: ServerResponse,
-  status: number,
-  headers: OutgoingHttpHeaders,
-  body?: string | Uint8Array,
-): void {
+export function send(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body?: string | Uint8Array): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, bytes ? { ...headers, 'Content-Length': bytes.byteLength } : headers);
   res.end(res.req.method === 'HEAD' || status === 304 ? undefined : bytes);
@@ -53,23 +48,12 @@ const JSON_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  value: unknown,
-  headers: OutgoingHttpHeaders = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders = {}): void {
   send(res, status, { ...JSON_HEADERS, ...headers }, JSON.stringify(value));
 }
 
 /** The protocol's error shape: `{"error": "<code>", "message": "<text>"}`. */
-export function sendError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: OutgoingHttpHeaders = {},
-): void {
+export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: OutgoingHttpHeaders = {}): void {
   sendJson(res, status, { error: code, message }, headers);
 }
 
@@ -100,7 +84,8 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -172,9 +157,7 @@ function compile(route: Route): CompiledRoute {
  * A request listener dispatching to `routes`. HEAD is served by the GET route; a known path with
  * the wrong method is 405, an unknown one 404, a thrown error 500 — all as protocol JSON.
  */
-export function createRouter(
-  routes: Route[],
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createRouter(routes: Route[]): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const compiled = routes.map(compile);
   return async (req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -17,7 +17,11 @@ async function serve(banner: boolean): Promise<void> {
   const agency = await startFromConfig(config, !banner && process.env.SIAR_LOG !== '1');
   closeOnSignals(agency);
   if (banner) {
-    console.log(config.demo ? 'Siar: server agensi DEMO berjalan / DEMO agency server running.' : 'Siar: server agensi berjalan / agency server running.');
+    console.log(
+      config.demo
+        ? 'Siar: server agensi DEMO berjalan / DEMO agency server running.'
+        : 'Siar: server agensi berjalan / agency server running.',
+    );
     console.log(describeServer(agency, config));
   }
   process.send?.({ siar: 'ready', port: agency.server.address() && (agency.server.address() as { port: number }).port });
@@ -27,7 +31,9 @@ try {
   const config = configFromEnv();
   if (config.workers > 1 && cluster.isPrimary) {
     if (!isPostgresUrl(config.db)) {
-      console.warn('Peringatan / warning: several workers on one SQLite file take turns writing; use SIAR_DATABASE_URL (PostgreSQL) for more than one.');
+      console.warn(
+        'Peringatan / warning: several workers on one SQLite file take turns writing; use SIAR_DATABASE_URL (PostgreSQL) for more than one.',
+      );
     }
     // The first worker prepares an empty database (migrations, first admin, demo); the others
     // start after it, so nothing is done twice.

@@ -23,10 +23,9 @@ export function renderArticle(item: Item, siteName: string, demo = true): string
   const e = escapeHtml;
   const title = item.title ?? item.id;
   const description = item.summary ?? '';
-  const byline = [
-    item._siar?.agency?.name,
-    item.date_published && `${dateFormat.format(new Date(item.date_published))} WIB`,
-  ].filter(Boolean);
+  const byline = [item._siar?.agency?.name, item.date_published && `${dateFormat.format(new Date(item.date_published))} WIB`].filter(
+    Boolean,
+  );
   const paragraphs = (item.content_text ?? description).split(/\n{2,}/).filter((p) => p.trim());
   const meta = [
     ['og:type', 'article'],
@@ -66,8 +65,12 @@ footer { max-width: 760px; margin: 0 auto; padding: 24px; color: #64748b; font-s
 ${item.image ? `<img src="${e(item.image)}" alt="" width="1200" height="630">` : ''}
 ${paragraphs.map((p) => `<p>${e(p)}</p>`).join('\n')}
 </main>
-${demo ? `<footer>Berita demo Siar; Kabupaten Contoh adalah daerah fiktif.<br>
-Siar demo news; Kabupaten Contoh is a fictional regency.</footer>` : `<footer>${e(siteName)}</footer>`}
+${
+  demo
+    ? `<footer>Berita demo Siar; Kabupaten Contoh adalah daerah fiktif.<br>
+Siar demo news; Kabupaten Contoh is a fictional regency.</footer>`
+    : `<footer>${e(siteName)}</footer>`
+}
 </body>
 </html>
 `;
@@ -77,8 +80,7 @@ export const ARTICLE_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-cache',
   // Text only: nothing on the page may run script, even if a feed carried markup.
-  'Content-Security-Policy':
-    "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy': "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
   'Referrer-Policy': 'no-referrer',
 };
 

@@ -1,5 +1,5 @@
 import type { Stats } from '@/utils/history/stats';
-import { defaultFormatNumber, platformName, type FormatNumber } from './format';
+import { defaultFormatNumber, platformWord, type FormatNumber } from './format';
 import { t } from '@/utils/i18n';
 
 export type BreakdownKind = 'platform' | 'agency' | 'campaign';
@@ -22,7 +22,7 @@ const CAPTION = { platform: 'breakdown_by_platform', agency: 'breakdown_by_opd',
 const COLUMN = { platform: 'breakdown_platform', agency: 'breakdown_opd', campaign: 'breakdown_campaign' } as const;
 
 function label(by: BreakdownKind, r: BreakdownRow): string {
-  if (by === 'platform') return platformName(r.key);
+  if (by === 'platform') return platformWord(r.key);
   if (by === 'agency') return r.key ? r.name || r.key : t('stats_other');
   return r.key || t('stats_no_campaign');
 }

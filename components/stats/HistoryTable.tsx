@@ -1,8 +1,8 @@
-import type { ShareEvent } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import type { HistoryFilter } from '@/utils/history/browse';
 import { t } from '@/utils/i18n';
 import { SHARE_ACTIONS, type ShareAction } from '@/utils/protocol/tally';
-import { actionWord, defaultFormatNumber, platformName, syncWord, type FormatNumber } from './format';
+import { actionWord, defaultFormatNumber, platformWord, syncWord, type FormatNumber } from './format';
 
 /** The filters this table offers (browseHistory takes these and more). */
 export type HistoryTableFilter = Pick<HistoryFilter, 'platform' | 'action' | 'query'>;
@@ -65,7 +65,7 @@ export function HistoryTable(p: HistoryTableProps) {
             <option value="">{t('history_all_platforms')}</option>
             {p.platforms.map((k) => (
               <option key={k} value={k}>
-                {platformName(k)}
+                {platformWord(k)}
               </option>
             ))}
           </select>
@@ -118,7 +118,7 @@ export function HistoryTable(p: HistoryTableProps) {
                   </td>
                   <td>{title}</td>
                   <td>{e.item?.agencyName || e.item?.agencyId || t('stats_other')}</td>
-                  <td class="nowrap">{platformName(e.platform)}</td>
+                  <td class="nowrap">{platformWord(e.platform)}</td>
                   <td>{actionWord(e.action)}</td>
                   <td class={`sync sync-${e.sync}`}>{syncWord(e.sync, e.rejectReason)}</td>
                   <td>

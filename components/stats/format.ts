@@ -1,19 +1,13 @@
 import { t, uiLocale } from '@/utils/i18n';
+import { platformName } from '@/utils/protocol/platforms';
 import type { ShareAction } from '@/utils/protocol/tally';
-import type { SyncState } from '@/utils/history/db';
+import type { SyncState } from '@/utils/history/types';
 
 // Words and numbers shared by the stats components.
 
-/** Platform names are brand names, the same in every language. */
-const PLATFORM_NAMES: Record<string, string> = {
-  x: 'X',
-  facebook: 'Facebook',
-  whatsapp: 'WhatsApp',
-  telegram: 'Telegram',
-};
-
-export function platformName(key: string): string {
-  return PLATFORM_NAMES[key] ?? key;
+/** A platform's brand name (the same in every language); `other` and anything unknown in the UI's words. */
+export function platformWord(key: string): string {
+  return platformName(key, t('stats_other'));
 }
 
 const ACTION_KEYS = {

@@ -1,11 +1,12 @@
 import { startComposerIntegration } from '@/utils/composer/integration';
-import { facebook } from '@/utils/sites/facebook';
+import { matchPatterns } from '@/utils/sites/match-patterns';
+import { adapter } from '@/utils/sites/facebook.site';
 
 export default defineContentScript({
-  matches: ['https://www.facebook.com/*', 'https://web.facebook.com/*'],
+  matches: matchPatterns(adapter.site.hosts),
   // At document start, so composers that the page renders while loading get their button in
   // the same frame.
   runAt: 'document_start',
   cssInjectionMode: 'manual',
-  main: (ctx) => startComposerIntegration(ctx, facebook),
+  main: (ctx) => startComposerIntegration(ctx, adapter),
 });

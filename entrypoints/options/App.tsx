@@ -4,8 +4,10 @@ import { SettingsForm } from '@/components/SettingsForm';
 import { SiteHealth } from '@/components/SiteHealth';
 import { SyncPanel } from '@/components/SyncPanel';
 import { getSiteHealth, type SiteHealth as Health } from '@/utils/sites/status';
-import { loadFeedState, type FeedState } from '@/utils/feed/cache';
+import { loadFeedState } from '@/utils/feed/cache';
+import type { FeedState } from '@/utils/feed/types';
 import { agenciesOf, feedTallyUrl } from '@/utils/feed/select';
+import { dateTimeFormatter } from '@/utils/format/time';
 import { countBySync } from '@/utils/history/queries';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
@@ -25,7 +27,7 @@ import {
 } from '@/utils/settings';
 import { requestEnrolPermissions, requestOrigin } from '@/utils/settings/permissions';
 import { enrol, forgetEnrolment, getEnrolment, watchEnrolment, type Enrolment } from '@/utils/sync/enrolment';
-import type { SyncStatus } from '@/utils/sync/outbox';
+import type { SyncStatus } from '@/utils/sync/drain';
 import { getSyncStatus, watchSyncStatus } from '@/utils/sync/service';
 import { StatsSection } from './StatsSection';
 
@@ -51,10 +53,7 @@ export function App() {
   const [health, setHealth] = useState<Record<string, Health>>({});
   const [sources, setSources] = useState<EffectiveSettings>();
 
-  const formatTime = useMemo(() => {
-    const f = new Intl.DateTimeFormat(uiLocale(), { dateStyle: 'medium', timeStyle: 'short' });
-    return (ms: number) => f.format(ms);
-  }, []);
+  const formatTime = useMemo(() => dateTimeFormatter(uiLocale()), []);
 
   const reload = useCallback(async () => {
     const s = await loadUserSettings();

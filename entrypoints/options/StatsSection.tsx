@@ -5,7 +5,7 @@ import { DayChart } from '@/components/stats/DayChart';
 import { ExportCsvButton } from '@/components/stats/ExportCsvButton';
 import { HistoryTable } from '@/components/stats/HistoryTable';
 import { StatCards } from '@/components/stats/StatCards';
-import type { ShareEvent } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import { allEvents, browseHistory, type HistoryFilter } from '@/utils/history/browse';
 import { csvFileName, historyCsv } from '@/utils/history/csv';
 import { readStatsInputs, type StatsInputs } from '@/utils/history/queries';
@@ -55,13 +55,16 @@ export function StatsSection(p: StatsSectionProps) {
     reading.current?.abort();
     const controller = new AbortController();
     reading.current = controller;
-    const timer = setTimeout(() => {
-      void browseHistory(filter, page, PAGE_SIZE, { signal: controller.signal })
-        .then((r) => {
-          if (!controller.signal.aborted) setRows(r);
-        })
-        .catch(() => {});
-    }, filter.query ? 250 : 0);
+    const timer = setTimeout(
+      () => {
+        void browseHistory(filter, page, PAGE_SIZE, { signal: controller.signal })
+          .then((r) => {
+            if (!controller.signal.aborted) setRows(r);
+          })
+          .catch(() => {});
+      },
+      filter.query ? 250 : 0,
+    );
     return () => clearTimeout(timer);
   }, [filter, page, p.version]);
 

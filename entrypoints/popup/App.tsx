@@ -5,14 +5,18 @@ import { PostCard, type PopupShare } from '@/components/PostCard';
 import { StatusLine } from '@/components/StatusLine';
 import { copyText } from '@/utils/clipboard';
 import { plainText, variantCount } from '@/utils/compose/caption';
-import { loadFeedState, type FeedState } from '@/utils/feed/cache';
+import { loadFeedState } from '@/utils/feed/cache';
+import type { FeedState } from '@/utils/feed/types';
 import { feedErrorWords } from '@/utils/feed/describe';
+import { dateTimeFormatter } from '@/utils/format/time';
 import { agenciesOf, currentItems, filterItems, isStale } from '@/utils/feed/select';
 import { sharedItemIds } from '@/utils/history/queries';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
 import { refreshMinutes, type Item, type Priority } from '@/utils/protocol/item';
-import { facebookSharerUrl, whatsappUrl, xIntentUrl } from '@/utils/share/links';
+import { linkShareUrl } from '@/utils/share/links';
+import { siteById } from '@/utils/sites/registry';
+import type { Site } from '@/utils/sites/types';
 import type { PopupData } from './data';
 
 const PAGE = 30;
@@ -75,10 +79,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
     () => filterItems(current, { query: filter.query, agencyId: filter.agencyId || undefined, priority: filter.priority || undefined }),
     [current, filter],
   );
-  const formatTime = useMemo(() => {
-    const f = new Intl.DateTimeFormat(uiLocale(), { dateStyle: 'medium', timeStyle: 'short' });
-    return (ms: number) => f.format(ms);
-  }, []);
+  const formatTime = useMemo(() => dateTimeFormatter(uiLocale()), []);
 
   // A random first variant per post and popup, so a thousand ASN do not post one identical text.
   const variantOf = (item: Item) => (Object.hasOwn(variants, item.id) ? variants[item.id]! : hashVariant(item.id));
@@ -86,31 +87,36 @@ export function App({ data }: { data: Promise<PopupData> }) {
   async function share(item: Item, how: PopupShare) {
     if (!feedUrl) return;
     const v = variantOf(item);
+    const site = how === 'copy' ? undefined : siteById(how);
     let notice: Notice | undefined;
-    if (how === 'facebook' || how === 'copy') {
-      // Facebook's sharer takes no text, and the composer may not open: the text goes to the
-      // clipboard too, while this click still counts as the user's gesture.
-      const copied = await copyText(plainText(item, how === 'copy' ? 'default' : 'facebook', v));
+    if (!site || site.share.linkOnly) {
+      // Copy; or a site whose link share takes no text, and whose composer may not open: the
+      // text goes to the clipboard too, while this click still counts as the user's gesture.
+      const copied = await copyText(plainText(item, site?.id ?? 'default', v));
       notice = copied ? { key: 'copied_paste', tone: 'ok' } : { key: 'copy_failed', tone: 'error' };
     }
-    if (how === 'x' || how === 'facebook') {
+    if (site?.composerUrl) {
       // One click: the site's own composer opens and the post goes in; logged out, the composer
-      // page falls back to the web intent (background, oneclick/fallback).
-      const r = await sendMessage({ type: 'oneclick/start', itemId: item.id, platform: how, variant: v });
+      // page falls back to the link share (background, oneclick/fallback).
+      const r = await sendMessage({ type: 'oneclick/start', itemId: item.id, platform: site.id, variant: v });
       if (r.ok) return;
-      // X's fitting (twitter-text) loads only here: the popup's first paint does not wait for it.
-      const url =
-        how === 'x'
-          ? xIntentUrl((await import('@/utils/compose/compose')).composeText(item, 'x', v).text)
-          : (facebookSharerUrl(item) ?? 'https://www.facebook.com/');
-      await browser.tabs.create({ url });
+      const url = linkShareUrl(site, item, await shareText(site, item, v));
+      if (url) await browser.tabs.create({ url });
     }
-    const platform = how === 'copy' ? 'other' : how;
-    const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action: how === 'copy' ? 'copied' : 'intent_opened' });
+    const reply = await sendMessage({
+      type: 'share/record',
+      itemId: item.id,
+      platform: site?.id ?? 'other',
+      action: site ? 'intent_opened' : 'copied',
+    });
     if (!reply.ok) notice = { key: 'share_failed', subs: [reply.error ?? '?'], tone: 'error' };
     else setShared((s) => new Set(s).add(item.id));
     setNotice(notice);
-    if (how === 'whatsapp') await browser.tabs.create({ url: whatsappUrl(plainText(item, 'whatsapp', v)) });
+    // A site shared by link only opens once the share is recorded.
+    if (site && !site.composerUrl) {
+      const url = linkShareUrl(site, item, await shareText(site, item, v));
+      if (url) await browser.tabs.create({ url });
+    }
   }
 
   if (feedUrl === undefined) return <main class="popup" aria-busy="true" />;
@@ -183,6 +189,15 @@ export function App({ data }: { data: Promise<PopupData> }) {
       )}
     </main>
   );
+}
+
+/**
+ * The text a site's link share carries. Fitting it to a site's limit loads X's counting
+ * (twitter-text) only here: the popup's first paint does not wait for it.
+ */
+async function shareText(site: Site, item: Item, variant: number): Promise<string> {
+  if (!site.textLimit) return plainText(item, site.id, variant);
+  return (await import('@/utils/compose/for-site')).composeFor(item, site.id, variant).text;
 }
 
 const seed = Math.floor(Math.random() * 1_000_000);

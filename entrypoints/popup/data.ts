@@ -1,4 +1,5 @@
-import { loadFeedHeadOf, loadFeedState, type FeedState } from '@/utils/feed/cache';
+import { loadFeedHeadOf, loadFeedState } from '@/utils/feed/cache';
+import type { FeedState } from '@/utils/feed/types';
 import { sharedItemIds } from '@/utils/history/queries';
 import { effectiveFeedUrl } from '@/utils/settings';
 
@@ -14,7 +15,7 @@ export interface PopupData {
 
 /**
  * What the popup's first list needs, read at once: the feed URL (settings and policy), the
- * feed's head and the items already shared. Started before the first render (issue 5, goal 5),
+ * feed's head and the items already shared. Started before the first render,
  * not from an effect that runs a frame later; the whole feed is read after the first paint.
  */
 export async function loadPopupData(): Promise<PopupData> {

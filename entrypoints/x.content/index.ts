@@ -1,11 +1,12 @@
 import { startComposerIntegration } from '@/utils/composer/integration';
-import { x } from '@/utils/sites/x';
+import { matchPatterns } from '@/utils/sites/match-patterns';
+import { adapter } from '@/utils/sites/x.site';
 
 export default defineContentScript({
-  matches: ['https://x.com/*', 'https://twitter.com/*'],
+  matches: matchPatterns(adapter.site.hosts),
   // At document start, so composers that the page renders while loading get their button in
   // the same frame.
   runAt: 'document_start',
   cssInjectionMode: 'manual',
-  main: (ctx) => startComposerIntegration(ctx, x),
+  main: (ctx) => startComposerIntegration(ctx, adapter),
 });

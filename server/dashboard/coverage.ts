@@ -31,7 +31,13 @@ export interface MemberCoverage {
 }
 
 /** Members of one unit, those who have not posted the item first, by name. */
-export async function coverageMembers(q: Queryable, itemId: string, unitId: number, offset = 0, limit = 100): Promise<{ members: MemberCoverage[]; more: boolean }> {
+export async function coverageMembers(
+  q: Queryable,
+  itemId: string,
+  unitId: number,
+  offset = 0,
+  limit = 100,
+): Promise<{ members: MemberCoverage[]; more: boolean }> {
   const rows = await q.all<MemberCoverage>(
     `SELECT members.nip, members.name, CASE WHEN member_items.member_id IS NULL THEN 0 ELSE 1 END AS posted
      FROM members LEFT JOIN member_items ON member_items.member_id = members.id AND member_items.item_id = $1

@@ -12,8 +12,19 @@ import { csvLine } from './csv';
 // is held open while it downloads, so ingest never waits for an export.
 
 export const CSV_COLUMNS = [
-  'id', 'nip', 'name', 'unit', 'item_id', 'feed_url', 'platform', 'action', 'at', 'post_url', 'received_at',
-  'self_reported', 'verification',
+  'id',
+  'nip',
+  'name',
+  'unit',
+  'item_id',
+  'feed_url',
+  'platform',
+  'action',
+  'at',
+  'post_url',
+  'received_at',
+  'self_reported',
+  'verification',
 ] as const;
 
 const PAGE = 2000;
@@ -105,7 +116,7 @@ export async function streamSharesCsv(db: Database, res: ServerResponse): Promis
     }
   }
   // SQLite walks its rowid, a page at a time, each page its own short read.
-  for (let last = 0; ; ) {
+  for (let last = 0; ;) {
     const rows = await db.all<Row>(
       `${SELECT}, shares.rowid AS k FROM shares JOIN members ON members.id = shares.member_id
        JOIN units ON units.id = members.unit_id WHERE shares.rowid > $1 ORDER BY shares.rowid LIMIT ${PAGE}`,

@@ -109,7 +109,9 @@ export function dashboardPage(view: DashboardView): string {
     // A date under every fifth bar, counted from today backwards so today is always labelled.
     const labels = days
       .map((x, i) =>
-        (days.length - 1 - i) % 5 === 0 ? `<text x="${(left + (i + 0.5) * slot).toFixed(1)}" y="${height - 6}" text-anchor="middle">${e(dayLabel(x.day))}</text>` : '',
+        (days.length - 1 - i) % 5 === 0
+          ? `<text x="${(left + (i + 0.5) * slot).toFixed(1)}" y="${height - 6}" text-anchor="middle">${e(dayLabel(x.day))}</text>`
+          : '',
       )
       .join('');
     const total = days.reduce((sum, x) => sum + x.posted, 0);
@@ -155,14 +157,28 @@ ${coverage}
 <h2>${e(d.participation)}</h2>
 ${table(
   d.participationHead,
-  stats.units.map((u) => [e(u.name), n(u.members), n(u.active), ratio(u.active, u.members, true), `${n(u.posted)} ${meter(u.posted, maxUnit)}`]),
+  stats.units.map((u) => [
+    e(u.name),
+    n(u.members),
+    n(u.active),
+    ratio(u.active, u.members, true),
+    `${n(u.posted)} ${meter(u.posted, maxUnit)}`,
+  ]),
   [1, 2, 3, 4],
 )}
 </section>
 
 <section>
 <h2>${e(d.perItem)}</h2>
-${stats.items.length === 0 ? `<p class="muted">${e(d.nothing)}</p>` : table(d.perItemHead, stats.items.map((i) => [itemTitle(i.item_id), n(i.posted), n(i.members)]), [1, 2])}
+${
+  stats.items.length === 0
+    ? `<p class="muted">${e(d.nothing)}</p>`
+    : table(
+        d.perItemHead,
+        stats.items.map((i) => [itemTitle(i.item_id), n(i.posted), n(i.members)]),
+        [1, 2],
+      )
+}
 </section>
 
 <section>
@@ -170,7 +186,11 @@ ${stats.items.length === 0 ? `<p class="muted">${e(d.nothing)}</p>` : table(d.pe
 ${
   stats.platforms.length === 0
     ? `<p class="muted">${e(d.nothing)}</p>`
-    : table(d.perPlatformHead, stats.platforms.map((p) => [e(nameOf(p.platform, d.otherPlatform)), `${n(p.posted)} ${meter(p.posted, maxPlatform)}`]), [1])
+    : table(
+        d.perPlatformHead,
+        stats.platforms.map((p) => [e(nameOf(p.platform, d.otherPlatform)), `${n(p.posted)} ${meter(p.posted, maxPlatform)}`]),
+        [1],
+      )
 }
 </section>
 
@@ -182,7 +202,10 @@ ${
     : `<section class="alerts" role="alert">
 <h2>${e(d.alerts)}</h2>
 <p class="muted">${e(d.alertsNote)}</p>
-${table(d.alertsHead, view.alerts.map((a) => [e(a.at.slice(0, 16).replace('T', ' ')), e(a.subject), e(a.detail)]))}
+${table(
+  d.alertsHead,
+  view.alerts.map((a) => [e(a.at.slice(0, 16).replace('T', ' ')), e(a.subject), e(a.detail)]),
+)}
 </section>`
 }
 

@@ -43,7 +43,12 @@ async function servedFeed(ctx: StudioContext, provider?: FeedProvider): Promise<
   try {
     if (provider) {
       const body = await provider({ base: ctx.base() });
-      const r = typeof body === 'string' ? parseFeedText(body) : body instanceof Uint8Array ? parseFeedText(Buffer.from(body).toString('utf8')) : parseFeedJson(body);
+      const r =
+        typeof body === 'string'
+          ? parseFeedText(body)
+          : body instanceof Uint8Array
+            ? parseFeedText(Buffer.from(body).toString('utf8'))
+            : parseFeedJson(body);
       return r.ok ? r.feed : undefined;
     }
     const current = await ctx.publisher.current();
@@ -74,7 +79,10 @@ export function dashboardRoutes(ctx: StudioContext, options: { feed?: FeedProvid
         const feed = await servedFeed(ctx, options.feed);
         const items = new Map<string, Item>((feed?.items ?? []).map((item) => [item.id, item]));
         const stats = await readStats(db, now, utcOffsetMinutes);
-        const titles = await itemTitles(db, stats.items.map((i) => i.item_id));
+        const titles = await itemTitles(
+          db,
+          stats.items.map((i) => i.item_id),
+        );
         const mandatory = [...items.values()].filter((item) => priorityOf(item) === 'mandatory' && !isExpired(item, now));
         const coverage = [];
         for (const item of mandatory) {

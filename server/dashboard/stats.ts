@@ -64,12 +64,22 @@ export async function readStats(q: Queryable, now: number, offsetMinutes: number
        ORDER BY COALESCE(r.posted, 0) DESC, units.name`,
       [weekStart],
     )
-  ).map((u) => ({ ...u, id: n(u.id), members: n(u.members), active: n(u.active), posted: n(u.posted), posted_self: n(u.posted_self), posted_verified: n(u.posted_verified) }));
+  ).map((u) => ({
+    ...u,
+    id: n(u.id),
+    members: n(u.members),
+    active: n(u.active),
+    posted: n(u.posted),
+    posted_self: n(u.posted_self),
+    posted_verified: n(u.posted_verified),
+  }));
   const totals = await q.get<Record<string, number>>(
     `SELECT COALESCE(SUM(members), 0) AS members, COALESCE(SUM(events), 0) AS events, COALESCE(SUM(posted), 0) AS posted,
        COALESCE(SUM(posted_self), 0) AS posted_self, COALESCE(SUM(posted_verified), 0) AS posted_verified FROM rollup_unit`,
   );
-  const active = await q.get<{ active: number }>('SELECT COALESCE(SUM(active), 0) AS active FROM rollup_unit_week WHERE week = $1', [weekStart]);
+  const active = await q.get<{ active: number }>('SELECT COALESCE(SUM(active), 0) AS active FROM rollup_unit_week WHERE week = $1', [
+    weekStart,
+  ]);
   const liveUnits = await q.get<{ n: number }>('SELECT COUNT(*) AS n FROM units WHERE archived_at IS NULL');
   const dayRows = await q.all<{ day: string; posted: number; posted_self: number }>(
     `SELECT day, SUM(posted) AS posted, SUM(posted_self) AS posted_self FROM rollup_unit_day

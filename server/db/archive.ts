@@ -15,7 +15,21 @@ import type { Database } from './sql';
 // show lives in the rollups and stays. Events older than 30 days are refused anyway, so none of
 // the archived ones can come back.
 
-const COLUMNS = ['id', 'member_id', 'item_id', 'feed_url', 'platform', 'action', 'at', 'post_url', 'received_at', 'day', 'unit_id', 'self_reported', 'verification'] as const;
+const COLUMNS = [
+  'id',
+  'member_id',
+  'item_id',
+  'feed_url',
+  'platform',
+  'action',
+  'at',
+  'post_url',
+  'received_at',
+  'day',
+  'unit_id',
+  'self_reported',
+  'verification',
+] as const;
 const PAGE = 5000;
 
 export interface ArchiveResult {
@@ -40,7 +54,7 @@ export async function archiveBefore(db: Database, before: string, outDir: string
       const name = partitionName(p.name);
       async function* lines() {
         yield csvLine(COLUMNS);
-        for (let last = ''; ; ) {
+        for (let last = ''; ;) {
           const page = await db.all<Record<string, string | number | null>>(
             `SELECT ${COLUMNS.join(', ')} FROM ${name} WHERE id > $1 ORDER BY id LIMIT ${PAGE}`,
             [last],
@@ -63,7 +77,7 @@ export async function archiveBefore(db: Database, before: string, outDir: string
   let rows = 0;
   async function* lines() {
     yield csvLine(COLUMNS);
-    for (let last = 0; ; ) {
+    for (let last = 0; ;) {
       const page = await db.all<Record<string, string | number | null> & { k: number }>(
         `SELECT rowid AS k, ${COLUMNS.join(', ')} FROM shares WHERE day < $1 AND rowid > $2 ORDER BY rowid LIMIT ${PAGE}`,
         [bound, last],

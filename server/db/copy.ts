@@ -35,20 +35,42 @@ export const TABLES: readonly Table[] = [
   T('members', 'id, nip, name, unit_id, created_at, updated_at, x_handle, revoked_at', 'id', { update: true, identity: 'id' }),
   T('tokens', 'hash, member_id, created_at, revoked_at', 'hash', { update: true }),
   T('roster', 'nip, name, unit_id, updated_at', 'nip', { update: true }),
-  T('accounts', 'id, username, name, role, unit_id, password_hash, created_at, updated_at, disabled_at, last_login_at', 'id', { update: true, identity: 'id' }),
+  T('accounts', 'id, username, name, role, unit_id, password_hash, created_at, updated_at, disabled_at, last_login_at', 'id', {
+    update: true,
+    identity: 'id',
+  }),
   T('personal_codes', 'id, nip, code_hash, issued_by, created_at, expires_at, used_at', 'id', { update: true, identity: 'id' }),
   T('campaigns', 'slug, name, created_at, archived_at', 'slug', { update: true }),
-  T('media', 'id, kind, mime, sha256, bytes, width, height, duration_ms, poster_id, file, removed, uploaded_by, created_at', 'id', { update: true }),
-  T('posts', 'id, unit_id, author_id, status, version, title, body, captions, hashtags, url, media, campaign, priority, publish_at, expires_at, created_at, updated_at, submitted_at, approved_by, approved_at, published_at, withdrawn_at, withdraw_reason', 'id', { update: true }),
+  T('media', 'id, kind, mime, sha256, bytes, width, height, duration_ms, poster_id, file, removed, uploaded_by, created_at', 'id', {
+    update: true,
+  }),
+  T(
+    'posts',
+    'id, unit_id, author_id, status, version, title, body, captions, hashtags, url, media, campaign, priority, publish_at, expires_at, created_at, updated_at, submitted_at, approved_by, approved_at, published_at, withdrawn_at, withdraw_reason',
+    'id',
+    { update: true },
+  ),
   T('post_comments', 'id, post_id, account_id, kind, body, at', 'id', { identity: 'id' }),
   T('audit_log', 'id, at, account_id, username, action, post_id, subject, before_json, after_json', 'id', { identity: 'id' }),
-  T('feed_versions', 'version, issued_at, body, etag, signature, items, state, reason, restored_from, created_by, created_at, live_at', 'version', { update: true }),
+  T(
+    'feed_versions',
+    'version, issued_at, body, etag, signature, items, state, reason, restored_from, created_by, created_at, live_at',
+    'version',
+    { update: true },
+  ),
   T('published_items', 'item_id, first_published_at', 'item_id'),
   T('alerts', 'id, at, kind, subject, detail', 'id', { identity: 'id' }),
   T('verified_posts', 'status_id, member_id, at', 'status_id'),
   T('verify_jobs', 'share_id, member_id, item_id, platform, post_url, attempts, next_at', 'share_id', { update: true }),
-  T('shares', 'id, member_id, item_id, feed_url, platform, action, at, post_url, received_at, day, unit_id, self_reported, verification', 'id, day', { order: 'rowid' }),
-  T('posted_firsts', 'member_id, item_id, platform, unit_id, day, self_reported, verified', 'member_id, item_id, platform', { update: true }),
+  T(
+    'shares',
+    'id, member_id, item_id, feed_url, platform, action, at, post_url, received_at, day, unit_id, self_reported, verification',
+    'id, day',
+    { order: 'rowid' },
+  ),
+  T('posted_firsts', 'member_id, item_id, platform, unit_id, day, self_reported, verified', 'member_id, item_id, platform', {
+    update: true,
+  }),
   T('member_items', 'member_id, item_id, unit_id', 'member_id, item_id'),
   T('member_weeks', 'member_id, week', 'member_id, week'),
   T('rollup_unit', 'unit_id, members, events, posted, posted_self, posted_verified', 'unit_id', { update: true }),
@@ -104,14 +126,21 @@ export async function copyDatabase(source: Database, target: Database, log: (lin
     let copied = 0;
     const cols = table.columns.map((c) => (table.name === 'media' && c === 'poster_id' ? 'NULL AS poster_id' : c)).join(', ');
     const paged = table.order === 'rowid' ? `rowid AS k, ${cols}` : cols;
-    for (let offset = 0, last: number | undefined; ; ) {
+    for (let offset = 0, last: number | undefined; ;) {
       const rows =
         table.order === 'rowid'
-          ? await source.all<Record<string, Param>>(`SELECT ${paged} FROM ${table.name} WHERE rowid > $1 ORDER BY rowid LIMIT ${PAGE}`, [last ?? 0])
-          : await source.all<Record<string, Param>>(`SELECT ${paged} FROM ${table.name} ORDER BY ${table.order} LIMIT ${PAGE} OFFSET $1`, [offset]);
+          ? await source.all<Record<string, Param>>(`SELECT ${paged} FROM ${table.name} WHERE rowid > $1 ORDER BY rowid LIMIT ${PAGE}`, [
+              last ?? 0,
+            ])
+          : await source.all<Record<string, Param>>(`SELECT ${paged} FROM ${table.name} ORDER BY ${table.order} LIMIT ${PAGE} OFFSET $1`, [
+              offset,
+            ]);
       if (rows.length === 0) break;
       await target.tx(async (q) => {
-        await q.run(statement(table, rows.length), rows.flatMap((r) => table.columns.map((c) => r[c] ?? null)));
+        await q.run(
+          statement(table, rows.length),
+          rows.flatMap((r) => table.columns.map((c) => r[c] ?? null)),
+        );
       });
       copied += rows.length;
       offset += rows.length;
@@ -119,20 +148,30 @@ export async function copyDatabase(source: Database, target: Database, log: (lin
       if (rows.length < PAGE) break;
     }
     if (table.name === 'media') {
-      for (const row of await source.all<{ id: string; poster_id: string }>('SELECT id, poster_id FROM media WHERE poster_id IS NOT NULL')) {
+      for (const row of await source.all<{ id: string; poster_id: string }>(
+        'SELECT id, poster_id FROM media WHERE poster_id IS NOT NULL',
+      )) {
         await target.run('UPDATE media SET poster_id = $2 WHERE id = $1', [row.id, row.poster_id]);
       }
     }
     if (table.identity) {
-      await target.run(`SELECT setval(pg_get_serial_sequence('${table.name}', '${table.identity}'), GREATEST(COALESCE(MAX(${table.identity}), 0), 1)) FROM ${table.name}`);
+      await target.run(
+        `SELECT setval(pg_get_serial_sequence('${table.name}', '${table.identity}'), GREATEST(COALESCE(MAX(${table.identity}), 0), 1)) FROM ${table.name}`,
+      );
     }
     const [s, t] = [await count(source, table.name), await count(target, table.name)];
     report.tables.push({ name: table.name, source: s, target: t, copied });
     if (s !== t) report.ok = false;
     log(`${table.name.padEnd(24)} ${String(s).padStart(10)} → ${String(t).padStart(10)}${s === t ? '' : '  ≠'}`);
   }
-  const current = await source.get<{ version: number | null; pending: number | null; changed_at: string }>('SELECT version, pending, changed_at FROM feed_current WHERE id = 1');
-  await target.run('UPDATE feed_current SET version = $1, pending = $2, changed_at = $3 WHERE id = 1', [current?.version ?? null, current?.pending ?? null, current?.changed_at ?? new Date(0).toISOString()]);
+  const current = await source.get<{ version: number | null; pending: number | null; changed_at: string }>(
+    'SELECT version, pending, changed_at FROM feed_current WHERE id = 1',
+  );
+  await target.run('UPDATE feed_current SET version = $1, pending = $2, changed_at = $3 WHERE id = 1', [
+    current?.version ?? null,
+    current?.pending ?? null,
+    current?.changed_at ?? new Date(0).toISOString(),
+  ]);
   for (const sql of SUMS) {
     const [s, t] = [Number((await source.get<{ n: number }>(sql))!.n), Number((await target.get<{ n: number }>(sql))!.n)];
     report.sums.push({ sql, source: s, target: t });

@@ -55,9 +55,13 @@ export async function ensureMonth(db: Database, month: string): Promise<boolean>
       await q.exec(`CREATE TABLE ${partitionName(p.name)} (LIKE shares INCLUDING DEFAULTS)`);
       await q.run(`INSERT INTO ${partitionName(p.name)} SELECT * FROM shares_default WHERE day >= $1 AND day < $2`, [p.from, p.to]);
       await q.run('DELETE FROM shares_default WHERE day >= $1 AND day < $2', [p.from, p.to]);
-      await q.exec(`ALTER TABLE shares ATTACH PARTITION ${partitionName(p.name)} FOR VALUES FROM (${partitionBound(p.from)}) TO (${partitionBound(p.to)})`);
+      await q.exec(
+        `ALTER TABLE shares ATTACH PARTITION ${partitionName(p.name)} FOR VALUES FROM (${partitionBound(p.from)}) TO (${partitionBound(p.to)})`,
+      );
     } else {
-      await q.exec(`CREATE TABLE ${partitionName(p.name)} PARTITION OF shares FOR VALUES FROM (${partitionBound(p.from)}) TO (${partitionBound(p.to)})`);
+      await q.exec(
+        `CREATE TABLE ${partitionName(p.name)} PARTITION OF shares FOR VALUES FROM (${partitionBound(p.from)}) TO (${partitionBound(p.to)})`,
+      );
     }
     return true;
   });

@@ -149,22 +149,24 @@ export class SqliteDatabase implements Database {
   }
 
   tx<T>(body: (q: Queryable) => Promise<T>): Promise<T> {
-    const next = this.queue.catch(() => undefined).then(async () => {
-      this.inTx = true;
-      try {
-        this.q.runSync('BEGIN IMMEDIATE');
+    const next = this.queue
+      .catch(() => undefined)
+      .then(async () => {
+        this.inTx = true;
         try {
-          const result = await body(this.q);
-          this.q.runSync('COMMIT');
-          return result;
-        } catch (error) {
-          if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
-          throw error;
+          this.q.runSync('BEGIN IMMEDIATE');
+          try {
+            const result = await body(this.q);
+            this.q.runSync('COMMIT');
+            return result;
+          } catch (error) {
+            if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+            throw error;
+          }
+        } finally {
+          this.inTx = false;
         }
-      } finally {
-        this.inTx = false;
-      }
-    });
+      });
     this.queue = next;
     return next;
   }

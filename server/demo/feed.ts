@@ -99,8 +99,7 @@ export const DEMO_POSTS: DemoPost[] = [
     age: 5 * HOUR,
     expiresIn: 90 * MINUTE,
     title: 'Hari Terakhir Pekan Imunisasi, Puskesmas Tetap Melayani hingga Sore',
-    summary:
-      'Orang tua yang belum membawa anaknya imunisasi masih bisa datang ke puskesmas terdekat hari ini. Layanan gratis.',
+    summary: 'Orang tua yang belum membawa anaknya imunisasi masih bisa datang ke puskesmas terdekat hari ini. Layanan gratis.',
     content_text:
       'Pekan Imunisasi Anak berakhir hari ini. Seluruh 26 puskesmas di Kabupaten Contoh tetap membuka layanan imunisasi gratis hingga sore.\n\n' +
       'Cakupan imunisasi dasar lengkap saat ini mencapai 91 persen. Dinas Kesehatan menargetkan 95 persen pada akhir tahun.',
@@ -122,8 +121,7 @@ export const DEMO_POSTS: DemoPost[] = [
     age: 8 * HOUR,
     expiresIn: 10 * DAY,
     title: 'Pendaftaran Beasiswa Contoh Cerdas Dibuka untuk 500 Pelajar Berprestasi',
-    summary:
-      'Pemerintah Kabupaten Contoh membuka pendaftaran beasiswa bagi pelajar SMA/SMK dan mahasiswa dari keluarga kurang mampu.',
+    summary: 'Pemerintah Kabupaten Contoh membuka pendaftaran beasiswa bagi pelajar SMA/SMK dan mahasiswa dari keluarga kurang mampu.',
     content_text:
       'Beasiswa Contoh Cerdas tahun ini menyasar 500 penerima: 300 pelajar SMA/SMK dan 200 mahasiswa. Penerima mendapat bantuan biaya pendidikan dan pendampingan belajar.\n\n' +
       'Pendaftaran dilakukan secara daring dan gratis. Dinas Pendidikan mengingatkan agar masyarakat waspada terhadap pihak yang menjanjikan kelulusan dengan imbalan.',
@@ -148,8 +146,7 @@ export const DEMO_POSTS: DemoPost[] = [
     picture: 'jalan-desa',
     age: 1 * DAY,
     title: '42 Kilometer Jalan Desa Selesai Diaspal, Angkutan Hasil Tani Makin Lancar',
-    summary:
-      'Dinas PUPR merampungkan peningkatan 42 km jalan desa di 11 kecamatan, memangkas waktu tempuh ke pasar hingga separuhnya.',
+    summary: 'Dinas PUPR merampungkan peningkatan 42 km jalan desa di 11 kecamatan, memangkas waktu tempuh ke pasar hingga separuhnya.',
     content_text:
       'Peningkatan jalan desa sepanjang 42 kilometer di 11 kecamatan telah selesai dikerjakan. Jalan yang sebelumnya berbatu kini beraspal dengan lebar 4 meter.\n\n' +
       'Warga Desa Sukamaju menyebut waktu tempuh ke pasar kecamatan kini hanya 20 menit, dari sebelumnya lebih dari 40 menit.',
@@ -216,8 +213,7 @@ export const DEMO_POSTS: DemoPost[] = [
     picture: 'musrenbang',
     age: 3 * DAY,
     title: 'Musrenbang Kecamatan Tampung 1.240 Usulan Warga untuk Pembangunan Tahun Depan',
-    summary:
-      'Usulan terbanyak menyangkut jalan lingkungan, air bersih, dan penerangan jalan. Semua usulan dapat dipantau secara terbuka.',
+    summary: 'Usulan terbanyak menyangkut jalan lingkungan, air bersih, dan penerangan jalan. Semua usulan dapat dipantau secara terbuka.',
     content_text:
       'Musyawarah perencanaan pembangunan (Musrenbang) di 18 kecamatan menghimpun 1.240 usulan warga. Usulan terbanyak menyangkut jalan lingkungan, air bersih, dan penerangan jalan umum.\n\n' +
       'Bappeda memastikan setiap usulan tercatat dan statusnya dapat dipantau masyarakat hingga penetapan APBD.',
@@ -279,4 +275,3 @@ export function buildDemoFeed({ base, now = Date.now() }: DemoFeedOptions): Json
     items,
   };
 }
-

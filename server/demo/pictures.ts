@@ -39,21 +39,20 @@ type AlphaFn = (x: number, y: number) => number;
 function motifAlpha(motif: Motif, w: number, h: number): AlphaFn {
   switch (motif) {
     case 'circles': {
-      const inside = (x: number, y: number, cx: number, cy: number, r: number) =>
-        (x - cx) * (x - cx) + (y - cy) * (y - cy) < r * r;
+      const inside = (x: number, y: number, cx: number, cy: number, r: number) => (x - cx) * (x - cx) + (y - cy) * (y - cy) < r * r;
       return (x, y) =>
-        inside(x, y, w * 0.82, h * 0.3, 210) ? 56
-        : inside(x, y, w * 0.65, h * 0.85, 140) ? 40
-        : inside(x, y, w * 0.95, h * 0.9, 90) ? 72
-        : 0;
+        inside(x, y, w * 0.82, h * 0.3, 210)
+          ? 56
+          : inside(x, y, w * 0.65, h * 0.85, 140)
+            ? 40
+            : inside(x, y, w * 0.95, h * 0.9, 90)
+              ? 72
+              : 0;
     }
     case 'stripes':
       return (x, y) => (((x + y) / 48) % 3 < 1 ? 36 : 0);
     case 'waves':
-      return (x, y) =>
-        y > h * 0.62 + WAVE[x % WAVE.length]! ? 115
-        : y > h * 0.5 + WAVE[(x * 3 + 200) % WAVE.length]! * 0.8 ? 51
-        : 0;
+      return (x, y) => (y > h * 0.62 + WAVE[x % WAVE.length]! ? 115 : y > h * 0.5 + WAVE[(x * 3 + 200) % WAVE.length]! * 0.8 ? 51 : 0);
     case 'dots':
       return (x, y) => {
         const dx = (x % 60) - 30;
@@ -103,8 +102,6 @@ let rendered: ReadonlyMap<string, Buffer> | undefined;
 
 /** All demo banners as `<name>.png` → PNG bytes, drawn once per process. */
 export function demoPictures(): ReadonlyMap<string, Buffer> {
-  rendered ??= new Map(
-    Object.entries(DEMO_PICTURES).map(([name, banner]) => [`${name}.png`, renderBanner(banner)]),
-  );
+  rendered ??= new Map(Object.entries(DEMO_PICTURES).map(([name, banner]) => [`${name}.png`, renderBanner(banner)]));
   return rendered;
 }

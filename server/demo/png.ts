@@ -1,10 +1,7 @@
 import { constants, deflateSync } from 'node:zlib';
 
 /** A pixel as 0xRRGGBB, or [r, g, b] / [r, g, b, a] with 0–255 channels. */
-export type Pixel =
-  | number
-  | readonly [number, number, number]
-  | readonly [number, number, number, number];
+export type Pixel = number | readonly [number, number, number] | readonly [number, number, number, number];
 export type PixelFn = (x: number, y: number) => Pixel;
 
 export interface PngOptions {
@@ -43,12 +40,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** Encodes an 8-bit truecolour PNG, asking `pixel(x, y)` for every pixel. */
-export function makePng(
-  width: number,
-  height: number,
-  pixel: PixelFn,
-  options: PngOptions = {},
-): Buffer {
+export function makePng(width: number, height: number, pixel: PixelFn, options: PngOptions = {}): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`bad PNG size ${width}x${height}`);
   }
@@ -60,7 +52,10 @@ export function makePng(
     // Filter "Sub" (1): smooth gradients become runs of tiny deltas, which deflate far better
     // and faster than the raw bytes.
     raw[row] = 1;
-    let pr = 0, pg = 0, pb = 0, pa = 0;
+    let pr = 0,
+      pg = 0,
+      pb = 0,
+      pa = 0;
     let at = row + 1;
     for (let x = 0; x < width; x++, at += channels) {
       const p = pixel(x, y);

@@ -26,7 +26,13 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { user: 'admin', password: 'siar-demo-satu', role: 'admin', name: 'Admin Diskominfo', unit: 'Dinas Komunikasi dan Informatika' },
   { user: 'penyetuju', password: 'siar-demo-dua', role: 'approver', name: 'Rina Penyetuju', unit: 'Dinas Komunikasi dan Informatika' },
   { user: 'editor.dinkes', password: 'siar-demo-tiga', role: 'editor', name: 'Dewi Editor Dinkes', unit: 'Dinas Kesehatan' },
-  { user: 'editor.kominfo', password: 'siar-demo-empat', role: 'editor', name: 'Budi Editor Kominfo', unit: 'Dinas Komunikasi dan Informatika' },
+  {
+    user: 'editor.kominfo',
+    password: 'siar-demo-empat',
+    role: 'editor',
+    name: 'Budi Editor Kominfo',
+    unit: 'Dinas Komunikasi dan Informatika',
+  },
 ];
 
 export const DEMO_CAMPAIGNS: Readonly<Record<string, string>> = {
@@ -62,7 +68,12 @@ export async function seedDemo(db: Database, media: MediaStore, now = Date.now()
     const approver = ids.get('penyetuju')!;
     for (const post of DEMO_POSTS) {
       const unit = await ensureUnit(q, post._siar.agency!.name, now);
-      const author = post._siar.agency!.name === 'Dinas Kesehatan' ? ids.get('editor.dinkes')! : post._siar.agency!.name === 'Dinas Komunikasi dan Informatika' ? ids.get('editor.kominfo')! : ids.get('admin')!;
+      const author =
+        post._siar.agency!.name === 'Dinas Kesehatan'
+          ? ids.get('editor.dinkes')!
+          : post._siar.agency!.name === 'Dinas Komunikasi dan Informatika'
+            ? ids.get('editor.kominfo')!
+            : ids.get('admin')!;
       const captions: Record<string, string[]> = {};
       for (const [platform, text] of Object.entries(post._siar.captions ?? {})) captions[platform] = Array.isArray(text) ? text : [text];
       // Whole minutes: the feed reads naturally and stays the same within a run.
@@ -75,16 +86,33 @@ export async function seedDemo(db: Database, media: MediaStore, now = Date.now()
            publish_at, expires_at, created_at, updated_at, approved_by, approved_at, published_at)
          VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $13, $12, $12, $14, $12, $15)`,
         [
-          id, unit.id, author, status, post.title ?? id, post.content_text ?? post.summary ?? '', JSON.stringify(captions),
-          JSON.stringify(post._siar.hashtags ?? []), JSON.stringify([uploaded.get(post.picture)!]), post._siar.campaign ?? null,
-          post._siar.priority ?? 'normal', published, expires, approver, published,
+          id,
+          unit.id,
+          author,
+          status,
+          post.title ?? id,
+          post.content_text ?? post.summary ?? '',
+          JSON.stringify(captions),
+          JSON.stringify(post._siar.hashtags ?? []),
+          JSON.stringify([uploaded.get(post.picture)!]),
+          post._siar.campaign ?? null,
+          post._siar.priority ?? 'normal',
+          published,
+          expires,
+          approver,
+          published,
         ],
       );
       if (status === 'expired') {
         await q.run('INSERT INTO published_items (item_id, first_published_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, published]);
       }
     }
-    await audit(q, SYSTEM, { action: 'demo_seed', subject: 'demo', after: { posts: DEMO_POSTS.length, accounts: DEMO_ACCOUNTS.map((a) => a.user) } }, now);
+    await audit(
+      q,
+      SYSTEM,
+      { action: 'demo_seed', subject: 'demo', after: { posts: DEMO_POSTS.length, accounts: DEMO_ACCOUNTS.map((a) => a.user) } },
+      now,
+    );
     return true;
   });
 }

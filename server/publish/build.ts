@@ -62,7 +62,10 @@ export function postPageUrl(base: string, id: string): string {
 
 /** The first paragraph, cut at a word under 300 characters: what a card or a list shows. */
 export function summaryOf(body: string): string | undefined {
-  const first = body.split(/\n\s*\n/).map((p) => p.trim()).find(Boolean);
+  const first = body
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .find(Boolean);
   if (!first) return undefined;
   if (first.length <= 300) return first;
   const cut = first.slice(0, 299);

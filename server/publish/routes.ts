@@ -64,11 +64,16 @@ export function feedRoutes(options: FeedRouteOptions): Route[] {
   async function register(bytes: Uint8Array): Promise<void> {
     const parsed = parseFeedText(Buffer.from(bytes).toString('utf8'));
     if (!parsed.ok) return;
-    const stamp = new Date(Date.parse(parsed.feed.items.map((i) => i.date_published ?? '').sort()[0] ?? '') || Date.now() - 86_400_000).toISOString();
+    const stamp = new Date(
+      Date.parse(parsed.feed.items.map((i) => i.date_published ?? '').sort()[0] ?? '') || Date.now() - 86_400_000,
+    ).toISOString();
     for (const item of parsed.feed.items) {
       if (registered.has(item.id)) continue;
       const at = item.date_published ? new Date(Date.parse(item.date_published)).toISOString() : stamp;
-      await options.db.run('INSERT INTO published_items (item_id, first_published_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [item.id, at]);
+      await options.db.run('INSERT INTO published_items (item_id, first_published_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        item.id,
+        at,
+      ]);
       registered.add(item.id);
     }
   }
@@ -110,7 +115,12 @@ export function feedRoutes(options: FeedRouteOptions): Route[] {
       handler: async ({ res }) => {
         const feed = await served();
         if (!feed?.signature) return send(res, 404, { 'Content-Type': 'application/json' }, JSON.stringify(NOT_SIGNED));
-        send(res, 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' }, feed.signature);
+        send(
+          res,
+          200,
+          { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' },
+          feed.signature,
+        );
       },
     },
     {
@@ -123,7 +133,12 @@ export function feedRoutes(options: FeedRouteOptions): Route[] {
         const item = itemOf(found.post, ctx);
         // A withdrawn post's page says so instead of repeating what was withdrawn.
         if (found.status === 'withdrawn') {
-          const gone = { ...item, summary: 'Postingan ini telah ditarik oleh pemerintah daerah.', content_text: undefined, image: undefined };
+          const gone = {
+            ...item,
+            summary: 'Postingan ini telah ditarik oleh pemerintah daerah.',
+            content_text: undefined,
+            image: undefined,
+          };
           return send(res, 410, ARTICLE_HEADERS, renderArticle(gone, publisher.options.publisher.name, options.demo));
         }
         send(res, 200, ARTICLE_HEADERS, renderArticle(item, publisher.options.publisher.name, options.demo));

@@ -107,7 +107,8 @@ export class FeedPublisher {
       ids.add(item.id);
       if (this.checked.has(json)) continue;
       const result = ItemSchema.safeParse(item);
-      if (!result.success) throw new FeedBuildError(`post ${item.id} would be dropped by the extension: ${result.error.issues[0]?.message ?? ''}`);
+      if (!result.success)
+        throw new FeedBuildError(`post ${item.id} would be dropped by the extension: ${result.error.issues[0]?.message ?? ''}`);
       if (this.checked.size > 20_000) this.checked.clear();
       this.checked.add(json);
     }
@@ -125,7 +126,11 @@ export class FeedPublisher {
   /** The posts that belong in the feed at `now` (or exactly `only`), ready to build. */
   async livePosts(q: Queryable, now: number, only?: ReadonlySet<string>): Promise<PostForFeed[]> {
     const rows = await q.all<PostRow>(`${SELECT_FOR_FEED} WHERE posts.status IN ('approved', 'scheduled', 'published')`);
-    return this.toFeedPosts(q, rows.filter((r) => (only ? only.has(r.id) : isLive(r, now))), now);
+    return this.toFeedPosts(
+      q,
+      rows.filter((r) => (only ? only.has(r.id) : isLive(r, now))),
+      now,
+    );
   }
 
   /** A published (or since expired or withdrawn) post for its public page; undefined otherwise. */
@@ -206,7 +211,9 @@ export class FeedPublisher {
     const { bytes: body, envelope, items } = feedPieces(feed);
     this.validate(envelope, items);
     const hash = contentHash(body);
-    const current = await q.get<{ version: number | null; pending: number | null }>('SELECT version, pending FROM feed_current WHERE id = 1');
+    const current = await q.get<{ version: number | null; pending: number | null }>(
+      'SELECT version, pending FROM feed_current WHERE id = 1',
+    );
     const offline = this.options.signing.mode === 'offline';
     const compareTo = offline ? (current?.pending ?? current?.version) : current?.version;
     if (!extra.force && compareTo !== null && compareTo !== undefined) {
@@ -222,7 +229,20 @@ export class FeedPublisher {
     await q.run(
       `INSERT INTO feed_versions (version, issued_at, body, etag, signature, items, state, reason, restored_from, created_by, created_at, live_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [version, issuedAt, body, etagOf(body), signature, feed.items.length, state, reason, extra.restoredFrom ?? null, actor.id, issuedAt, offline ? null : issuedAt],
+      [
+        version,
+        issuedAt,
+        body,
+        etagOf(body),
+        signature,
+        feed.items.length,
+        state,
+        reason,
+        extra.restoredFrom ?? null,
+        actor.id,
+        issuedAt,
+        offline ? null : issuedAt,
+      ],
     );
     if (offline) {
       if (current?.pending) await q.run("UPDATE feed_versions SET state = 'discarded' WHERE version = $1", [current.pending]);
@@ -230,7 +250,16 @@ export class FeedPublisher {
     } else {
       await this.goLive(q, version, new Set(feed.items.map((i) => i.id)), actor, now);
     }
-    await audit(q, actor, { action: offline ? 'feed_pending' : 'feed_publish', subject: `feed:${version}`, after: { version, items: feed.items.length, reason } }, now);
+    await audit(
+      q,
+      actor,
+      {
+        action: offline ? 'feed_pending' : 'feed_publish',
+        subject: `feed:${version}`,
+        after: { version, items: feed.items.length, reason },
+      },
+      now,
+    );
     return { version, state, changed: true };
   }
 
@@ -247,10 +276,15 @@ export class FeedPublisher {
     // Only the posts whose state changes are written: a version of a thousand posts where one
     // changed costs a few statements, not a thousand.
     const published = rows.filter((r) => ids.has(r.id) && r.status !== 'published');
-    const expired = rows.filter((r) => !ids.has(r.id) && r.status === 'published' && r.expires_at !== null && Date.parse(r.expires_at) <= now);
+    const expired = rows.filter(
+      (r) => !ids.has(r.id) && r.status === 'published' && r.expires_at !== null && Date.parse(r.expires_at) <= now,
+    );
     for (let i = 0; i < published.length; i += 500) {
       const part = published.slice(i, i + 500).map((r) => r.id);
-      await q.run(`UPDATE posts SET status = 'published', published_at = COALESCE(published_at, $1) WHERE id IN (${inList(part.length, 2)})`, [stamp, ...part]);
+      await q.run(
+        `UPDATE posts SET status = 'published', published_at = COALESCE(published_at, $1) WHERE id IN (${inList(part.length, 2)})`,
+        [stamp, ...part],
+      );
       // First published when its publish time came (a demo post, a restore), else now.
       await q.run(
         `INSERT INTO published_items (item_id, first_published_at)
@@ -262,10 +296,25 @@ export class FeedPublisher {
       const part = expired.slice(i, i + 500).map((r) => r.id);
       await q.run(`UPDATE posts SET status = 'expired' WHERE id IN (${inList(part.length)})`, part);
     }
-    await auditMany(q, SYSTEM, [
-      ...published.map((r) => ({ action: 'publish', post: r.id, before: { status: r.status }, after: { status: 'published', feed_version: version } })),
-      ...expired.map((r) => ({ action: 'expire', post: r.id, before: { status: 'published' }, after: { status: 'expired', feed_version: version } })),
-    ], now);
+    await auditMany(
+      q,
+      SYSTEM,
+      [
+        ...published.map((r) => ({
+          action: 'publish',
+          post: r.id,
+          before: { status: r.status },
+          after: { status: 'published', feed_version: version },
+        })),
+        ...expired.map((r) => ({
+          action: 'expire',
+          post: r.id,
+          before: { status: 'published' },
+          after: { status: 'expired', feed_version: version },
+        })),
+      ],
+      now,
+    );
     void actor;
   }
 
@@ -314,14 +363,38 @@ export class FeedPublisher {
       const parsed = parseFeedText(Buffer.from(old.body).toString('utf8'));
       const ids = new Set(parsed.ok ? parsed.feed.items.map((i) => i.id) : []);
       const stamp = new Date(now).toISOString();
-      const rows = await q.all<{ id: string; status: PostStatus }>("SELECT id, status FROM posts WHERE status IN ('approved', 'scheduled', 'published', 'expired', 'withdrawn')");
+      const rows = await q.all<{ id: string; status: PostStatus }>(
+        "SELECT id, status FROM posts WHERE status IN ('approved', 'scheduled', 'published', 'expired', 'withdrawn')",
+      );
       for (const row of rows) {
         if (ids.has(row.id) && row.status !== 'published') {
-          await q.run("UPDATE posts SET status = 'published', withdrawn_at = NULL, withdraw_reason = NULL, published_at = COALESCE(published_at, $2) WHERE id = $1", [row.id, stamp]);
-          await audit(q, actor, { action: 'restore', post: row.id, before: { status: row.status }, after: { status: 'published', from_version: n } }, now);
+          await q.run(
+            "UPDATE posts SET status = 'published', withdrawn_at = NULL, withdraw_reason = NULL, published_at = COALESCE(published_at, $2) WHERE id = $1",
+            [row.id, stamp],
+          );
+          await audit(
+            q,
+            actor,
+            { action: 'restore', post: row.id, before: { status: row.status }, after: { status: 'published', from_version: n } },
+            now,
+          );
         } else if (!ids.has(row.id) && row.status === 'published') {
-          await q.run("UPDATE posts SET status = 'withdrawn', withdrawn_at = $2, withdraw_reason = $3 WHERE id = $1", [row.id, stamp, `versi feed ${n} dipulihkan`]);
-          await audit(q, actor, { action: 'withdraw', post: row.id, before: { status: 'published' }, after: { status: 'withdrawn', reason: `versi feed ${n} dipulihkan` } }, now);
+          await q.run("UPDATE posts SET status = 'withdrawn', withdrawn_at = $2, withdraw_reason = $3 WHERE id = $1", [
+            row.id,
+            stamp,
+            `versi feed ${n} dipulihkan`,
+          ]);
+          await audit(
+            q,
+            actor,
+            {
+              action: 'withdraw',
+              post: row.id,
+              before: { status: 'published' },
+              after: { status: 'withdrawn', reason: `versi feed ${n} dipulihkan` },
+            },
+            now,
+          );
         }
       }
       const built = await this.rebuild(q, actor, `dipulihkan dari versi ${n}`, now, { only: ids, restoredFrom: n, force: true });
@@ -385,16 +458,20 @@ export class FeedPublisher {
     const live = candidates.filter((p) => isLive(p, now)).map((p) => p.id);
     const pending = this.options.signing.mode === 'offline' ? await this.pending() : undefined;
     const basis = pending
-      ? new Set((() => {
-          const p = parseFeedText(pending.body.toString('utf8'));
-          return p.ok ? p.feed.items.map((i) => i.id) : [];
-        })())
+      ? new Set(
+          (() => {
+            const p = parseFeedText(pending.body.toString('utf8'));
+            return p.ok ? p.feed.items.map((i) => i.id) : [];
+          })(),
+        )
       : served?.items;
     const moved = served !== undefined && served.feedUrl !== `${this.options.base()}/feed.json`;
     const differs = !basis || basis.size !== live.length || live.some((id) => !basis.has(id));
     let rebuilt = false;
     if (differs || moved || !served) {
-      const result = await this.db.tx((q) => this.rebuild(q, SYSTEM, moved ? 'alamat server berubah' : 'jadwal terbit atau kedaluwarsa', now, { force: moved }));
+      const result = await this.db.tx((q) =>
+        this.rebuild(q, SYSTEM, moved ? 'alamat server berubah' : 'jadwal terbit atau kedaluwarsa', now, { force: moved }),
+      );
       rebuilt = result.changed;
     }
     const next = await this.db.get<{ at: string | null }>(

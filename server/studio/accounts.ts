@@ -25,18 +25,23 @@ const asAccount = (row: Account | undefined): Account | undefined =>
 
 export async function accountByUsername(q: Queryable, username: string): Promise<Account | undefined> {
   return asAccount(
-    await q.get<Account>(`SELECT ${COLUMNS} FROM accounts LEFT JOIN units ON units.id = accounts.unit_id WHERE lower(accounts.username) = lower($1)`, [
-      username.trim(),
-    ]),
+    await q.get<Account>(
+      `SELECT ${COLUMNS} FROM accounts LEFT JOIN units ON units.id = accounts.unit_id WHERE lower(accounts.username) = lower($1)`,
+      [username.trim()],
+    ),
   );
 }
 
 export async function accountById(q: Queryable, id: number): Promise<Account | undefined> {
-  return asAccount(await q.get<Account>(`SELECT ${COLUMNS} FROM accounts LEFT JOIN units ON units.id = accounts.unit_id WHERE accounts.id = $1`, [id]));
+  return asAccount(
+    await q.get<Account>(`SELECT ${COLUMNS} FROM accounts LEFT JOIN units ON units.id = accounts.unit_id WHERE accounts.id = $1`, [id]),
+  );
 }
 
 export async function listAccounts(q: Queryable): Promise<Account[]> {
-  const rows = await q.all<Account>(`SELECT ${COLUMNS} FROM accounts LEFT JOIN units ON units.id = accounts.unit_id ORDER BY accounts.role, accounts.username`);
+  const rows = await q.all<Account>(
+    `SELECT ${COLUMNS} FROM accounts LEFT JOIN units ON units.id = accounts.unit_id ORDER BY accounts.role, accounts.username`,
+  );
   return rows.map((r) => asAccount(r)!);
 }
 
@@ -89,13 +94,21 @@ export async function setPassword(q: Queryable, accountId: number, password: str
   const account = await accountById(q, accountId);
   const problem = passwordProblem(password, account?.username);
   if (problem) throw new AccountError(400, 'weak_password', `password: ${problem}`);
-  await q.run('UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1', [accountId, await hashPassword(password), new Date(now).toISOString()]);
+  await q.run('UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1', [
+    accountId,
+    await hashPassword(password),
+    new Date(now).toISOString(),
+  ]);
   // A new password ends every session: whoever knew the old one is out.
   await q.run('DELETE FROM sessions WHERE account_id = $1', [accountId]);
 }
 
 export async function setDisabled(q: Queryable, accountId: number, disabled: boolean, now = Date.now()): Promise<void> {
-  await q.run('UPDATE accounts SET disabled_at = $2, updated_at = $3 WHERE id = $1', [accountId, disabled ? new Date(now).toISOString() : null, new Date(now).toISOString()]);
+  await q.run('UPDATE accounts SET disabled_at = $2, updated_at = $3 WHERE id = $1', [
+    accountId,
+    disabled ? new Date(now).toISOString() : null,
+    new Date(now).toISOString(),
+  ]);
   if (disabled) await q.run('DELETE FROM sessions WHERE account_id = $1', [accountId]);
 }
 
@@ -106,7 +119,12 @@ export async function setRole(q: Queryable, accountId: number, role: Role, unitN
     if (!unit) throw new AccountError(400, 'unknown_unit', `no unit named ${unitName}`);
     unitId = Number(unit.id);
   } else if (role === 'editor') throw new AccountError(400, 'unknown_unit', 'an editor belongs to one unit');
-  await q.run('UPDATE accounts SET role = $2, unit_id = $3, updated_at = $4 WHERE id = $1', [accountId, role, unitId, new Date(now).toISOString()]);
+  await q.run('UPDATE accounts SET role = $2, unit_id = $3, updated_at = $4 WHERE id = $1', [
+    accountId,
+    role,
+    unitId,
+    new Date(now).toISOString(),
+  ]);
 }
 
 /** What an account is, for the audit log and the API: never the hash. */

@@ -63,7 +63,12 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
   const { db, posts, publisher, media } = ctx;
 
   /** A route for `roles`; state-changing methods check the cookie session's CSRF token. */
-  const api = (method: Route['method'], path: string, roles: readonly ('editor' | 'approver' | 'admin')[], handler: (c: Ctx, actor: Awaited<ReturnType<typeof requireActor>>) => Promise<void>): Route => ({
+  const api = (
+    method: Route['method'],
+    path: string,
+    roles: readonly ('editor' | 'approver' | 'admin')[],
+    handler: (c: Ctx, actor: Awaited<ReturnType<typeof requireActor>>) => Promise<void>,
+  ): Route => ({
     method,
     path: `/api/v1${path}`,
     handler: async (c) => {
@@ -98,7 +103,10 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
         const body = parse(SessionRequestSchema, await readJson(req, 4096));
         const result = await ctx.auth.login(body.user, body.password, ctx.auth.address(req), 'api');
         if (!result.ok) {
-          if (result.status === 429) throw new HttpError(429, 'rate_limited', `too many failed logins; retry in ${result.retryAfter} s`, { 'Retry-After': String(result.retryAfter) });
+          if (result.status === 429)
+            throw new HttpError(429, 'rate_limited', `too many failed logins; retry in ${result.retryAfter} s`, {
+              'Retry-After': String(result.retryAfter),
+            });
           throw new HttpError(401, 'unauthorized', 'wrong user or password');
         }
         sendJson(res, 201, { token: result.token, role: result.account.role, expires_at: result.expiresAt });
@@ -118,7 +126,11 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       try {
         const account = await db.tx(async (q) => {
           const made = await createAccount(q, body);
-          await audit(q, actorOf(actor.account), { action: 'account_create', subject: `account:${made.username}`, after: publicAccount(made) });
+          await audit(q, actorOf(actor.account), {
+            action: 'account_create',
+            subject: `account:${made.username}`,
+            after: publicAccount(made),
+          });
           return made;
         });
         sendJson(res, 201, { user: account.username, role: account.role, unit: account.unit });
@@ -135,7 +147,10 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       if (account.id === actor.account.id) throw new HttpError(409, 'self', 'an admin does not disable their own account');
       await db.tx(async (q) => {
         await setDisabled(q, account.id, disabled);
-        await audit(q, actorOf(actor.account), { action: disabled ? 'account_disable' : 'account_enable', subject: `account:${account.username}` });
+        await audit(q, actorOf(actor.account), {
+          action: disabled ? 'account_disable' : 'account_enable',
+          subject: `account:${account.username}`,
+        });
       });
       send(res, 204, {});
     }),
@@ -158,12 +173,19 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
 
     // --- media -----------------------------------------------------------------------------
     api('POST', '/media', EVERYONE, async ({ req, res }, actor) => {
-      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = String(req.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       const row =
         type === 'video/mp4'
           ? await media.addVideo(req, actor.account.id)
           : await media.addImage(await readBody(req, media.limits.image.maxBytes), type, actor.account.id);
-      await audit(db, actorOf(actor.account), { action: 'media_upload', subject: `media:${row.id}`, after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 } });
+      await audit(db, actorOf(actor.account), {
+        action: 'media_upload',
+        subject: `media:${row.id}`,
+        after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 },
+      });
       sendJson(res, 201, mediaAnswer(row));
     }),
 
@@ -184,18 +206,24 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
       if (!range) throw new HttpError(400, 'bad_request', 'each piece carries Content-Range: bytes START-END/SIZE');
       const bytes = await readBody(req, UPLOAD_PIECE);
-      if (Number(range[2]) - Number(range[1]) + 1 !== bytes.length) throw new HttpError(400, 'bad_request', 'Content-Range does not match the piece');
+      if (Number(range[2]) - Number(range[1]) + 1 !== bytes.length)
+        throw new HttpError(400, 'bad_request', 'Content-Range does not match the piece');
       const result = await media.putPiece(params.id!, actor.account.id, Number(range[1]), bytes);
       if (!result.media) return sendJson(res, 200, { offset: result.offset, size: result.size });
       const row = result.media;
-      await audit(db, actorOf(actor.account), { action: 'media_upload', subject: `media:${row.id}`, after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 } });
+      await audit(db, actorOf(actor.account), {
+        action: 'media_upload',
+        subject: `media:${row.id}`,
+        after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 },
+      });
       sendJson(res, 201, mediaAnswer(row));
     }),
 
     // --- posts -----------------------------------------------------------------------------
     api('GET', '/posts', EVERYONE, async ({ res, url }, actor) => {
       const status = url.searchParams.get('status') ?? undefined;
-      if (status && !(POST_STATUSES as readonly string[]).includes(status)) throw new HttpError(400, 'bad_request', `unknown status ${status}`);
+      if (status && !(POST_STATUSES as readonly string[]).includes(status))
+        throw new HttpError(400, 'bad_request', `unknown status ${status}`);
       const list = await posts.list(actor.account, {
         status: status as PostStatus | undefined,
         text: url.searchParams.get('q') ?? undefined,
@@ -242,22 +270,26 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       const image = own.find((m) => m?.kind === 'image');
       const video = own.find((m) => m?.kind === 'video');
       const { publisher: who, title, refreshMinutes, utcOffsetMinutes } = publisher.options;
-      const item = previewItem(post, { base: ctx.base(), publisher: who, title, refreshMinutes, utcOffsetMinutes }, {
-        id: post.id,
-        unitSlug: unit?.slug ?? undefined,
-        campaignName: campaign?.name,
-        image: image ? { url: mediaUrl(ctx.base(), image), sha256: image.sha256, mime: image.mime, bytes: image.bytes } : null,
-        video: video
-          ? {
-              url: mediaUrl(ctx.base(), video),
-              sha256: video.sha256,
-              mime: video.mime,
-              bytes: video.bytes,
-              duration_ms: video.duration_ms,
-              poster: image ? { url: mediaUrl(ctx.base(), image), sha256: image.sha256 } : null,
-            }
-          : null,
-      });
+      const item = previewItem(
+        post,
+        { base: ctx.base(), publisher: who, title, refreshMinutes, utcOffsetMinutes },
+        {
+          id: post.id,
+          unitSlug: unit?.slug ?? undefined,
+          campaignName: campaign?.name,
+          image: image ? { url: mediaUrl(ctx.base(), image), sha256: image.sha256, mime: image.mime, bytes: image.bytes } : null,
+          video: video
+            ? {
+                url: mediaUrl(ctx.base(), video),
+                sha256: video.sha256,
+                mime: video.mime,
+                bytes: video.bytes,
+                duration_ms: video.duration_ms,
+                poster: image ? { url: mediaUrl(ctx.base(), image), sha256: image.sha256 } : null,
+              }
+            : null,
+        },
+      );
       const preview = previewPost(post, item);
       sendJson(res, 200, { ...preview.texts, warnings: preview.warnings });
     }),
@@ -306,13 +338,26 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
     api('GET', '/feed/pending', REVIEWERS, async ({ res }) => {
       const pending = await publisher.pending();
       if (!pending) throw new HttpError(404, 'not_found', 'no version is waiting for a signature');
-      send(res, 200, { 'Content-Type': 'application/feed+json; charset=utf-8', 'Cache-Control': 'no-store', 'Siar-Feed-Version': String(pending.version) }, pending.body);
+      send(
+        res,
+        200,
+        {
+          'Content-Type': 'application/feed+json; charset=utf-8',
+          'Cache-Control': 'no-store',
+          'Siar-Feed-Version': String(pending.version),
+        },
+        pending.body,
+      );
     }),
     api('POST', '/feed/pending/signature', REVIEWERS, async ({ req, res }, actor) => {
       const signature = (await readBody(req, 1024)).toString('utf8');
       const result = await publisher.acceptSignature(signature, actorOf(actor.account));
       if (!result.ok) {
-        throw new HttpError(422, 'bad_signature', result.version ? "the signature does not verify against the agency's public key" : 'no version is waiting for a signature');
+        throw new HttpError(
+          422,
+          'bad_signature',
+          result.version ? "the signature does not verify against the agency's public key" : 'no version is waiting for a signature',
+        );
       }
       sendJson(res, 200, { version: result.version, state: 'live' });
     }),
@@ -355,12 +400,20 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       send(res, 204, {});
     }),
     api('POST', '/units/:id/codes', ADMIN, async ({ req, res, params }, actor) => {
-      const { rotate, code } = parse(z.object({ rotate: z.boolean().optional(), code: z.string().trim().max(41).optional() }), await readJson(req, 1024));
+      const { rotate, code } = parse(
+        z.object({ rotate: z.boolean().optional(), code: z.string().trim().max(41).optional() }),
+        await readJson(req, 1024),
+      );
       const unit = await unitOr404(Number(params.id));
       const result = await db.tx(async (q) => {
         try {
           const out = rotate ? await rotateCodes(q, unit.id) : { revoked: [], code: await addCode(q, unit.id, code || undefined) };
-          await audit(q, actorOf(actor.account), { action: rotate ? 'code_rotate' : 'code_create', subject: `unit:${unit.id}`, before: { codes: out.revoked }, after: { code: out.code } });
+          await audit(q, actorOf(actor.account), {
+            action: rotate ? 'code_rotate' : 'code_create',
+            subject: `unit:${unit.id}`,
+            before: { codes: out.revoked },
+            after: { code: out.code },
+          });
           return out;
         } catch (error) {
           throw new HttpError(409, 'code_taken', (error as Error).message);
@@ -397,7 +450,12 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       if (!target || target.archived_at) throw new HttpError(400, 'unknown_unit', `no unit named ${unit}`);
       await db.tx(async (q) => {
         await moveMember(q, member.id, Number(target.id));
-        await audit(q, actorOf(actor.account), { action: 'member_move', subject: `nip:${member.nip}`, before: { unit: member.unit }, after: { unit: target.name } });
+        await audit(q, actorOf(actor.account), {
+          action: 'member_move',
+          subject: `nip:${member.nip}`,
+          before: { unit: member.unit },
+          after: { unit: target.name },
+        });
       });
       sendJson(res, 200, await memberById(db, member.id));
     }),
@@ -417,10 +475,15 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       const clean = normalizeNip(nip);
       const unitId = await personalCodeUnit(db, clean);
       // The unit's editor issues codes for the unit's people only; 404 keeps other units' NIPs unknown.
-      if (unitId === undefined || (scope !== undefined && unitId !== scope)) throw new HttpError(404, 'not_found', 'no member or roster entry with this NIP in your reach');
+      if (unitId === undefined || (scope !== undefined && unitId !== scope))
+        throw new HttpError(404, 'not_found', 'no member or roster entry with this NIP in your reach');
       const issued = await db.tx(async (q) => {
         const made = await issuePersonalCode(q, clean, actor.account.id);
-        await audit(q, actorOf(actor.account), { action: 'personal_code', subject: `nip:${clean}`, after: { expires_at: made.expires_at } });
+        await audit(q, actorOf(actor.account), {
+          action: 'personal_code',
+          subject: `nip:${clean}`,
+          after: { expires_at: made.expires_at },
+        });
         return made;
       });
       sendJson(res, 201, issued);
@@ -430,7 +493,11 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       const replace = url.searchParams.get('replace') === '1';
       const result = await db.tx(async (q) => {
         const r = await loadRoster(q, text, { replace });
-        await audit(q, actorOf(actor.account), { action: 'roster_upload', subject: 'roster', after: { added: r.added, updated: r.updated, removed: r.removed, refused: r.refused.length } });
+        await audit(q, actorOf(actor.account), {
+          action: 'roster_upload',
+          subject: 'roster',
+          after: { added: r.added, updated: r.updated, removed: r.removed, refused: r.refused.length },
+        });
         return r;
       });
       sendJson(res, 200, result);
@@ -439,7 +506,10 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       sendJson(res, 200, { campaigns: await listCampaigns(db, true) });
     }),
     api('POST', '/campaigns', ADMIN, async ({ req, res }, actor) => {
-      const { name, slug } = parse(z.object({ name: z.string().trim().min(1).max(200), slug: z.string().trim().max(64).optional() }), await readJson(req, 4096));
+      const { name, slug } = parse(
+        z.object({ name: z.string().trim().min(1).max(200), slug: z.string().trim().max(64).optional() }),
+        await readJson(req, 4096),
+      );
       const made = await db.tx(async (q) => {
         try {
           const c = await createCampaign(q, name, slug || undefined);
@@ -456,7 +526,10 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
       const { archived } = parse(z.object({ archived: z.boolean() }), await readJson(req, 1024));
       await db.tx(async (q) => {
         if (!(await setCampaignArchived(q, params.slug!, archived))) throw new HttpError(404, 'not_found', 'no such campaign');
-        await audit(q, actorOf(actor.account), { action: archived ? 'campaign_archive' : 'campaign_restore', subject: `campaign:${params.slug}` });
+        await audit(q, actorOf(actor.account), {
+          action: archived ? 'campaign_archive' : 'campaign_restore',
+          subject: `campaign:${params.slug}`,
+        });
       });
       send(res, 204, {});
     }),

@@ -37,7 +37,16 @@ export async function audit(q: Queryable, actor: AuditActor, entry: AuditInput, 
   await q.run(
     `INSERT INTO audit_log (at, account_id, username, action, post_id, subject, before_json, after_json)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [new Date(now).toISOString(), actor.id, actor.username, entry.action, entry.post ?? null, entry.subject ?? null, json(entry.before), json(entry.after)],
+    [
+      new Date(now).toISOString(),
+      actor.id,
+      actor.username,
+      entry.action,
+      entry.post ?? null,
+      entry.subject ?? null,
+      json(entry.before),
+      json(entry.after),
+    ],
   );
 }
 

@@ -55,8 +55,7 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 export type LoginResult =
-  | { ok: true; token: string; csrf: string; account: Account; expiresAt: string }
-  | { ok: false; status: 401 | 429; retryAfter?: number };
+  { ok: true; token: string; csrf: string; account: Account; expiresAt: string } | { ok: false; status: 401 | 429; retryAfter?: number };
 
 export class StudioAuth {
   constructor(

@@ -22,10 +22,9 @@ export class CampaignError extends Error {
 }
 
 export async function listCampaigns(q: Queryable, withArchived = false): Promise<Campaign[]> {
-  return q.all<Campaign>(
-    `SELECT slug, name, archived_at FROM campaigns WHERE ($1 = 1 OR archived_at IS NULL) ORDER BY name`,
-    [withArchived ? 1 : 0],
-  );
+  return q.all<Campaign>(`SELECT slug, name, archived_at FROM campaigns WHERE ($1 = 1 OR archived_at IS NULL) ORDER BY name`, [
+    withArchived ? 1 : 0,
+  ]);
 }
 
 export async function createCampaign(q: Queryable, name: string, slug = slugify(name), now = Date.now()): Promise<Campaign> {
@@ -44,5 +43,8 @@ export async function renameCampaign(q: Queryable, slug: string, name: string): 
 
 /** Archived campaigns stay on the posts that have them; new posts cannot pick them. */
 export async function setCampaignArchived(q: Queryable, slug: string, archived: boolean, now = Date.now()): Promise<boolean> {
-  return (await q.run('UPDATE campaigns SET archived_at = $2 WHERE slug = $1', [slug, archived ? new Date(now).toISOString() : null])).changes === 1;
+  return (
+    (await q.run('UPDATE campaigns SET archived_at = $2 WHERE slug = $1', [slug, archived ? new Date(now).toISOString() : null]))
+      .changes === 1
+  );
 }

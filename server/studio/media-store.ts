@@ -42,7 +42,11 @@ const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': '
 /** Bytes per piece of a resumable upload: half a minute on a 1 Mbit/s line. */
 export const UPLOAD_PIECE = 4 * 1024 * 1024;
 
-const newId = () => randomBytes(12).toString('base64url').replace(/[-_]/g, (c) => (c === '-' ? 'a' : 'b')).toLowerCase();
+const newId = () =>
+  randomBytes(12)
+    .toString('base64url')
+    .replace(/[-_]/g, (c) => (c === '-' ? 'a' : 'b'))
+    .toLowerCase();
 
 /** A refusal the studio and the API put in words: 413 too big, 415 not what it claims, 422 broken. */
 export class MediaError extends HttpError {}
@@ -85,7 +89,13 @@ export class MediaStore {
   }
 
   /** Stores a picture from its bytes; `declared` is the Content-Type the uploader sent. */
-  async addImage(bytes: Uint8Array, declared: string | undefined, uploadedBy: number | null, now = Date.now(), q: Queryable = this.db): Promise<MediaRow> {
+  async addImage(
+    bytes: Uint8Array,
+    declared: string | undefined,
+    uploadedBy: number | null,
+    now = Date.now(),
+    q: Queryable = this.db,
+  ): Promise<MediaRow> {
     const cleaned = cleanImage(bytes, this.limits.image, declared);
     if (!cleaned.ok) throw new MediaError(problemStatus(cleaned.problem), cleaned.problem, cleaned.message);
     const id = newId();
@@ -111,7 +121,19 @@ export class MediaStore {
     await q.run(
       `INSERT INTO media (id, kind, mime, sha256, bytes, width, height, duration_ms, poster_id, file, removed, uploaded_by, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11)`,
-      [id, 'image', row.mime, sha256, row.bytes, row.width, row.height, file, cleaned.removed.join(',') || null, uploadedBy, new Date(now).toISOString()],
+      [
+        id,
+        'image',
+        row.mime,
+        sha256,
+        row.bytes,
+        row.width,
+        row.height,
+        file,
+        cleaned.removed.join(',') || null,
+        uploadedBy,
+        new Date(now).toISOString(),
+      ],
     );
     return row;
   }
@@ -189,7 +211,18 @@ export class MediaStore {
       await q.run(
         `INSERT INTO media (id, kind, mime, sha256, bytes, width, height, duration_ms, poster_id, file, removed, uploaded_by, created_at)
          VALUES ($1, 'video', 'video/mp4', $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10)`,
-        [id, row.sha256, size, row.width, row.height, row.duration_ms, name, info.locationBoxes.length > 0 ? 'location' : null, uploadedBy, new Date(now).toISOString()],
+        [
+          id,
+          row.sha256,
+          size,
+          row.width,
+          row.height,
+          row.duration_ms,
+          name,
+          info.locationBoxes.length > 0 ? 'location' : null,
+          uploadedBy,
+          new Date(now).toISOString(),
+        ],
       );
       return row;
     } catch (error) {
@@ -202,7 +235,12 @@ export class MediaStore {
   // --- uploads in pieces -------------------------------------------------------------------
 
   /** A resumable upload of `size` bytes; the pieces arrive with `putPiece`. */
-  async startUpload(accountId: number, mime: string, size: number, now = Date.now()): Promise<{ id: string; offset: number; size: number; piece: number }> {
+  async startUpload(
+    accountId: number,
+    mime: string,
+    size: number,
+    now = Date.now(),
+  ): Promise<{ id: string; offset: number; size: number; piece: number }> {
     if (mime !== 'video/mp4') throw new MediaError(415, 'unsupported', 'pieces are for videos (video/mp4); send pictures whole');
     if (!Number.isInteger(size) || size <= 0) throw new HttpError(400, 'bad_request', 'size must be the whole file in bytes');
     if (size > this.limits.videoBytes) throw new MediaError(413, 'too_large', `video over ${this.limits.videoBytes} bytes`);
@@ -210,13 +248,10 @@ export class MediaStore {
     const id = newId();
     await writeFile(join(this.dir, `.${id}.part`), new Uint8Array(0), { mode: 0o640 });
     const stamp = new Date(now).toISOString();
-    await this.db.run('INSERT INTO uploads (id, account_id, mime, size, received, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)', [
-      id,
-      accountId,
-      mime,
-      size,
-      stamp,
-    ]);
+    await this.db.run(
+      'INSERT INTO uploads (id, account_id, mime, size, received, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)',
+      [id, accountId, mime, size, stamp],
+    );
     return { id, offset: 0, size, piece: UPLOAD_PIECE };
   }
 
@@ -245,10 +280,17 @@ export class MediaStore {
    * after a lost answer, is answered with the real offset to resume from). The last piece
    * finishes the video.
    */
-  async putPiece(id: string, accountId: number, start: number, bytes: Uint8Array, now = Date.now()): Promise<{ offset: number; size: number; media?: MediaRow }> {
+  async putPiece(
+    id: string,
+    accountId: number,
+    start: number,
+    bytes: Uint8Array,
+    now = Date.now(),
+  ): Promise<{ offset: number; size: number; media?: MediaRow }> {
     const state = await this.upload(id, accountId);
     if (state.media) throw new HttpError(409, 'finished', 'the upload is finished', { 'Upload-Offset': String(state.offset) });
-    if (start !== state.offset) throw new HttpError(409, 'wrong_offset', `the upload stands at ${state.offset}`, { 'Upload-Offset': String(state.offset) });
+    if (start !== state.offset)
+      throw new HttpError(409, 'wrong_offset', `the upload stands at ${state.offset}`, { 'Upload-Offset': String(state.offset) });
     if (start + bytes.length > state.size) throw new HttpError(400, 'bad_request', 'the piece goes past the declared size');
     const tmp = join(this.dir, `.${id}.part`);
     const file = await open(tmp, 'r+');
@@ -273,7 +315,9 @@ export class MediaStore {
   }
 
   async pruneUploads(now = Date.now()): Promise<number> {
-    const rows = await this.db.all<{ id: string }>('SELECT id FROM uploads WHERE updated_at < $1', [new Date(now - 86_400_000).toISOString()]);
+    const rows = await this.db.all<{ id: string }>('SELECT id FROM uploads WHERE updated_at < $1', [
+      new Date(now - 86_400_000).toISOString(),
+    ]);
     for (const row of rows) {
       await this.db.run('DELETE FROM uploads WHERE id = $1', [row.id]);
       await rm(join(this.dir, `.${row.id}.part`), { force: true });

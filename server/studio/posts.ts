@@ -186,8 +186,12 @@ export class Posts {
       throw new HttpError(403, 'forbidden', 'an editor writes posts of their own unit only');
     }
     if (fields.media.length > 0) {
-      const rows = await q.all<{ id: string; kind: string }>(`SELECT id, kind FROM media WHERE id IN (${inList(fields.media.length)})`, fields.media);
-      if (rows.length !== new Set(fields.media).size) throw new HttpError(400, 'unknown_media', 'a media id is not an upload of this server');
+      const rows = await q.all<{ id: string; kind: string }>(
+        `SELECT id, kind FROM media WHERE id IN (${inList(fields.media.length)})`,
+        fields.media,
+      );
+      if (rows.length !== new Set(fields.media).size)
+        throw new HttpError(400, 'unknown_media', 'a media id is not an upload of this server');
       const kinds = rows.map((r) => r.kind);
       if (kinds.filter((k) => k === 'image').length > 1 || kinds.filter((k) => k === 'video').length > 1) {
         throw new HttpError(400, 'too_many_media', 'a post carries at most one picture and one video');
@@ -269,8 +273,20 @@ export class Posts {
            publish_at, expires_at, created_at, updated_at)
          VALUES ($1, $2, $3, 'draft', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
         [
-          id, unitId, actor.id, fields.title, fields.text, JSON.stringify(fields.captions), JSON.stringify(fields.hashtags),
-          fields.url, JSON.stringify(fields.media), fields.campaign, fields.priority, fields.publish_at, fields.expires_at, stamp,
+          id,
+          unitId,
+          actor.id,
+          fields.title,
+          fields.text,
+          JSON.stringify(fields.captions),
+          JSON.stringify(fields.hashtags),
+          fields.url,
+          JSON.stringify(fields.media),
+          fields.campaign,
+          fields.priority,
+          fields.publish_at,
+          fields.expires_at,
+          stamp,
         ],
       );
       await audit(q, actorOf(actor), { action: 'create', post: id, after: fields }, now);
@@ -283,11 +299,18 @@ export class Posts {
       const row = await this.visible(q, actor, id, 'edit');
       // Two tabs, or two people: the second save from an old copy is refused, never merged.
       if (patch.version !== row.version) {
-        throw new HttpError(409, 'version_conflict', `the post was saved by someone else (version ${row.version}, yours ${patch.version}); reload it`);
+        throw new HttpError(
+          409,
+          'version_conflict',
+          `the post was saved by someone else (version ${row.version}, yours ${patch.version}); reload it`,
+        );
       }
       const { version: _v, ...changes } = patch;
       const before = fieldsOf(row);
-      const after = this.normalise({ ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) } as PostFields);
+      const after = this.normalise({
+        ...before,
+        ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+      } as PostFields);
       const { unitId } = await this.resolve(q, actor, after, now, row);
       const { before: b, after: a } = diff(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>);
       if (Object.keys(a).length === 0) return this.object(q, row);
@@ -297,8 +320,20 @@ export class Posts {
            priority = $10, publish_at = $11, expires_at = $12, updated_at = $13, version = version + 1
          WHERE id = $1 AND version = $14`,
         [
-          id, unitId, after.title, after.text, JSON.stringify(after.captions), JSON.stringify(after.hashtags), after.url,
-          JSON.stringify(after.media), after.campaign, after.priority, after.publish_at, after.expires_at, stamp, row.version,
+          id,
+          unitId,
+          after.title,
+          after.text,
+          JSON.stringify(after.captions),
+          JSON.stringify(after.hashtags),
+          after.url,
+          JSON.stringify(after.media),
+          after.campaign,
+          after.priority,
+          after.publish_at,
+          after.expires_at,
+          stamp,
+          row.version,
         ],
       );
       if (n !== 1) throw new HttpError(409, 'version_conflict', 'the post was saved by someone else; reload it');
@@ -346,12 +381,21 @@ export class Posts {
           status = 'changes_requested';
           await q.run("UPDATE posts SET status = 'changes_requested', updated_at = $2 WHERE id = $1", [id, stamp]);
           await q.run('INSERT INTO post_comments (post_id, account_id, kind, body, at) VALUES ($1, $2, $3, $4, $5)', [
-            id, actor.id, 'request_changes', words.comment, stamp,
+            id,
+            actor.id,
+            'request_changes',
+            words.comment,
+            stamp,
           ]);
           break;
         case 'approve':
           status = afterApproval(row.publish_at, now);
-          await q.run('UPDATE posts SET status = $2, approved_by = $3, approved_at = $4, updated_at = $4 WHERE id = $1', [id, status, actor.id, stamp]);
+          await q.run('UPDATE posts SET status = $2, approved_by = $3, approved_at = $4, updated_at = $4 WHERE id = $1', [
+            id,
+            status,
+            actor.id,
+            stamp,
+          ]);
           rebuild = status === 'approved';
           break;
         case 'publish_now':
@@ -363,17 +407,24 @@ export class Posts {
           if (!words.reason) throw new HttpError(400, 'reason_required', 'say why the post is withdrawn');
           status = 'withdrawn';
           await q.run("UPDATE posts SET status = 'withdrawn', withdrawn_at = $2, withdraw_reason = $3, updated_at = $2 WHERE id = $1", [
-            id, stamp, words.reason,
+            id,
+            stamp,
+            words.reason,
           ]);
           rebuild = row.status !== 'scheduled';
           break;
       }
-      await audit(q, who, {
-        action,
-        post: id,
-        before: { status: row.status },
-        after: { status, ...(words.comment ? { comment: words.comment } : {}), ...(words.reason ? { reason: words.reason } : {}) },
-      }, now);
+      await audit(
+        q,
+        who,
+        {
+          action,
+          post: id,
+          before: { status: row.status },
+          after: { status, ...(words.comment ? { comment: words.comment } : {}), ...(words.reason ? { reason: words.reason } : {}) },
+        },
+        now,
+      );
       if (rebuild) await this.publisher.rebuild(q, who, `${action}: ${id}`, now);
       return this.object(q, (await this.row(q, id))!);
     });

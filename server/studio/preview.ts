@@ -1,4 +1,5 @@
-import { composeText, xWeightedLength, X_MAX_WEIGHTED } from '../../utils/compose/compose';
+import { composeText, xWeightedLength } from '../../utils/compose/compose';
+import { site as xSite } from '../../utils/sites/x.site';
 import { captionVariants } from '../../utils/compose/caption';
 import type { Item } from '../../utils/protocol/feed';
 import type { PostFields } from '../../utils/protocol/studio';
@@ -10,6 +11,10 @@ import { itemOf, type FeedContext, type MediaRef, type PostForFeed } from '../pu
 // the API's `preview` answers with the same.
 
 export const PREVIEW_PLATFORMS = ['x', 'facebook', 'whatsapp'] as const;
+
+/** X's text limit as the extension's site registry declares it (the server has no registry). */
+const X_MAX_WEIGHTED = xSite.textLimit!.max;
+const LIMITS: Partial<Record<PreviewPlatform, number>> = { x: X_MAX_WEIGHTED };
 
 /** Longest video an ordinary X account may post, in seconds: longer ones go to X as text and link. */
 export const X_VIDEO_MAX_SECONDS = 140;
@@ -90,10 +95,15 @@ export function previewPost(fields: PostFields, item: Item, now = Date.now()): P
   for (const platform of PREVIEW_PLATFORMS) {
     const variants = captionVariants(item, platform);
     texts[platform] = variants.map((_, v) => {
-      const composed = composeText(item, platform, v);
+      const composed = composeText(item, platform, v, LIMITS[platform]);
       if (platform !== 'x') return { text: composed.text };
       const cut = composed.shortened ? xCut(item, v, composed.text) : undefined;
-      return { text: composed.text, weighted_length: composed.weighted || xWeightedLength(composed.text), shortened: composed.shortened, ...(cut ? { cut } : {}) };
+      return {
+        text: composed.text,
+        weighted_length: composed.weighted || xWeightedLength(composed.text),
+        shortened: composed.shortened,
+        ...(cut ? { cut } : {}),
+      };
     });
     const own = fields.captions[platform] ?? [];
     const seen = new Set<string>();
@@ -148,20 +158,36 @@ export function previewPost(fields: PostFields, item: Item, now = Date.now()): P
     });
   }
   if (video && !video._siar?.poster) {
-    warnings.push({ code: 'video_without_poster', id: 'Video tanpa gambar sampul: tambahkan gambar, yang akan tampil sebelum video diputar.', en: 'A video without a poster: add a picture, shown before the video plays.' });
+    warnings.push({
+      code: 'video_without_poster',
+      id: 'Video tanpa gambar sampul: tambahkan gambar, yang akan tampil sebelum video diputar.',
+      en: 'A video without a poster: add a picture, shown before the video plays.',
+    });
   }
   if (!fields.media.length) {
-    warnings.push({ code: 'no_picture', id: 'Tanpa gambar: postingan bergambar lebih banyak dilihat.', en: 'No picture: posts with a picture are seen more.' });
+    warnings.push({
+      code: 'no_picture',
+      id: 'Tanpa gambar: postingan bergambar lebih banyak dilihat.',
+      en: 'No picture: posts with a picture are seen more.',
+    });
   }
   if (fields.url && !fields.url.startsWith('https://')) {
-    warnings.push({ code: 'link_not_https', id: 'Tautan bukan https: ASN di luar kantor tidak dapat membukanya.', en: 'The link is not https: civil servants outside the office cannot open it.' });
+    warnings.push({
+      code: 'link_not_https',
+      id: 'Tautan bukan https: ASN di luar kantor tidak dapat membukanya.',
+      en: 'The link is not https: civil servants outside the office cannot open it.',
+    });
   }
   const publish = fields.publish_at ? Date.parse(fields.publish_at) : undefined;
   if (publish !== undefined && publish < now) {
     warnings.push({ code: 'publish_in_past', id: 'Waktu terbit sudah lewat.', en: 'The publish time has passed.' });
   }
   if (fields.expires_at && Date.parse(fields.expires_at) <= (publish ?? now)) {
-    warnings.push({ code: 'expiry_before_publish', id: 'Waktu berakhir sebelum waktu terbit.', en: 'The expiry is before the publish time.' });
+    warnings.push({
+      code: 'expiry_before_publish',
+      id: 'Waktu berakhir sebelum waktu terbit.',
+      en: 'The expiry is before the publish time.',
+    });
   }
   return { item, texts, warnings };
 }

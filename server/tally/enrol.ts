@@ -15,8 +15,7 @@ import { hashToken, newToken } from './tokens';
 type Member = z.infer<typeof MemberSchema>;
 
 export type EnrolOutcome =
-  | { ok: true; token: string; member: Member }
-  | { ok: false; status: 403 | 409 | 429; error: string; message: string; retryAfter?: number };
+  { ok: true; token: string; member: Member } | { ok: false; status: 403 | 409 | 429; error: string; message: string; retryAfter?: number };
 
 const MESSAGES = {
   wrong_code: 'the enrolment code is not valid',
@@ -33,16 +32,16 @@ function refuse(status: 403 | 409, error: keyof typeof MESSAGES): Extract<EnrolO
 
 /** Keys counted when a guess fails; the code guessing across all addresses only raises alerts. */
 function failureKeys(address: string, nip?: string): FailureKey[] {
-  return [
-    { key: `enrol-addr:${address}` },
-    ...(nip ? [{ key: `enrol-nip:${nip}` }] : []),
-    { key: 'enrol-any', free: Infinity },
-  ];
+  return [{ key: `enrol-addr:${address}` }, ...(nip ? [{ key: `enrol-nip:${nip}` }] : []), { key: 'enrol-any', free: Infinity }];
 }
 
 const alertFor = (key: string, count: number) => ({
   kind: 'enrol_guessing',
-  subject: key.startsWith('enrol-nip:') ? `NIP ${key.slice(10)}` : key.startsWith('enrol-addr:') ? `alamat ${key.slice(11)}` : 'semua alamat',
+  subject: key.startsWith('enrol-nip:')
+    ? `NIP ${key.slice(10)}`
+    : key.startsWith('enrol-addr:')
+      ? `alamat ${key.slice(11)}`
+      : 'semua alamat',
   detail: `${count} percobaan pendaftaran gagal dalam 24 jam`,
 });
 
@@ -63,7 +62,8 @@ export class Enrolment {
   /** `POST v1/enroll/check`: the unit a code leads to, shown to the person before they confirm. */
   async check(code: string, address: string): Promise<{ ok: true; unit: string; roster: boolean } | Extract<EnrolOutcome, { ok: false }>> {
     const wait = await this.wait(address);
-    if (wait > 0) return { ok: false, status: 429, error: 'rate_limited', message: `too many failed tries; retry in ${wait} s`, retryAfter: wait };
+    if (wait > 0)
+      return { ok: false, status: 429, error: 'rate_limited', message: `too many failed tries; retry in ${wait} s`, retryAfter: wait };
     const unit = await unitByCode(this.db, code);
     if (!unit) {
       await this.db.tx((q) => this.failed(q, address));
@@ -76,13 +76,21 @@ export class Enrolment {
   async enrol(request: EnrollRequest, address: string, now = Date.now()): Promise<EnrolOutcome> {
     const { nip } = request;
     const wait = await this.wait(address, nip);
-    if (wait > 0) return { ok: false, status: 429, error: 'rate_limited', message: `too many failed tries; retry in ${wait} s`, retryAfter: wait };
+    if (wait > 0)
+      return { ok: false, status: 429, error: 'rate_limited', message: `too many failed tries; retry in ${wait} s`, retryAfter: wait };
     return this.db.tx(async (q) => {
       // Tries for one NIP take turns, and each sees the failures before it: a volley of guesses
       // sent at once meets the same growing wait as guesses sent one by one.
       await lockFor(q, `enrol-nip:${nip}`);
       const waitNow = Math.max(await blockedFor(q, `enrol-nip:${nip}`), await blockedFor(q, `enrol-addr:${address}`));
-      if (waitNow > 0) return { ok: false, status: 429, error: 'rate_limited', message: `too many failed tries; retry in ${waitNow} s`, retryAfter: waitNow } as const;
+      if (waitNow > 0)
+        return {
+          ok: false,
+          status: 429,
+          error: 'rate_limited',
+          message: `too many failed tries; retry in ${waitNow} s`,
+          retryAfter: waitNow,
+        } as const;
       // The code first: without a valid one nobody learns whether a NIP is enrolled, or where.
       const unit: Unit | undefined = await unitByCode(q, request.code);
       if (!unit) {

@@ -19,7 +19,4 @@ export type ShareFault =
  * Consulted on every authenticated, well-formed `POST v1/shares`, after the body is read and
  * before anything is stored. `shares` is the batch as sent (not yet validated).
  */
-export type ShareFaults = (request: {
-  req: IncomingMessage;
-  shares: readonly unknown[];
-}) => ShareFault | Promise<ShareFault>;
+export type ShareFaults = (request: { req: IncomingMessage; shares: readonly unknown[] }) => ShareFault | Promise<ShareFault>;

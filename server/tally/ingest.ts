@@ -74,7 +74,10 @@ async function bump(
   const updates = counters.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
   const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${valuesList(sorted.length, columns.length)}
     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates}`;
-  await q.run(sql, sorted.flatMap((r) => [...r.key, ...r.values]));
+  await q.run(
+    sql,
+    sorted.flatMap((r) => [...r.key, ...r.values]),
+  );
 }
 
 function counterRows(): Map<string, { key: Param[]; values: number[] }> {
@@ -89,8 +92,19 @@ function count(rows: Map<string, { key: Param[]; values: number[] }>, key: Param
 }
 
 const SHARE_COLUMNS = [
-  'id', 'member_id', 'item_id', 'feed_url', 'platform', 'action', 'at', 'post_url', 'received_at',
-  'day', 'unit_id', 'self_reported', 'verification',
+  'id',
+  'member_id',
+  'item_id',
+  'feed_url',
+  'platform',
+  'action',
+  'at',
+  'post_url',
+  'received_at',
+  'day',
+  'unit_id',
+  'self_reported',
+  'verification',
 ] as const;
 
 export class ShareIngest {
@@ -198,8 +212,19 @@ export class ShareIngest {
         verification = handle && xPost(s.post_url)?.handle === handle ? 'pending' : 'unverified';
       }
       return [
-        s.id, member.id, s.item_id, s.feed_url, s.platform, s.action, s.at, s.post_url ?? null, stamp,
-        dayOf(s.at), member.unit_id, selfReported ? 1 : 0, verification,
+        s.id,
+        member.id,
+        s.item_id,
+        s.feed_url,
+        s.platform,
+        s.action,
+        s.at,
+        s.post_url ?? null,
+        stamp,
+        dayOf(s.at),
+        member.unit_id,
+        selfReported ? 1 : 0,
+        verification,
       ];
     });
     const inserted = new Set<string>();
@@ -217,11 +242,21 @@ export class ShareIngest {
       // Lost a race with another process storing the same id: it is stored, by whom decides.
       if (!inserted.has(share.id)) {
         const row = await q.get<{ member_id: number }>('SELECT member_id FROM shares WHERE id = $1', [share.id]);
-        outcome.set(share.id, row && Number(row.member_id) === member.id ? { kind: 'duplicate' } : { kind: 'rejected', reason: 'id_taken' });
+        outcome.set(
+          share.id,
+          row && Number(row.member_id) === member.id ? { kind: 'duplicate' } : { kind: 'rejected', reason: 'id_taken' },
+        );
       } else outcome.set(share.id, { kind: 'accepted' });
     }
     if (accepted.length === 0) return;
-    await this.count(q, member, accepted, rows.filter((r) => inserted.has(r[0] as string)), today, now);
+    await this.count(
+      q,
+      member,
+      accepted,
+      rows.filter((r) => inserted.has(r[0] as string)),
+      today,
+      now,
+    );
   }
 
   private async count(q: Queryable, member: Member, accepted: Share[], rows: Param[][], today: string, now: number): Promise<void> {
@@ -314,7 +349,13 @@ export class ShareIngest {
       count(byItemUnit, [id, unit], [0, 1]);
     }
 
-    await bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], new Map([['k', { key: [member.id, today], values: [accepted.length] }]]));
+    await bump(
+      q,
+      'rollup_member_day',
+      ['member_id', 'day'],
+      ['events'],
+      new Map([['k', { key: [member.id, today], values: [accepted.length] }]]),
+    );
     await bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember);
     await bump(q, 'rollup_member_platform', ['member_id', 'platform'], ['posted'], byMemberPlatform);
     await bump(q, 'rollup_item', ['item_id'], ['posted', 'members'], byItem);

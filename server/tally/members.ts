@@ -73,7 +73,11 @@ export async function ensureUnit(q: Queryable, name: string, now = Date.now()): 
   if (known) return known;
   let slug = slugify(clean);
   for (let n = 2; await q.get('SELECT id FROM units WHERE slug = $1', [slug]); n++) slug = `${slugify(clean)}-${n}`;
-  const row = await q.get<{ id: number }>('INSERT INTO units (name, created_at, slug) VALUES ($1, $2, $3) RETURNING id', [clean, iso(now), slug]);
+  const row = await q.get<{ id: number }>('INSERT INTO units (name, created_at, slug) VALUES ($1, $2, $3) RETURNING id', [
+    clean,
+    iso(now),
+    slug,
+  ]);
   await q.run('INSERT INTO rollup_unit (unit_id) VALUES ($1) ON CONFLICT DO NOTHING', [Number(row!.id)]);
   return { id: Number(row!.id), name: clean, slug, archived_at: null };
 }
@@ -132,7 +136,13 @@ const MEMBER_COLUMNS = `members.id, members.nip, members.name, members.unit_id, 
   (SELECT COUNT(*) FROM tokens WHERE tokens.member_id = members.id AND tokens.revoked_at IS NULL) AS live_tokens,
   COALESCE(rollup_member.posted, 0) AS posted`;
 
-const asMember = (r: MemberRow): MemberRow => ({ ...r, id: Number(r.id), unit_id: Number(r.unit_id), live_tokens: Number(r.live_tokens), posted: Number(r.posted) });
+const asMember = (r: MemberRow): MemberRow => ({
+  ...r,
+  id: Number(r.id),
+  unit_id: Number(r.unit_id),
+  live_tokens: Number(r.live_tokens),
+  posted: Number(r.posted),
+});
 
 /**
  * Members whose NIP starts with, or whose name contains, `text` (case-insensitive), a page at a
@@ -144,7 +154,10 @@ export async function searchMembers(
 ): Promise<{ members: MemberRow[]; more: boolean }> {
   const digits = normalizeNip(text);
   const byNip = /^\d{3,18}$/.test(digits);
-  const pattern = `%${text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = `%${text
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await q.all<MemberRow>(
     `SELECT ${MEMBER_COLUMNS} FROM members JOIN units ON units.id = members.unit_id
      LEFT JOIN rollup_member ON rollup_member.member_id = members.id
@@ -172,7 +185,10 @@ export async function moveMember(q: Queryable, memberId: number, unitId: number,
   if (!m || Number(m.unit_id) === unitId) return;
   await q.run('UPDATE members SET unit_id = $2, updated_at = $3 WHERE id = $1', [memberId, unitId, iso(now)]);
   await q.run('UPDATE rollup_unit SET members = members - 1 WHERE unit_id = $1', [Number(m.unit_id)]);
-  await q.run('INSERT INTO rollup_unit (unit_id, members) VALUES ($1, 1) ON CONFLICT (unit_id) DO UPDATE SET members = rollup_unit.members + 1', [unitId]);
+  await q.run(
+    'INSERT INTO rollup_unit (unit_id, members) VALUES ($1, 1) ON CONFLICT (unit_id) DO UPDATE SET members = rollup_unit.members + 1',
+    [unitId],
+  );
 }
 
 export async function revokeTokens(q: Queryable, memberId: number, now = Date.now()): Promise<number> {
@@ -202,7 +218,12 @@ export const PERSONAL_CODE_DAYS = 7;
 export const hashCode = (code: string): Buffer => createHash('sha256').update(normalizeCode(code)).digest();
 
 /** A one-time code for `nip` to enrol again from another browser; shown once, stored hashed. */
-export async function issuePersonalCode(q: Queryable, nip: string, issuedBy: number | null, now = Date.now()): Promise<{ code: string; expires_at: string }> {
+export async function issuePersonalCode(
+  q: Queryable,
+  nip: string,
+  issuedBy: number | null,
+  now = Date.now(),
+): Promise<{ code: string; expires_at: string }> {
   const code = randomCode(3);
   const expires = iso(now + PERSONAL_CODE_DAYS * 86_400_000);
   // One live code per NIP: a new one replaces any unused one.
@@ -246,12 +267,16 @@ export function csvFields(line: string, separator: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"' && field === '') quoted = true;
-    else if (c === separator) out.push(field), (field = '');
-    else field += c;
+    else if (c === separator) {
+      out.push(field);
+      field = '';
+    } else field += c;
   }
   out.push(field);
   return out.map((f) => f.trim());
@@ -301,7 +326,12 @@ export async function loadRoster(q: Queryable, text: string, { replace = false, 
   for (let i = 0; i < rows.length; i += 500) {
     const part = rows.slice(i, i + 500);
     const existing = new Set(
-      (await q.all<{ nip: string }>(`SELECT nip FROM roster WHERE nip IN (${inList(part.length)})`, part.map((r) => r.nip))).map((r) => r.nip),
+      (
+        await q.all<{ nip: string }>(
+          `SELECT nip FROM roster WHERE nip IN (${inList(part.length)})`,
+          part.map((r) => r.nip),
+        )
+      ).map((r) => r.nip),
     );
     for (const row of part) {
       if (existing.has(row.nip)) {

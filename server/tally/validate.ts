@@ -19,8 +19,7 @@ export interface ShareContext {
 }
 
 export type ShareCheck =
-  | { ok: true; share: ShareEventWire & { platform: Platform } }
-  | { ok: false; id: string; reason: RejectReason; detail?: string };
+  { ok: true; share: ShareEventWire & { platform: Platform } } | { ok: false; id: string; reason: RejectReason; detail?: string };
 
 /** One spelling per feed address: scheme and host in lower case, no fragment, default port dropped. */
 export function feedKey(url: string): string {

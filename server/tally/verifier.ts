@@ -80,7 +80,9 @@ export async function runVerifications(db: Database, options: VerifierOptions, n
     const member = await db.get<{ x_handle: string | null }>('SELECT x_handle FROM members WHERE id = $1', [Number(job.member_id)]);
     const claimedHandle = xPost(job.post_url)?.handle;
     let verdict: Verdict =
-      member?.x_handle && claimedHandle === member.x_handle.toLowerCase() ? await askX(job.post_url, member.x_handle, options) : 'unverified';
+      member?.x_handle && claimedHandle === member.x_handle.toLowerCase()
+        ? await askX(job.post_url, member.x_handle, options)
+        : 'unverified';
     if (verdict === 'retry' && job.attempts + 1 >= MAX_ATTEMPTS) verdict = 'unverified';
     if (verdict === 'retry') {
       done.retry++;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeText, variantCount } from '@/utils/compose';
+import { composeFor, variantCount } from '@/utils/compose';
 import { parseFeedJson } from '@/utils/protocol/feed';
 import { buildDemoFeed } from '../../server/demo/feed';
 import { launchChromium, type LaunchedChromium } from './support/chromium';
@@ -40,7 +40,7 @@ function composedVariants(itemId: string, platform: string): string[] {
   const parsed = parseFeedJson(buildDemoFeed({ base: new URL(agency.feedUrl).origin, now: Date.now() }));
   if (!parsed.ok) throw new Error('demo feed does not parse');
   const item = parsed.feed.items.find((i) => i.id === itemId)!;
-  return Array.from({ length: variantCount(item, platform) }, (_, v) => composeText(item, platform, v).text);
+  return Array.from({ length: variantCount(item, platform) }, (_, v) => composeFor(item, platform, v).text);
 }
 
 async function newEvents(before: StoredEvent[]): Promise<StoredEvent[]> {
@@ -83,9 +83,9 @@ describe('X composers (Draft.js) in Chromium', () => {
     await page.locator(X.toast).waitFor();
     const posted = await page.evaluate(() => (window as unknown as XWindow).__fixture.posts.at(-1));
     expect(posted?.text).toBe(text);
-    await expect.poll(async () => (await newEvents(before)).find((e) => e.action === 'posted')?.post_url).toMatch(
-      /^https:\/\/x\.com\/[^/]+\/status\/\d+$/,
-    );
+    await expect
+      .poll(async () => (await newEvents(before)).find((e) => e.action === 'posted')?.post_url)
+      .toMatch(/^https:\/\/x\.com\/[^/]+\/status\/\d+$/);
     const events = await newEvents(before);
     expect(events.filter((e) => e.action === 'posted')).toHaveLength(1);
     expect(events.every((e) => e.platform === 'x')).toBe(true);
@@ -197,14 +197,20 @@ describe('one click from the popup', () => {
     await tab.bringToFront();
     await tab.waitForURL('https://x.com/compose/post');
     await expect
-      .poll(() => tab.evaluate((sel) => {
-        const el = document.querySelector(sel);
-        return el ? (window as unknown as XWindow).__fixture.getText(el) : '';
-      }, X.dialogEditor), { timeout: 20_000 })
+      .poll(
+        () =>
+          tab.evaluate((sel) => {
+            const el = document.querySelector(sel);
+            return el ? (window as unknown as XWindow).__fixture.getText(el) : '';
+          }, X.dialogEditor),
+        { timeout: 20_000 },
+      )
       .not.toBe('');
     const got = await tab.evaluate((sel) => (window as unknown as XWindow).__fixture.getText(document.querySelector(sel)!), X.dialogEditor);
     expect(composedVariants(itemId!, 'x')).toContain(got);
-    await expect.poll(() => tab.evaluate((sel) => (window as unknown as XWindow).__fixture.attachments(document.querySelector(sel)!), X.dialogEditor)).toBe(1);
+    await expect
+      .poll(() => tab.evaluate((sel) => (window as unknown as XWindow).__fixture.attachments(document.querySelector(sel)!), X.dialogEditor))
+      .toBe(1);
     await tab.close();
     await popup.close();
   });
@@ -215,7 +221,10 @@ describe('one click from the popup', () => {
     const first = popup.getByRole('article').first();
     await first.waitFor();
     const itemId = await first.getAttribute('data-item-id');
-    const [tab] = await Promise.all([browser.context.waitForEvent('page'), first.getByRole('button', { name: 'Bagikan ke Facebook' }).click()]);
+    const [tab] = await Promise.all([
+      browser.context.waitForEvent('page'),
+      first.getByRole('button', { name: 'Bagikan ke Facebook' }).click(),
+    ]);
     await tab.bringToFront();
     await expect
       .poll(() => tab.evaluate(() => (window as unknown as FacebookWindow).__fixture?.getText() ?? ''), { timeout: 20_000 })
@@ -242,9 +251,9 @@ describe('one click, logged out: falls back to the web intent', () => {
       await tab.bringToFront();
       await tab.waitForURL(/^https:\/\/x\.com\/intent\/post\?text=/, { timeout: 20_000 });
       expect(composedVariants(itemId, 'x')).toContain(new URL(tab.url()).searchParams.get('text'));
-      await expect.poll(async () => (await newEvents(before)).map((e) => `${e.platform}/${e.action}/${e.item_id}`)).toEqual([
-        `x/intent_opened/${itemId}`,
-      ]);
+      await expect
+        .poll(async () => (await newEvents(before)).map((e) => `${e.platform}/${e.action}/${e.item_id}`))
+        .toEqual([`x/intent_opened/${itemId}`]);
       await tab.close();
       await popup.close();
     } finally {
@@ -259,7 +268,10 @@ describe('one click, logged out: falls back to the web intent', () => {
       await popup.goto(`${browser.extensionBase}/popup.html`);
       const first = popup.getByRole('article').first();
       await first.waitFor();
-      const [tab] = await Promise.all([browser.context.waitForEvent('page'), first.getByRole('button', { name: 'Bagikan ke Facebook' }).click()]);
+      const [tab] = await Promise.all([
+        browser.context.waitForEvent('page'),
+        first.getByRole('button', { name: 'Bagikan ke Facebook' }).click(),
+      ]);
       await tab.bringToFront();
       await tab.waitForURL(/^https:\/\/www\.facebook\.com\/sharer\/sharer\.php\?u=/, { timeout: 20_000 });
       expect(new URL(tab.url()).searchParams.get('u')).toMatch(/^http:\/\/localhost:\d+\/berita\//);
@@ -284,7 +296,13 @@ describe('when the editor does not take the insert', () => {
     // site might.
     await page.evaluate(() => {
       for (const type of ['paste', 'beforeinput', 'drop'])
-        window.addEventListener(type, (e) => { if (!e.isTrusted) e.stopImmediatePropagation(); }, true);
+        window.addEventListener(
+          type,
+          (e) => {
+            if (!e.isTrusted) e.stopImmediatePropagation();
+          },
+          true,
+        );
       document.execCommand = () => false;
     });
     const before = await readHistory(extPage);

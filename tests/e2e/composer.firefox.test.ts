@@ -37,16 +37,22 @@ async function insertFirst(page: Page, scope: string): Promise<string> {
     BUTTON,
   );
   // Real (trusted) clicks on elements inside our shadow roots: Siar ignores script clicks.
-  const button = await page.evaluateHandle((sc: string, name: string) => {
-    const host = [...document.querySelectorAll(`${sc} siar-composer`)].find((h) => h.shadowRoot?.querySelector(`button[aria-label="${name}"]`))!;
-    return host.shadowRoot!.querySelector<HTMLButtonElement>(`button[aria-label="${name}"]`)!;
-  }, scope, BUTTON);
+  const button = await page.evaluateHandle(
+    (sc: string, name: string) => {
+      const host = [...document.querySelectorAll(`${sc} siar-composer`)].find((h) =>
+        h.shadowRoot?.querySelector(`button[aria-label="${name}"]`),
+      )!;
+      return host.shadowRoot!.querySelector<HTMLButtonElement>(`button[aria-label="${name}"]`)!;
+    },
+    scope,
+    BUTTON,
+  );
   await (button.asElement() as ElementHandle<Element>).click();
   const panelItem = () =>
     [...document.querySelectorAll('siar-composer')].map((h) => h.shadowRoot?.querySelector('.panel-item')).find(Boolean) ?? null;
   await page.waitForFunction(panelItem, { timeout: 20_000 });
-  const item = await page.evaluateHandle(
-    () => [...document.querySelectorAll('siar-composer')].map((h) => h.shadowRoot?.querySelector('.panel-item')).find(Boolean)!,
+  const item = await page.evaluateHandle(() =>
+    [...document.querySelectorAll('siar-composer')].map((h) => h.shadowRoot?.querySelector('.panel-item')).find(Boolean)!,
   );
   const text = await item.evaluate((el) => el.querySelector('.preview')!.textContent!);
   const insert = await item.evaluateHandle((el) => el.querySelector<HTMLButtonElement>('button.insert')!);

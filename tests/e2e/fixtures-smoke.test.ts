@@ -408,7 +408,9 @@ describe('harness: loading an extension', () => {
       expect(await popup.title()).toBe('probe popup');
       expect(await popup.evaluate(() => location.origin)).toBe(launched.extensionBase);
       expect(
-        await popup.evaluate(() => (globalThis as unknown as { browser: { i18n: { getUILanguage(): string } } }).browser.i18n.getUILanguage()),
+        await popup.evaluate(() =>
+          (globalThis as unknown as { browser: { i18n: { getUILanguage(): string } } }).browser.i18n.getUILanguage(),
+        ),
       ).toBe('id');
       const page = await launched.newPage();
       await page.goto('https://x.com/home');

@@ -139,7 +139,7 @@ describe.skipIf(Boolean(SKIP))(`agency policy (Chromium, ${POLICY_FILE})`, () =>
     await page.close();
   });
 
-  it('the popup lists the policy feed\'s posts with no user setting', async () => {
+  it("the popup lists the policy feed's posts with no user setting", async () => {
     const page = await openPage('popup.html');
     await page.getByRole('heading', { name: 'Postingan resmi' }).waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.local.get('settings'))).toEqual({});
@@ -152,7 +152,7 @@ describe.skipIf(Boolean(SKIP))(`agency policy (Chromium, ${POLICY_FILE})`, () =>
     await page.close();
   });
 
-  it('options shows the three values read-only, noted as the agency\'s', async () => {
+  it("options shows the three values read-only, noted as the agency's", async () => {
     const page = await openPage('options.html');
     for (const [name, value] of Object.entries(policy)) {
       const input = page.locator(`#f-${name}`);
@@ -175,7 +175,10 @@ describe.skipIf(Boolean(SKIP))(`agency policy (Chromium, ${POLICY_FILE})`, () =>
     const page = await openPage('options.html');
     await expect.poll(() => page.locator('#f-feedUrl').inputValue()).toBe(policy.feedUrl);
     await page.getByRole('button', { name: 'Simpan' }).click();
-    await page.getByRole('status').filter({ hasText: /Tersimpan|saved/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Tersimpan|saved/ })
+      .waitFor();
     const stored = await page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.local.get('settings'));
     expect(stored).toEqual({ settings: mine });
     await page.close();
@@ -187,7 +190,7 @@ describe.skipIf(Boolean(SKIP))(`agency policy (Chromium, ${POLICY_FILE})`, () =>
     await popup.close();
   });
 
-  it('a policy change reaches an open options page live; without a policy the user\'s values are back', async () => {
+  it("a policy change reaches an open options page live; without a policy the user's values are back", async () => {
     const page = await openPage('options.html');
     await expect.poll(() => page.locator('#f-tallyUrl').inputValue()).toBe(policy.tallyUrl);
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { composeText } from '@/utils/compose';
+import { composeFor } from '@/utils/compose';
 import { ItemSchema, parseFeedJson } from '@/utils/protocol/feed';
 import { currentItems } from '@/utils/feed/select';
 import { launchChromium, grantClipboard, type LaunchedChromium } from './support/chromium';
@@ -101,7 +101,7 @@ describe('popup (Chromium, Indonesian UI)', () => {
     expect(clip).toBe(preview);
     const item = demoItems().find((i) => i.id === itemId)!;
     // The preview is one of the item's composed variants.
-    const variants = Array.from({ length: 5 }, (_, v) => composeText(item, 'default', v).text);
+    const variants = Array.from({ length: 5 }, (_, v) => composeFor(item, 'default', v).text);
     expect(variants).toContain(clip);
 
     const after = await readHistory(popup);
@@ -117,7 +117,13 @@ describe('popup (Chromium, Indonesian UI)', () => {
     const items = Array.from({ length: 75 }, (_, i) => {
       const t = demo.items[i % demo.items.length]!;
       const { expires_at: _gone, ...siar } = t._siar ?? {};
-      return { ...t, id: `${t.id}-${i}`, title: `${t.title} (${i + 1})`, date_published: new Date(now - i * 60_000).toISOString(), _siar: siar };
+      return {
+        ...t,
+        id: `${t.id}-${i}`,
+        title: `${t.title} (${i + 1})`,
+        date_published: new Date(now - i * 60_000).toISOString(),
+        _siar: siar,
+      };
     });
     agency.feed.body = { ...demo, items };
     const parsed = parseFeedJson(agency.feed.body);
@@ -156,7 +162,10 @@ describe('popup (Chromium, Indonesian UI)', () => {
           title: '<img src=x onerror="window.__pwned=1">Judul',
           summary: '<script>window.__pwned=2</script>',
           url: 'https://pemkab.example/a',
-          _siar: { agency: { id: 'o', name: '<a href="javascript:alert(1)">OPD</a>' }, captions: { default: '<svg onload="window.__pwned=3">' } },
+          _siar: {
+            agency: { id: 'o', name: '<a href="javascript:alert(1)">OPD</a>' },
+            captions: { default: '<svg onload="window.__pwned=3">' },
+          },
         },
       ],
     };
@@ -210,7 +219,7 @@ describe('popup (Chromium, Indonesian UI)', () => {
     ]);
     expect(request.url()).toMatch(/^https:\/\/wa\.me\/\?text=/);
     const text = new URL(request.url()).searchParams.get('text');
-    const variants = Array.from({ length: 5 }, (_, v) => composeText(item, 'whatsapp', v).text);
+    const variants = Array.from({ length: 5 }, (_, v) => composeFor(item, 'whatsapp', v).text);
     expect(variants).toContain(text);
     await request.frame().page().close();
     const events = await readHistory(popup);

@@ -20,9 +20,30 @@ const COMPOSER_ORIGINS = ['https://x.com/*', 'https://twitter.com/*', 'https://w
 const OPTIONAL_ORIGINS = ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*', 'http://[::1]/*'];
 /** Permissions Siar must never hold: each would reach far beyond the feed and the composers. */
 const NEVER = [
-  '<all_urls>', '*://*/*', 'http://*/*', 'https://*/*', 'tabs', 'scripting', 'webRequest', 'webRequestBlocking',
-  'declarativeNetRequest', 'cookies', 'history', 'downloads', 'nativeMessaging', 'debugger', 'management',
-  'clipboardRead', 'webNavigation', 'proxy', 'privacy', 'identity', 'bookmarks', 'topSites', 'pageCapture', 'tabCapture',
+  '<all_urls>',
+  '*://*/*',
+  'http://*/*',
+  'https://*/*',
+  'tabs',
+  'scripting',
+  'webRequest',
+  'webRequestBlocking',
+  'declarativeNetRequest',
+  'cookies',
+  'history',
+  'downloads',
+  'nativeMessaging',
+  'debugger',
+  'management',
+  'clipboardRead',
+  'webNavigation',
+  'proxy',
+  'privacy',
+  'identity',
+  'bookmarks',
+  'topSites',
+  'pageCapture',
+  'tabCapture',
 ];
 
 type Manifest = Record<string, unknown> & {
@@ -47,40 +68,51 @@ const BUILDS = [
 ] as const;
 
 describe('the built extension asks for little and loads no remote code', () => {
-  it.each(BUILDS)('%s manifest: storage, alarms, one feed origin; optional origins one at a time; content scripts on the composer sites only', (_name, dir) => {
-    const m = manifestOf(dir);
-    const mv3 = m.manifest_version === 3;
-    const required = [...(m.permissions ?? []), ...(m.host_permissions ?? [])];
-    const apis = required.filter((p) => !p.includes('://'));
-    const hosts = required.filter((p) => p.includes('://'));
-    expect(apis.sort()).toEqual(['alarms', 'storage']);
-    // The build's feed origin, if the build names one: a single host, never a wildcard.
-    expect(hosts.length).toBeLessThanOrEqual(1);
-    for (const h of hosts) expect(h).toMatch(/^https?:\/\/[^*/]+\/\*$/);
-    const optional = mv3 ? m.optional_host_permissions : m.optional_permissions;
-    expect(optional).toEqual(OPTIONAL_ORIGINS);
-    if (mv3) expect(m.optional_permissions).toBeUndefined();
-    for (const p of NEVER) expect(required, p).not.toContain(p);
-    for (const p of NEVER.filter((n) => !n.includes('://') || n === '<all_urls>')) expect(optional, p).not.toContain(p);
+  it.each(BUILDS)(
+    '%s manifest: storage, alarms, one feed origin; optional origins one at a time; content scripts on the composer sites only',
+    (_name, dir) => {
+      const m = manifestOf(dir);
+      const mv3 = m.manifest_version === 3;
+      const required = [...(m.permissions ?? []), ...(m.host_permissions ?? [])];
+      const apis = required.filter((p) => !p.includes('://'));
+      const hosts = required.filter((p) => p.includes('://'));
+      expect(apis.sort()).toEqual(['alarms', 'storage']);
+      // The build's feed origin, if the build names one: a single host, never a wildcard.
+      expect(hosts.length).toBeLessThanOrEqual(1);
+      for (const h of hosts) expect(h).toMatch(/^https?:\/\/[^*/]+\/\*$/);
+      const optional = mv3 ? m.optional_host_permissions : m.optional_permissions;
+      expect(optional).toEqual(OPTIONAL_ORIGINS);
+      if (mv3) expect(m.optional_permissions).toBeUndefined();
+      for (const p of NEVER) expect(required, p).not.toContain(p);
+      for (const p of NEVER.filter((n) => !n.includes('://') || n === '<all_urls>')) expect(optional, p).not.toContain(p);
 
-    // No web page can message us, frame or fetch our files, and the browser's default CSP holds.
-    for (const key of ['externally_connectable', 'web_accessible_resources', 'content_security_policy', 'sandbox', 'update_url', 'chrome_url_overrides', 'devtools_page']) {
-      expect(m[key], key).toBeUndefined();
-    }
-    const scripts = m.content_scripts ?? [];
-    expect(scripts.length).toBe(3);
-    for (const cs of scripts) {
-      for (const match of cs.matches) expect(COMPOSER_ORIGINS).toContain(match);
-      expect(cs.all_frames ?? false).toBe(false);
-      expect(cs.match_about_blank ?? false).toBe(false);
-    }
-    // The page's own world gets one small file: the inserter.
-    expect(scripts.filter((cs) => cs.world === 'MAIN').map((cs) => cs.js)).toEqual([['content-scripts/composer-main.js']]);
-    if (!mv3) {
-      const gecko = (m.browser_specific_settings as { gecko: { data_collection_permissions: unknown } }).gecko;
-      expect(gecko.data_collection_permissions).toEqual({ required: ['none'], optional: ['personallyIdentifyingInfo'] });
-    }
-  });
+      // No web page can message us, frame or fetch our files, and the browser's default CSP holds.
+      for (const key of [
+        'externally_connectable',
+        'web_accessible_resources',
+        'content_security_policy',
+        'sandbox',
+        'update_url',
+        'chrome_url_overrides',
+        'devtools_page',
+      ]) {
+        expect(m[key], key).toBeUndefined();
+      }
+      const scripts = m.content_scripts ?? [];
+      expect(scripts.length).toBe(3);
+      for (const cs of scripts) {
+        for (const match of cs.matches) expect(COMPOSER_ORIGINS).toContain(match);
+        expect(cs.all_frames ?? false).toBe(false);
+        expect(cs.match_about_blank ?? false).toBe(false);
+      }
+      // The page's own world gets one small file: the inserter.
+      expect(scripts.filter((cs) => cs.world === 'MAIN').map((cs) => cs.js)).toEqual([['content-scripts/composer-main.js']]);
+      if (!mv3) {
+        const gecko = (m.browser_specific_settings as { gecko: { data_collection_permissions: unknown } }).gecko;
+        expect(gecko.data_collection_permissions).toEqual({ required: ['none'], optional: ['personallyIdentifyingInfo'] });
+      }
+    },
+  );
 
   it.each(BUILDS)('%s: pages load only their own files; no inline script', (_name, dir) => {
     const pages = filesUnder(dir, '.html');
@@ -112,7 +144,9 @@ describe('the built extension asks for little and loads no remote code', () => {
       // Each known use is removed by its exact minified form: should a minifier write it another
       // way, or a dependency add a new one, the check below fails and this list is revisited.
       for (const re of KNOWN) code = code.replace(re, '');
-      const rest = code.match(/.{0,60}(\beval\(|new Function\b|\bFunction\(|setTimeout\([`'"]|setInterval\([`'"]|importScripts\(|createElement\([`'"]script).{0,60}/g);
+      const rest = code.match(
+        /.{0,60}(\beval\(|new Function\b|\bFunction\(|setTimeout\([`'"]|setInterval\([`'"]|importScripts\(|createElement\([`'"]script).{0,60}/g,
+      );
       expect(rest, path.relative(dir, file)).toBeNull();
     }
   });
@@ -124,7 +158,9 @@ describe('the built extension asks for little and loads no remote code', () => {
       const code = readFileSync(file, 'utf8');
       // WXT storage keys are strings such as "local:enrolment"; the bundled polyfill's API table
       // (`storage:{local:{get:…`) names the API and is not a use of it.
-      expect(code, file).not.toMatch(/[`'"](local|session|sync|managed):\w|enrolment|tallyUrl|feedPublicKey|authorization|Bearer |indexedDB|\.storage\.(local|session|sync)\./i);
+      expect(code, file).not.toMatch(
+        /[`'"](local|session|sync|managed):\w|enrolment|tallyUrl|feedPublicKey|authorization|Bearer |indexedDB|\.storage\.(local|session|sync)\./i,
+      );
     }
     // The main world gets the inserter alone: no extension API at all.
     expect(readFileSync(path.join(dir, 'content-scripts/composer-main.js'), 'utf8')).not.toMatch(/\b(chrome|browser)\.runtime|sendMessage/);
@@ -224,7 +260,10 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
 
     // Another installed extension, which would like to read or steer Siar.
     spyDir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'siar-spy-ext-')));
-    writeFileSync(path.join(spyDir, 'manifest.json'), JSON.stringify({ manifest_version: 3, name: 'Pengintip', version: '1.0', permissions: ['storage'] }));
+    writeFileSync(
+      path.join(spyDir, 'manifest.json'),
+      JSON.stringify({ manifest_version: 3, name: 'Pengintip', version: '1.0', permissions: ['storage'] }),
+    );
     writeFileSync(path.join(spyDir, 'page.html'), '<!doctype html><meta charset="utf-8"><title>spy</title>');
     const siarDir = realpathSync(CHROME_BUILD);
     browser = await launchChromium({
@@ -235,7 +274,8 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
     siarId = chromiumExtensionId(siarDir);
     spyId = chromiumExtensionId(spyDir);
     const isSiar = (w: { url(): string }) => w.url().startsWith(`chrome-extension://${siarId}/`);
-    if (!browser.context.serviceWorkers().some(isSiar)) await browser.context.waitForEvent('serviceworker', { predicate: isSiar, timeout: 30_000 });
+    if (!browser.context.serviceWorkers().some(isSiar))
+      await browser.context.waitForEvent('serviceworker', { predicate: isSiar, timeout: 30_000 });
 
     extPage = await browser.context.newPage();
     await extPage.goto(`chrome-extension://${siarId}/options.html`);
@@ -282,7 +322,6 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
             return (e as Error).name;
           }
         };
-        // eslint-disable-next-line no-eval
         return { eval: attempt(() => (0, eval)('1')), fn: attempt(() => new Function('return 1')()) };
       });
       expect(r).toEqual({ eval: 'EvalError', fn: 'EvalError' });
@@ -299,8 +338,17 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
       await page.getByRole('button', { name: BUTTON }).first().waitFor();
       const r = await page.evaluate(async (id) => {
         const c = (globalThis as unknown as { chrome?: { runtime?: unknown } }).chrome;
-        const load = (p: string) => fetch(`chrome-extension://${id}/${p}`).then(() => 'loaded', () => 'refused');
-        return { runtime: typeof c?.runtime, manifest: await load('manifest.json'), options: await load('options.html'), worker: await load('background.js') };
+        const load = (p: string) =>
+          fetch(`chrome-extension://${id}/${p}`).then(
+            () => 'loaded',
+            () => 'refused',
+          );
+        return {
+          runtime: typeof c?.runtime,
+          manifest: await load('manifest.json'),
+          options: await load('options.html'),
+          worker: await load('background.js'),
+        };
       }, siarId);
       expect(r).toEqual({ runtime: 'undefined', manifest: 'refused', options: 'refused', worker: 'refused' });
       await page.close();
@@ -324,12 +372,16 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
       await new Promise((r) => setTimeout(r, 1000));
       expect(await page.evaluate(() => (window as unknown as XWindow).__fixture.posts.length)).toBe(0);
 
-      const seen = await page.evaluate(() => (window as unknown as { __spy: { origin: string; fromWindow: boolean; data: Record<string, unknown> }[] }).__spy);
+      const seen = await page.evaluate(
+        () => (window as unknown as { __spy: { origin: string; fromWindow: boolean; data: Record<string, unknown> }[] }).__spy,
+      );
       const requests = seen.filter((m) => m.data?.siar === 'insert').map((m) => m.data);
       const answers = seen.filter((m) => m.data?.siar === 'inserted').map((m) => m.data);
       // WXT's content-script context announces itself once per script start (so an older copy
       // of the script stops): our extension id, the script's name and a random id. No secret.
-      const started = seen.filter((m) => typeof m.data?.type === 'string' && (m.data.type as string).endsWith(':wxt:content-script-started'));
+      const started = seen.filter(
+        (m) => typeof m.data?.type === 'string' && (m.data.type as string).endsWith(':wxt:content-script-started'),
+      );
       for (const m of started) {
         expect(Object.keys(m.data).sort()).toEqual(['contentScriptName', 'messageId', 'type']);
         expect(m.data.type).toBe(`${siarId}:x:wxt:content-script-started`);
@@ -354,7 +406,8 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
         expect(image.type).toBe('image/png');
         expect(image.bytes.head).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       }
-      for (const a of answers) for (const k of Object.keys(a)) expect(['siar', 'id', 'ok', 'textMethod', 'imageMethod', 'error']).toContain(k);
+      for (const a of answers)
+        for (const k of Object.keys(a)) expect(['siar', 'id', 'ok', 'textMethod', 'imageMethod', 'error']).toContain(k);
       expectNoSecret(JSON.stringify(seen), 'window messages');
       expect(JSON.stringify(seen)).not.toMatch(/Bearer|chrome-extension:/);
 
@@ -371,22 +424,30 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
     it('another extension cannot message Siar, connect to it or read its storage', async () => {
       // Wait for the background to send the insert to the tally: synced events are what
       // history/delete would remove.
-      await expect.poll(async () => (await readHistory(extPage)).filter((e) => e.sync === 'synced').length, { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await readHistory(extPage)).filter((e) => e.sync === 'synced').length, { timeout: 30_000 })
+        .toBeGreaterThan(0);
       const before = await readHistory(extPage);
       const spy = await browser.context.newPage();
       await spy.goto(`chrome-extension://${spyId}/page.html`);
       const r = await spy.evaluate(async (id) => {
-        const chrome = (globalThis as unknown as {
-          chrome: {
-            runtime: {
-              sendMessage(id: string, m: object): Promise<unknown>;
-              connect(id: string): { onDisconnect: { addListener(f: () => void): void }; postMessage(m: object): void };
-              lastError?: { message: string };
+        const chrome = (
+          globalThis as unknown as {
+            chrome: {
+              runtime: {
+                sendMessage(id: string, m: object): Promise<unknown>;
+                connect(id: string): { onDisconnect: { addListener(f: () => void): void }; postMessage(m: object): void };
+                lastError?: { message: string };
+              };
+              storage: { local: { get(k: null): Promise<object> } };
             };
-            storage: { local: { get(k: null): Promise<object> } };
-          };
-        }).chrome;
-        const send = (m: object) => chrome.runtime.sendMessage(id, m).then((v) => `answered ${JSON.stringify(v)}`, (e: Error) => e.message);
+          }
+        ).chrome;
+        const send = (m: object) =>
+          chrome.runtime.sendMessage(id, m).then(
+            (v) => `answered ${JSON.stringify(v)}`,
+            (e: Error) => e.message,
+          );
         const connected = await new Promise<string>((resolve) => {
           const port = chrome.runtime.connect(id);
           port.onDisconnect.addListener(() => resolve(`disconnected: ${chrome.runtime.lastError?.message ?? ''}`));
@@ -457,7 +518,7 @@ describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally an
   });
 
   describe('open findings, shown (flip `it.fails` to `it` once fixed)', () => {
-    it('F7: code in our content script\'s world (a compromised x.com renderer) cannot read the token from storage.local', async () => {
+    it("F7: code in our content script's world (a compromised x.com renderer) cannot read the token from storage.local", async () => {
       const page = await browser.context.newPage();
       const cdp = await browser.context.newCDPSession(page);
       const worlds: { id: number; name: string; auxData?: { type?: string } }[] = [];

@@ -36,9 +36,24 @@ const videos: Record<'clip' | 'long' | 'hevc', Buffer> = {} as never;
 async function make(name: string, seconds: number, video: string[], source: string): Promise<Buffer> {
   const out = dir.file(`${name}.mp4`);
   await ffmpeg([
-    '-f', 'lavfi', '-i', source,
-    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
-    ...video, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '32k', '-movflags', '+faststart', out,
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    ...video,
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '32k',
+    '-movflags',
+    '+faststart',
+    out,
   ]);
   return readFile(out);
 }
@@ -63,10 +78,25 @@ const mp4 = (name: string, buffer: Buffer) => ({ name, mimeType: 'video/mp4', bu
 beforeAll(async () => {
   dir = await tempDir();
   // Busy pictures at high quality: about 8.8 MB in 20 s, so three pieces of 4 MiB.
-  videos.clip = await make('clip', 20, ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10'], 'testsrc2=size=640x360:rate=25:duration=20');
+  videos.clip = await make(
+    'clip',
+    20,
+    ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10'],
+    'testsrc2=size=640x360:rate=25:duration=20',
+  );
   videos.long = await make('long', 150, ['-c:v', 'libx264', '-preset', 'ultrafast'], 'testsrc=size=160x120:rate=5:duration=150');
-  videos.hevc = await make('hevc', 1, ['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'], 'testsrc=size=160x120:rate=5:duration=1');
-  agency = await createAgencyServer({ quiet: true, demo: true, jobs: false, mediaLimits: { image: DEFAULT_MEDIA_LIMITS.image, videoBytes: LIMIT } });
+  videos.hevc = await make(
+    'hevc',
+    1,
+    ['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'],
+    'testsrc=size=160x120:rate=5:duration=1',
+  );
+  agency = await createAgencyServer({
+    quiet: true,
+    demo: true,
+    jobs: false,
+    mediaLimits: { image: DEFAULT_MEDIA_LIMITS.image, videoBytes: LIMIT },
+  });
   ({ base } = await agency.listen(0));
   browser = await launchChromium({ lang: 'id' });
   page = await browser.context.newPage();
@@ -96,10 +126,17 @@ describe('the studio video field (Chromium, Indonesian UI)', () => {
 
     await page.getByLabel('Judul').fill('Video Posyandu Keliling');
     await page.getByLabel('Teks', { exact: true }).fill('Lihat bagaimana posyandu keliling menyambangi 12 desa terpencil setiap pekan.');
-    await page.getByRole('group', { name: 'Keterangan X' }).getByLabel('Varian 1', { exact: true }).fill('Posyandu keliling kini hadir di 12 desa. Tonton videonya!');
+    await page
+      .getByRole('group', { name: 'Keterangan X' })
+      .getByLabel('Varian 1', { exact: true })
+      .fill('Posyandu keliling kini hadir di 12 desa. Tonton videonya!');
     await page.getByLabel('Tagar').fill('CegahStunting');
     // The post's picture is the video's poster.
-    await page.getByLabel('Gambar', { exact: true }).setInputFiles({ name: 'sampul.png', mimeType: 'image/png', buffer: Buffer.from(makePng(1280, 720, (x, y) => [20 + (x % 180), 110 + (y % 120), 190])) });
+    await page.getByLabel('Gambar', { exact: true }).setInputFiles({
+      name: 'sampul.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(makePng(1280, 720, (x, y) => [20 + (x % 180), 110 + (y % 120), 190])),
+    });
     await page.getByText('Gambar terunggah.').waitFor();
 
     // What the page says and shows while the upload runs.
@@ -115,11 +152,14 @@ describe('the studio video field (Chromium, Indonesian UI)', () => {
         document.getElementById('video-progress-label')!,
         { childList: true, characterData: true, subtree: true },
       );
-      new MutationObserver(() => seen.said.push(document.getElementById('video-status')!.textContent!)).observe(document.getElementById('video-status')!, {
-        childList: true,
-        characterData: true,
-        subtree: true,
-      });
+      new MutationObserver(() => seen.said.push(document.getElementById('video-status')!.textContent!)).observe(
+        document.getElementById('video-status')!,
+        {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        },
+      );
     });
     // The second piece fails once on the way (the connection drops); everything else goes through.
     const sent: string[] = [];
@@ -145,7 +185,9 @@ describe('the studio video field (Chromium, Indonesian UI)', () => {
     // The offsets the page sent: the failed piece again from where the server stood, never 0 twice.
     const size = videos.clip.length;
     expect(sent).toEqual(['POST', 'PUT 0', `PUT ${UPLOAD_PIECE}`, 'GET', `PUT ${UPLOAD_PIECE}`, `PUT ${2 * UPLOAD_PIECE}`]);
-    const seen = await page.evaluate(() => (window as unknown as { seen: { values: number[]; max: number[]; labels: string[]; said: string[] } }).seen);
+    const seen = await page.evaluate(
+      () => (window as unknown as { seen: { values: number[]; max: number[]; labels: string[]; said: string[] } }).seen,
+    );
     expect(seen.max.every((m) => m === size)).toBe(true);
     expect(seen.values[0]).toBe(0);
     expect(seen.values.at(-1)).toBe(size);
@@ -158,13 +200,20 @@ describe('the studio video field (Chromium, Indonesian UI)', () => {
     expect(seen.labels[0]).toBe(`Mengunggah video 0,0 / ${total} MB`);
     expect(seen.labels.at(-1)).toBe(`Mengunggah video ${total} / ${total} MB`);
     expect(seen.said).toEqual(
-      expect.arrayContaining([t.form.videoRetrying(1), t.form.videoResumed(megabytes(UPLOAD_PIECE, size, 'id')[0]), t.form.videoChecking, t.form.videoUploaded]),
+      expect.arrayContaining([
+        t.form.videoRetrying(1),
+        t.form.videoResumed(megabytes(UPLOAD_PIECE, size, 'id')[0]),
+        t.form.videoChecking,
+        t.form.videoUploaded,
+      ]),
     );
 
     // Its length and size beside the field; the poster, the play mark and the length in the card.
     expect(await page.locator('#video-info').textContent()).toBe(`Durasi 0:20 · ${t.bytes(size)}`);
     await expect.poll(() => page.locator('#preview-body .card .video-mark').textContent()).toBe('▶ 0:20');
-    await expect.poll(() => page.locator('#preview-body .card-media img.thumb').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1280);
+    await expect
+      .poll(() => page.locator('#preview-body .card-media img.thumb').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(1280);
     expect(await page.getByRole('img', { name: 'Video, 0:20' }).count()).toBe(1);
     expect(await page.locator('#preview-body .video-note').count()).toBe(0);
     const id = await page.locator('input[name="video"]').inputValue();
@@ -254,9 +303,9 @@ describe('the studio video field (Chromium, Indonesian UI)', () => {
     expect(await page.locator('#video-error').count()).toBe(0);
     expect(await videoField().getAttribute('aria-invalid')).toBeNull();
     const x = page.getByRole('region', { name: 'Teks yang disisipkan di X' });
-    await expect.poll(() => x.locator('.video-note').textContent()).toBe(
-      'Video 150 detik, lebih dari 140 detik yang diterima X untuk akun biasa: di X hanya teks dan tautan yang disisipkan.',
-    );
+    await expect
+      .poll(() => x.locator('.video-note').textContent())
+      .toBe('Video 150 detik, lebih dari 140 detik yang diterima X untuk akun biasa: di X hanya teks dan tautan yang disisipkan.');
     expect(await page.locator('#video-warning').textContent()).toContain('lebih dari 140 detik');
     // No picture yet: the video has no poster, said beside it.
     expect(await page.locator('#video-warning').textContent()).toContain('Video tanpa gambar sampul');

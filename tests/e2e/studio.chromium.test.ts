@@ -76,7 +76,9 @@ describe('the studio (Chromium, Indonesian UI)', () => {
     const x = page.getByRole('group', { name: 'Keterangan X' });
     const before = await xCount();
     await x.getByLabel('Varian 1', { exact: true }).pressSequentially('Posyandu keliling hadir di 12 desa mulai Senin.', { delay: 5 });
-    await expect.poll(() => page.locator('pre.inserted[data-platform="x"]').first().textContent()).toContain('Posyandu keliling hadir di 12 desa mulai Senin.');
+    await expect
+      .poll(() => page.locator('pre.inserted[data-platform="x"]').first().textContent())
+      .toContain('Posyandu keliling hadir di 12 desa mulai Senin.');
     const typed = await xCount();
     expect(typed).not.toBe(before);
     // Another X variant, added in place; the count follows each keystroke.
@@ -84,15 +86,23 @@ describe('the studio (Chromium, Indonesian UI)', () => {
     await x.getByLabel('Varian 2', { exact: true }).pressSequentially('Cek jadwal posyandu keliling di desamu!', { delay: 5 });
     await expect.poll(() => page.locator('.x-count').count()).toBe(2);
     const facebook = page.getByRole('group', { name: 'Keterangan Facebook' });
-    await facebook.getByLabel('Varian 1', { exact: true }).fill('Posyandu keliling kini hadir di 12 desa. Bawa buku KIA dan ajak tetangga!');
+    await facebook
+      .getByLabel('Varian 1', { exact: true })
+      .fill('Posyandu keliling kini hadir di 12 desa. Bawa buku KIA dan ajak tetangga!');
     await page.getByLabel('Tagar').fill('KabupatenContoh CegahStunting');
     await expect.poll(xCount).toBeGreaterThan(typed);
 
     // The picture goes up the moment it is chosen and shows in the card.
     await expect.poll(() => page.locator('#preview-body [data-code="no_picture"]').count()).toBe(1);
-    await page.getByLabel('Gambar', { exact: true }).setInputFiles({ name: 'posyandu.png', mimeType: 'image/png', buffer: Buffer.from(makePng(1200, 675, (px, py) => [30 + (px % 200), 120 + (py % 100), 200])) });
+    await page.getByLabel('Gambar', { exact: true }).setInputFiles({
+      name: 'posyandu.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(makePng(1200, 675, (px, py) => [30 + (px % 200), 120 + (py % 100), 200])),
+    });
     await page.getByText('Gambar terunggah.').waitFor();
-    await expect.poll(() => page.locator('#preview-body img.thumb').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1200);
+    await expect
+      .poll(() => page.locator('#preview-body img.thumb').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(1200);
     await expect.poll(() => page.locator('#preview-body [data-code="no_picture"]').count()).toBe(0);
 
     await page.getByLabel('Prioritas').selectOption('mandatory');
@@ -167,7 +177,10 @@ describe('the studio (Chromium, Indonesian UI)', () => {
     const item = feed.feed.items.find((i) => i.id === postId);
     expect(item).toBeDefined();
     expect(item!._siar?.priority).toBe('mandatory');
-    expect(item!._siar?.captions?.x).toEqual(['Posyandu keliling hadir di 12 desa mulai Senin. Gratis!', 'Cek jadwal posyandu keliling di desamu!']);
+    expect(item!._siar?.captions?.x).toEqual([
+      'Posyandu keliling hadir di 12 desa mulai Senin. Gratis!',
+      'Cek jadwal posyandu keliling di desamu!',
+    ]);
     expect(item!._siar?.image_sha256).toMatch(/^[0-9a-f]{64}$/);
     const picture = await fetch(item!.image!.replace(base, origin));
     expect(picture.status).toBe(200);

@@ -46,7 +46,10 @@ async function startTally(p = 0) {
       wire.ids += shares.length;
       // Ids that reach the tally again after it stored them: what exactly-once must absorb.
       const ids = JSON.stringify(shares.map((s) => (s as { id?: unknown }).id));
-      wire.alreadyStored += (await agency.db.get<{ n: number }>('select count(*) n from shares where id in (select value from json_each($1))', [ids]))!.n;
+      wire.alreadyStored += (await agency.db.get<{ n: number }>(
+        'select count(*) n from shares where id in (select value from json_each($1))',
+        [ids],
+      ))!.n;
       onRequest?.();
       return script.shift() ?? 'ok';
     },
@@ -87,7 +90,12 @@ async function share(n: number, itemIds: string[]) {
       const ext = (globalThis as unknown as { chrome: { runtime: { sendMessage(m: object): Promise<{ ok: boolean }> } } }).chrome;
       const actions = ['copied', 'intent_opened', 'inserted', 'posted'];
       for (let i = 0; i < n; i++) {
-        const r = await ext.runtime.sendMessage({ type: 'share/record', itemId: itemIds[i % itemIds.length], platform: i % 3 ? 'x' : 'facebook', action: actions[i % actions.length] });
+        const r = await ext.runtime.sendMessage({
+          type: 'share/record',
+          itemId: itemIds[i % itemIds.length],
+          platform: i % 3 ? 'x' : 'facebook',
+          action: actions[i % actions.length],
+        });
         if (!r.ok) throw new Error('share not recorded');
       }
     },
@@ -230,12 +238,20 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     expect(tally.events).toBe(made);
     await options.reload();
     const figure = async (label: string) =>
-      Number((await options.locator('.stat-card').filter({ has: options.getByText(label, { exact: true }) }).locator('dd').textContent())!.replace(/\D/g, ''));
+      Number(
+        (await options
+          .locator('.stat-card')
+          .filter({ has: options.getByText(label, { exact: true }) })
+          .locator('dd')
+          .textContent())!.replace(/\D/g, ''),
+      );
     await options.locator('.stat-card').first().waitFor();
     expect(await figure('Diposting')).toBe(tally.posted);
     await options.getByText(`Semua catatan: ${tally.events.toLocaleString('id')}`).waitFor();
     // The agency's own summary, shown beside the local figures, says the same.
-    await options.getByText(`Tercatat di rekap: ${tally.posted.toLocaleString('id')} diposting dari ${tally.events.toLocaleString('id')} catatan`).waitFor();
+    await options
+      .getByText(`Tercatat di rekap: ${tally.posted.toLocaleString('id')} diposting dari ${tally.events.toLocaleString('id')} catatan`)
+      .waitFor();
     await options.getByText('Unit Anda: peringkat 1 dari', { exact: false }).waitFor();
 
     // And the agency's dashboard shows the same totals.

@@ -115,7 +115,10 @@ export async function startCluster(): Promise<Cluster> {
 }
 
 /** For a process that did not start the cluster: a fresh database in the cluster at `url`. */
-export async function createDatabaseAt(url: string, name = `siar_${process.pid}_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`): Promise<string> {
+export async function createDatabaseAt(
+  url: string,
+  name = `siar_${process.pid}_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`,
+): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,7 +1,8 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { allEvents, browseHistory, SCAN_BATCH } from '@/utils/history/browse';
-import { _resetHistoryDbForTests, historyDb, type ShareEvent } from '@/utils/history/db';
+import { _resetHistoryDbForTests, historyDb } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import { makeShareEvent } from '@/utils/history/record';
 import { rebuildStoredTotals } from '@/utils/history/totals';
 import { ItemSchema } from '@/utils/protocol/feed';
@@ -18,7 +19,11 @@ const MIN = 60_000;
 
 const items = [
   ItemSchema.parse({ id: 'panen', title: 'Panen raya di Desa Sukamaju', _siar: { agency: { id: 'distan', name: 'Dinas Pertanian' } } }),
-  ItemSchema.parse({ id: 'vaksin', title: 'Vaksinasi gratis', _siar: { agency: { id: 'dinkes', name: 'Dinas Kesehatan' }, campaign: 'sehat' } }),
+  ItemSchema.parse({
+    id: 'vaksin',
+    title: 'Vaksinasi gratis',
+    _siar: { agency: { id: 'dinkes', name: 'Dinas Kesehatan' }, campaign: 'sehat' },
+  }),
   ItemSchema.parse({ id: 'kafe', title: 'Festival kopi Café Lokal' }),
 ];
 const platforms = ['x', 'facebook', 'whatsapp'];
@@ -155,7 +160,10 @@ describe('browseHistory: the filtered scan in batches', () => {
     for (const page of [0, 13, 44, 45]) {
       const a = await browseHistory({}, page, 100);
       const b = await browseHistory({ query: 'a' }, page, 100);
-      expect(b.rows.map((e) => e.id), `page ${page}`).toEqual(a.rows.map((e) => e.id));
+      expect(
+        b.rows.map((e) => e.id),
+        `page ${page}`,
+      ).toEqual(a.rows.map((e) => e.id));
     }
     expect((await browseHistory({ platform: 'x' }, 0, 10)).total).toBe(list.filter((e) => e.platform === 'x').length);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_BOM, CSV_COLUMNS, csvCell, csvFileName, historyCsv } from '@/utils/history/csv';
-import type { ShareEvent } from '@/utils/history/db';
+import { csvCell } from '@/utils/format/csv';
+import { CSV_BOM, CSV_COLUMNS, csvFileName, historyCsv } from '@/utils/history/csv';
+import type { ShareEvent } from '@/utils/history/types';
 
 /** A strict RFC 4180 reader, to check the text reads back to the same cells. */
 function parseCsv(text: string): string[][] {
@@ -127,7 +128,7 @@ describe('history CSV', () => {
     // Text that merely contains such characters is left alone.
     expect(csvCell('Kab. A = Kab. B')).toBe('Kab. A = Kab. B');
     expect(csvCell('2026-11-21T09:14:03-05:00')).toBe('2026-11-21T09:14:03-05:00');
-    const [, row] = parseCsv(historyCsv([event({ item: { title: '=cmd|\' /C calc\'!A0' } })]).slice(1));
+    const [, row] = parseCsv(historyCsv([event({ item: { title: "=cmd|' /C calc'!A0" } })]).slice(1));
     expect(row![3]).toBe("'=cmd|' /C calc'!A0");
   });
 

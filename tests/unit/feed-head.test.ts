@@ -1,16 +1,8 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  _resetFeedDbForTests,
-  feedHead,
-  HEAD_SIZE,
-  loadFeedHeadOf,
-  loadFeedState,
-  pruneFeeds,
-  saveFeedState,
-  type FeedState,
-} from '@/utils/feed/cache';
+import { _resetFeedDbForTests, feedHead, HEAD_SIZE, loadFeedHeadOf, loadFeedState, pruneFeeds, saveFeedState } from '@/utils/feed/cache';
+import type { FeedState } from '@/utils/feed/types';
 import { currentItems } from '@/utils/feed/select';
 import { ItemSchema } from '@/utils/protocol/feed';
 

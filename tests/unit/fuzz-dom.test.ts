@@ -10,9 +10,10 @@ import { h, render } from 'preact';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Panel } from '@/components/Panel';
 import { PostCard } from '@/components/PostCard';
-import { composeText, variantCount } from '@/utils/compose';
+import { composeFor, variantCount } from '@/utils/compose';
 import { panelItems } from '@/utils/feed/panel';
-import type { PanelItem } from '@/utils/messages/panel';
+import { siteById } from '@/utils/sites/registry';
+import type { PanelItem } from '@/utils/messages/replies';
 import { parseFeedText, type Item } from '@/utils/protocol/feed';
 import { FUZZ_SEED, envelopeArb, runs, validItemArb } from './fuzz/arbitraries';
 
@@ -26,8 +27,21 @@ const startedCpu = process.cpuUsage();
 const POSTCARD_TAGS = new Set(['article', 'img', 'div', 'h2', 'span', 'p', 'button']);
 const PANEL_TAGS = new Set(['div', 'h2', 'button', 'label', 'span', 'input', 'p', 'ul', 'li', 'h3']);
 const ATTRIBUTES = new Set([
-  'class', 'id', 'src', 'alt', 'loading', 'referrerpolicy', 'aria-labelledby', 'aria-describedby', 'aria-label',
-  'data-item-id', 'type', 'role', 'placeholder', 'disabled', 'value',
+  'class',
+  'id',
+  'src',
+  'alt',
+  'loading',
+  'referrerpolicy',
+  'aria-labelledby',
+  'aria-describedby',
+  'aria-label',
+  'data-item-id',
+  'type',
+  'role',
+  'placeholder',
+  'disabled',
+  'value',
 ]);
 const MARKUP = /<\s*\/?\s*[a-z!]|javascript:|on[a-z]+\s*=/i;
 
@@ -73,7 +87,24 @@ function expectOnlyComponentMarkup(root: HTMLElement, tags: Set<string>, image?:
       must(el.getAttribute('src') === image, () => `<img src="${el.getAttribute('src')}">, the item image is ${image}`);
     }
   }
-  for (const sel of ['script', 'style', 'svg', 'iframe', 'object', 'embed', 'a', 'form', 'base', 'meta', 'template', 'math', 'link', '[href]', '[srcdoc]', '[style]']) {
+  for (const sel of [
+    'script',
+    'style',
+    'svg',
+    'iframe',
+    'object',
+    'embed',
+    'a',
+    'form',
+    'base',
+    'meta',
+    'template',
+    'math',
+    'link',
+    '[href]',
+    '[srcdoc]',
+    '[style]',
+  ]) {
     must(root.querySelector(sel) === null, () => `${sel} in ${root.innerHTML.slice(0, 300)}`);
   }
   must(root.querySelectorAll('img').length === (image ? 1 : 0), () => `images in ${root.innerHTML.slice(0, 300)}`);
@@ -87,7 +118,14 @@ function expectText(el: Element | null, text: string, what: string): void {
 
 describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
   it('the DOM check itself catches markup (control)', () => {
-    for (const bad of ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '<svg onload=alert(1)>', '<a href="javascript:alert(1)">x</a>', '<span onclick="alert(1)">x</span>', '<!-- x -->']) {
+    for (const bad of [
+      '<img src=x onerror=alert(1)>',
+      '<script>alert(1)</script>',
+      '<svg onload=alert(1)>',
+      '<a href="javascript:alert(1)">x</a>',
+      '<span onclick="alert(1)">x</span>',
+      '<!-- x -->',
+    ]) {
       const container = document.createElement('div');
       container.innerHTML = `<article class="post"><h2>Judul</h2>${bad}</article>`;
       expect(() => expectOnlyComponentMarkup(container, POSTCARD_TAGS), bad).toThrow();
@@ -101,7 +139,7 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
         for (const item of throughParser(env, raw)) {
           const container = document.createElement('div');
           document.body.append(container);
-          const preview = composeText(item, 'default', variant).text;
+          const preview = composeFor(item, 'default', variant).text;
           render(
             h(PostCard, {
               item,
@@ -120,7 +158,10 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
           must(container.querySelectorAll('article').length === 1, () => 'one article');
           // Feed strings in attributes stay whole attribute values.
           must(article.getAttribute('data-item-id') === item.id, () => `data-item-id ${article.getAttribute('data-item-id')}`);
-          must(article.getAttribute('aria-labelledby') === `post-${item.id}`, () => `aria-labelledby ${article.getAttribute('aria-labelledby')}`);
+          must(
+            article.getAttribute('aria-labelledby') === `post-${item.id}`,
+            () => `aria-labelledby ${article.getAttribute('aria-labelledby')}`,
+          );
           must(container.querySelector('h2')?.getAttribute('id') === `post-${item.id}`, () => 'heading id');
           // And as text, exactly.
           expectText(container.querySelector('h2'), item.title ?? item.summary ?? item.id, 'heading');
@@ -144,7 +185,9 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
       fc.constantFrom('x', 'facebook', 'whatsapp'),
       fc.uniqueArray(fc.nat(5)),
       fc.option(fc.nat(5), { nil: undefined }),
-      fc.option(fc.constantFrom({ key: 'copied_paste', tone: 'ok' } as const, { key: 'copy_failed', tone: 'error' } as const), { nil: undefined }),
+      fc.option(fc.constantFrom({ key: 'copied_paste', tone: 'ok' } as const, { key: 'copy_failed', tone: 'error' } as const), {
+        nil: undefined,
+      }),
     );
     fc.assert(
       fc.property(arb, ([{ env }, raw, platform, sharedIdx, busyIdx, notice]) => {
@@ -157,7 +200,7 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
         render(
           h(Panel, {
             id: 'siar-panel',
-            platform,
+            limit: siteById(platform)?.textLimit,
             items: list,
             busyId: busyIdx === undefined ? undefined : items[busyIdx]?.id,
             notice,
@@ -183,7 +226,7 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
         const item = (id: string) => items.find((i) => i.id === id)!;
         for (const p of list) {
           must(p.title === (item(p.id).title ?? item(p.id).summary ?? p.id), () => `title of ${p.id}`);
-          must(p.texts[0]!.text === composeText(item(p.id), platform, 0).text, () => `text of ${p.id}`);
+          must(p.texts[0]!.text === composeFor(item(p.id), platform, 0).text, () => `text of ${p.id}`);
         }
         render(null, container);
         container.remove();
@@ -207,7 +250,13 @@ describe('fuzz: composer panel, known bugs', { timeout: 60_000 }, () => {
     );
     fc.assert(
       fc.property(arb, ([raw, id, platform]) => {
-        const r = parseFeedText(JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'T', items: [{ ...raw, id, _siar: { ...raw._siar, platforms: [] } }] }));
+        const r = parseFeedText(
+          JSON.stringify({
+            version: 'https://jsonfeed.org/version/1.1',
+            title: 'T',
+            items: [{ ...raw, id, _siar: { ...raw._siar, platforms: [] } }],
+          }),
+        );
         const items = r.ok ? r.feed.items : [];
         expect(items).toHaveLength(1);
         const list = panelItems(items, new Set(), platform, Date.parse('1960-01-01T00:00:00Z'));

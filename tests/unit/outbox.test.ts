@@ -1,12 +1,13 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { _resetHistoryDbForTests } from '@/utils/history/db';
-import { deleteHistory, markRejected, markSynced } from '@/utils/history/outbox';
+import { deleteHistory } from '@/utils/history/delete';
+import { markRejected, markSynced } from '@/utils/history/marks';
 import { countBySync, pendingEvents, recentEvents } from '@/utils/history/queries';
 import { recordShare } from '@/utils/history/record';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { backoffMs, BACKOFF, retryAfterMs } from '@/utils/sync/backoff';
-import { drainOutbox, type SyncDeps, type SyncStatus } from '@/utils/sync/outbox';
+import { drainOutbox, type SyncDeps, type SyncStatus } from '@/utils/sync/drain';
 
 const item = ItemSchema.parse({ id: 'panen', title: 'Panen raya' });
 const feedUrl = 'https://pemkab.example/siar/feed.json';
@@ -17,7 +18,8 @@ beforeEach(() => {
 });
 
 async function record(n: number) {
-  for (let i = 0; i < n; i++) await recordShare({ item, feedUrl, platform: 'x', action: i % 2 ? 'posted' : 'inserted' }, new Date(Date.UTC(2026, 10, 21, 1, 0, i)));
+  for (let i = 0; i < n; i++)
+    await recordShare({ item, feedUrl, platform: 'x', action: i % 2 ? 'posted' : 'inserted' }, new Date(Date.UTC(2026, 10, 21, 1, 0, i)));
 }
 
 type Handler = (body: { shares: { id: string }[] }, call: number) => Response | Promise<Response> | 'throw';
@@ -40,7 +42,16 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const acceptAll: Handler = (b) => json(200, { accepted: b.shares.map((s) => s.id), duplicate: [], rejected: [] });
 
 function deps(fetchImpl: typeof fetch, now = 1_000_000): SyncDeps {
-  return { tallyUrl: 'https://tally.example/siar/', token: 'tok', fetch: fetchImpl, pending: pendingEvents, markSynced, markRejected, now: () => now, random: () => 0.5 };
+  return {
+    tallyUrl: 'https://tally.example/siar/',
+    token: 'tok',
+    fetch: fetchImpl,
+    pending: pendingEvents,
+    markSynced,
+    markRejected,
+    now: () => now,
+    random: () => 0.5,
+  };
 }
 const fresh: SyncStatus = { failures: 0 };
 
@@ -62,7 +73,13 @@ describe('outbox drain', () => {
 
   it('keeps rejected events with their reason and never resends them', async () => {
     await record(3);
-    const t = tally((b) => json(200, { accepted: [b.shares[0]!.id, b.shares[1]!.id], duplicate: [], rejected: [{ id: b.shares[2]!.id, reason: 'unknown item' }] }));
+    const t = tally((b) =>
+      json(200, {
+        accepted: [b.shares[0]!.id, b.shares[1]!.id],
+        duplicate: [],
+        rejected: [{ id: b.shares[2]!.id, reason: 'unknown item' }],
+      }),
+    );
     await drainOutbox(deps(t.fetchImpl), fresh);
     expect(await countBySync()).toEqual({ pending: 0, synced: 2, rejected: 1 });
     expect((await recentEvents(10)).find((e) => e.sync === 'rejected')?.rejectReason).toBe('unknown item');
@@ -134,7 +151,9 @@ describe('outbox drain', () => {
 
   it('ignores ids in a reply that were not in the batch', async () => {
     await record(1);
-    const t = tally((b) => json(200, { accepted: [...b.shares.map((s) => s.id), '00000000-0000-4000-8000-000000000000'], duplicate: [], rejected: [] }));
+    const t = tally((b) =>
+      json(200, { accepted: [...b.shares.map((s) => s.id), '00000000-0000-4000-8000-000000000000'], duplicate: [], rejected: [] }),
+    );
     const r = await drainOutbox(deps(t.fetchImpl), fresh);
     expect(r.accepted).toBe(1);
   });

@@ -39,7 +39,11 @@ describe('feed schema: broken and hostile input', () => {
   it.each([
     ['not JSON', '<html>Situs ini diretas</html>', 'not_json'],
     ['JSON but not a feed', '{"hello": "world"}', 'not_json_feed'],
-    ['another JSON Feed version', JSON.stringify({ version: 'https://jsonfeed.org/version/2', title: 'x', items: [item('a')] }), 'not_json_feed'],
+    [
+      'another JSON Feed version',
+      JSON.stringify({ version: 'https://jsonfeed.org/version/2', title: 'x', items: [item('a')] }),
+      'not_json_feed',
+    ],
     ['items not a list', JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'x', items: {} }), 'not_json_feed'],
     ['no valid item', JSON.stringify(feedWith([{ id: 5 }, { title: 'no id' }])), 'no_valid_items'],
     ['empty', '', 'not_json'],

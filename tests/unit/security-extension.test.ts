@@ -11,12 +11,13 @@ import { fetchCapped } from '@/utils/feed/fetch';
 import { fetchItemImage, MAX_IMAGE_BYTES } from '@/utils/feed/image';
 import { refreshFeedState } from '@/utils/feed/refresh';
 import { _resetHistoryDbForTests } from '@/utils/history/db';
-import { markRejected, markSynced } from '@/utils/history/outbox';
+import { markRejected, markSynced } from '@/utils/history/marks';
 import { pendingEvents } from '@/utils/history/queries';
 import { recordShare } from '@/utils/history/record';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { enrol, fetchSummary, getEnrolment, type Enrolment } from '@/utils/sync/enrolment';
-import { drainOutbox } from '@/utils/sync/outbox';
+import { drainOutbox } from '@/utils/sync/drain';
+import { COMPOSER_SITES } from '@/utils/sites/registry';
 import { syncNow } from '@/utils/sync/service';
 import { generateSigningKey, signFeed } from '../../server/signing';
 import { feedWith, item as feedItem } from './feeds';
@@ -67,7 +68,9 @@ function runtimeGraph(entry: string): { files: Set<string>; packages: Set<string
     files.add(file);
     if (!/\.(ts|tsx)$/.test(file)) continue;
     const text = readFileSync(file, 'utf8');
-    const statements = text.matchAll(/^\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm);
+    const statements = text.matchAll(
+      /^\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
+    );
     for (const m of statements) {
       if (m[2]) continue; // `import type …` / `export type …`
       const spec = (m[4] ?? m[5] ?? m[6])!;
@@ -90,7 +93,8 @@ describe('code that runs in x.com and facebook.com pages', () => {
     }
   });
 
-  it.each(['entrypoints/x.content/index.ts', 'entrypoints/facebook.content/index.ts'])(
+  // Every site's composer content script (x, facebook, …).
+  it.each(COMPOSER_SITES.map((s) => `entrypoints/${s.id}.content/index.ts`))(
     '%s reaches no storage, settings, token, history or feed cache: only messages to the background',
     (entry) => {
       const { files, packages } = runtimeGraph(entry);
@@ -98,7 +102,9 @@ describe('code that runs in x.com and facebook.com pages', () => {
       expect(files).toContain('utils/composer/integration.tsx');
       expect(files).toContain('utils/messages/messages.ts');
       const forbidden = [...files].filter((f) =>
-        /^utils\/(sync|settings|history)\/|^utils\/feed\/(cache|fetch|service|refresh)\.ts$|^utils\/sites\/status\.ts$|^utils\/messages\/schema\.ts$/.test(f),
+        /^utils\/(sync|settings|history)\/|^utils\/feed\/(cache|fetch|service|refresh)\.ts$|^utils\/sites\/status\.ts$|^utils\/messages\/table\.ts$/.test(
+          f,
+        ),
       );
       expect(forbidden).toEqual([]);
       expect(packages.has('#imports')).toBe(false);
@@ -114,7 +120,8 @@ describe('code that runs in x.com and facebook.com pages', () => {
 describe('no code from strings, no markup from data', () => {
   it('our source never evaluates strings or writes HTML from strings', () => {
     const hits: string[] = [];
-    const pattern = /\beval\s*\(|new\s+Function\b|\bFunction\s*\(|innerHTML|outerHTML|insertAdjacentHTML|dangerouslySetInnerHTML|document\.write|createContextualFragment|setTimeout\(\s*['"`]|setInterval\(\s*['"`]/;
+    const pattern =
+      /\beval\s*\(|new\s+Function\b|\bFunction\s*\(|innerHTML|outerHTML|insertAdjacentHTML|dangerouslySetInnerHTML|document\.write|createContextualFragment|setTimeout\(\s*['"`]|setInterval\(\s*['"`]/;
     for (const file of OWN_SOURCE) {
       readFileSync(file, 'utf8')
         .split('\n')
@@ -147,7 +154,8 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
     return { calls, fn };
   };
   const headersOf = (c: Call) => new Headers(c.init.headers);
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   beforeEach(() => {
     globalThis.indexedDB = new IDBFactory();
@@ -160,11 +168,13 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
 
   it('only the sync and the enrolment modules ever write an Authorization header', () => {
     const writers = OWN_SOURCE.filter((f) => !rel(f).startsWith('server/') && /authorization\s*:/i.test(readFileSync(f, 'utf8'))).map(rel);
-    expect(writers.sort()).toEqual(['utils/sync/enrolment.ts', 'utils/sync/outbox.ts']);
+    expect(writers.sort()).toEqual(['utils/sync/drain.ts', 'utils/sync/enrolment.ts']);
   });
 
   it('enrolment keeps the token in extension-local storage, never sync or session storage', async () => {
-    const { calls, fn } = capture(() => json(201, { token: 't'.repeat(43), member: { nip: '198503152010012003', name: 'Pegawai', unit: 'Dinas Kominfo' } }));
+    const { calls, fn } = capture(() =>
+      json(201, { token: 't'.repeat(43), member: { nip: '198503152010012003', name: 'Pegawai', unit: 'Dinas Kominfo' } }),
+    );
     const r = await enrol(TALLY, { nip: '198503152010012003', name: 'Pegawai', unit: 'Dinas Kominfo', code: 'KODE' }, fn);
     expect(r.ok).toBe(true);
     expect(calls.map((c) => [c.url, c.init.method, c.init.credentials])).toEqual([[`${TALLY}v1/enroll`, 'POST', 'omit']]);
@@ -177,9 +187,14 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
   it('the outbox and the summary send it to the tally endpoints, without credentials', async () => {
     await recordShare({ item, feedUrl, platform: 'x', action: 'posted' });
     const { calls, fn } = capture((url) =>
-      url.endsWith('/v1/shares') ? json(200, { accepted: [], duplicate: [], rejected: [] }) : json(200, { events: 0, posted: 0, by_platform: {} }),
+      url.endsWith('/v1/shares')
+        ? json(200, { accepted: [], duplicate: [], rejected: [] })
+        : json(200, { events: 0, posted: 0, by_platform: {} }),
     );
-    await drainOutbox({ tallyUrl: TALLY, token: 'secret-token', fetch: fn, pending: pendingEvents, markSynced, markRejected, now: Date.now }, { failures: 0 });
+    await drainOutbox(
+      { tallyUrl: TALLY, token: 'secret-token', fetch: fn, pending: pendingEvents, markSynced, markRejected, now: Date.now },
+      { failures: 0 },
+    );
     const e: Enrolment = { tallyUrl: TALLY, token: 'secret-token', member: { nip: '1', name: 'n', unit: 'u' }, at: 0 };
     await fetchSummary(e, fn);
     expect(calls.map((c) => c.url)).toEqual([`${TALLY}v1/shares`, `${TALLY}v1/me/summary`]);
@@ -214,20 +229,34 @@ describe('the tally token goes to the enrolled tally only, as a bearer header, n
 
 describe('pictures from a feed are checked before they reach a page', () => {
   const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-  const serve = (body: BodyInit, type: string) => (async () => new Response(body, { status: 200, headers: { 'content-type': type } })) as unknown as typeof fetch;
+  const serve = (body: BodyInit, type: string) =>
+    (async () => new Response(body, { status: 200, headers: { 'content-type': type } })) as unknown as typeof fetch;
 
   it('takes JPEG, PNG, GIF or WebP by their bytes, whatever the server says; never SVG or HTML', async () => {
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(PNG, 'image/png') })).toMatchObject({ ok: true, type: 'image/png' });
+    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(PNG, 'image/png') })).toMatchObject({
+      ok: true,
+      type: 'image/png',
+    });
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>';
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.svg', { fetch: serve(svg, 'image/svg+xml') })).toEqual({ ok: false, error: 'not_an_image' });
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve('<script>alert(1)</script>', 'image/png') })).toEqual({ ok: false, error: 'not_an_image' });
+    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.svg', { fetch: serve(svg, 'image/svg+xml') })).toEqual({
+      ok: false,
+      error: 'not_an_image',
+    });
+    expect(
+      await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve('<script>alert(1)</script>', 'image/png') }),
+    ).toEqual({ ok: false, error: 'not_an_image' });
   });
 
   it('refuses a picture over 5 MiB and names the file from safe characters only', async () => {
     const big = new Uint8Array(MAX_IMAGE_BYTES + 1);
     big.set(PNG);
-    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(big, 'image/png') })).toEqual({ ok: false, error: 'too_large' });
-    const r = await fetchItemImage('https://kab-contoh.go.id/media/%22%3E%3Cimg%20onerror=x%3E..%2F..%2Fetc.png', { fetch: serve(PNG, 'image/png') });
+    expect(await fetchItemImage('https://kab-contoh.go.id/media/a.png', { fetch: serve(big, 'image/png') })).toEqual({
+      ok: false,
+      error: 'too_large',
+    });
+    const r = await fetchItemImage('https://kab-contoh.go.id/media/%22%3E%3Cimg%20onerror=x%3E..%2F..%2Fetc.png', {
+      fetch: serve(PNG, 'image/png'),
+    });
     expect(r.ok && r.name).toMatch(/^[\w-]{1,60}\.png$/);
   });
 
@@ -235,7 +264,12 @@ describe('pictures from a feed are checked before they reach a page', () => {
     const never = (async () => {
       throw new Error('fetched');
     }) as unknown as typeof fetch;
-    for (const url of ['http://kab-contoh.go.id/a.png', 'file:///etc/passwd', 'javascript:alert(1)', 'https://u:p@kab-contoh.go.id/a.png']) {
+    for (const url of [
+      'http://kab-contoh.go.id/a.png',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'https://u:p@kab-contoh.go.id/a.png',
+    ]) {
       expect(await fetchItemImage(url, { fetch: never })).toEqual({ ok: false, error: 'bad_url' });
     }
   });
@@ -247,12 +281,33 @@ describe('F5 (fixed): a signed feed cannot be rolled back to an older signed cop
   // back posts the agency has since withdrawn. Signed feeds carry `_siar.issued_at` now.
   it('refuses a validly signed feed older than the verified copy it holds', async () => {
     const key = generateSigningKey();
-    const issued = (feed: ReturnType<typeof feedWith>, at: string) => ({ ...feed, _siar: { ...(feed as { _siar?: object })._siar, issued_at: at } });
+    const issued = (feed: ReturnType<typeof feedWith>, at: string) => ({
+      ...feed,
+      _siar: { ...(feed as { _siar?: object })._siar, issued_at: at },
+    });
     const old = Buffer.from(
-      JSON.stringify(issued(feedWith([feedItem('ditarik', { title: 'Ditarik', date_published: '2026-11-01T08:00:00+07:00', date_modified: '2026-11-01T08:00:00+07:00' })]), '2026-11-01T08:00:00+07:00')),
+      JSON.stringify(
+        issued(
+          feedWith([
+            feedItem('ditarik', {
+              title: 'Ditarik',
+              date_published: '2026-11-01T08:00:00+07:00',
+              date_modified: '2026-11-01T08:00:00+07:00',
+            }),
+          ]),
+          '2026-11-01T08:00:00+07:00',
+        ),
+      ),
     );
     const current = Buffer.from(
-      JSON.stringify(issued(feedWith([feedItem('baru', { title: 'Baru', date_published: '2026-11-20T08:00:00+07:00', date_modified: '2026-11-20T08:00:00+07:00' })]), '2026-11-20T08:00:00+07:00')),
+      JSON.stringify(
+        issued(
+          feedWith([
+            feedItem('baru', { title: 'Baru', date_published: '2026-11-20T08:00:00+07:00', date_modified: '2026-11-20T08:00:00+07:00' }),
+          ]),
+          '2026-11-20T08:00:00+07:00',
+        ),
+      ),
     );
     let served = current;
     const url = 'https://diskominfo.kab-contoh.go.id/siar/feed.json';
@@ -276,8 +331,13 @@ describe('F5 (fixed): a signed feed cannot be rolled back to an older signed cop
     let feedCalls = 0;
     // The first feed request gets v1; by the time the signature is asked for, v2 is live.
     const fetchImpl = (async (u: string | URL) =>
-      String(u).endsWith('.sig') ? new Response(signFeed(v2, key)) : new Response(++feedCalls === 1 ? v1 : v2, { status: 200 })) as typeof fetch;
-    const state = await refreshFeedState('https://diskominfo.kab-contoh.go.id/siar/feed.json', undefined, 1, { publicKey: key.publicKey, fetch: fetchImpl });
+      String(u).endsWith('.sig')
+        ? new Response(signFeed(v2, key))
+        : new Response(++feedCalls === 1 ? v1 : v2, { status: 200 })) as typeof fetch;
+    const state = await refreshFeedState('https://diskominfo.kab-contoh.go.id/siar/feed.json', undefined, 1, {
+      publicKey: key.publicKey,
+      fetch: fetchImpl,
+    });
     expect(state.lastError).toBeUndefined();
     expect(state.items.map((i) => i.id)).toEqual(['dua']);
     expect(feedCalls).toBe(2);

@@ -8,14 +8,18 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import background from '@/entrypoints/background';
 import { _resetFeedDbForTests, saveFeedState } from '@/utils/feed/cache';
 import { _resetHistoryDbForTests } from '@/utils/history/db';
-import { markSynced } from '@/utils/history/outbox';
+import { markSynced } from '@/utils/history/marks';
 import { recentEvents } from '@/utils/history/queries';
 import { recordShare } from '@/utils/history/record';
 import { isInsertRequest, isInsertResult } from '@/utils/insert/bridge';
-import { MessageSchema } from '@/utils/messages/schema';
+import { MessageSchema } from '@/utils/messages/table';
 import { ItemSchema } from '@/utils/protocol/feed';
+import { PLATFORMS } from '@/utils/protocol/platforms';
+import { ONE_CLICK_SITES } from '@/utils/sites/registry';
 
 const FEED_URL = 'https://diskominfo.kab-contoh.go.id/siar/feed.json';
+/** The first platform one click cannot open a composer for (today WhatsApp, shared by link only). */
+const NO_COMPOSER = PLATFORMS.find((p) => p !== 'other' && !ONE_CLICK_SITES.some((s) => s.id === p))!;
 const item = ItemSchema.parse({ id: 'apel-asn', title: 'Apel ASN', url: 'https://kab-contoh.go.id/berita/apel' });
 
 type Sender = { id?: string; url?: string; tab?: { id: number }; origin?: string };
@@ -95,15 +99,30 @@ describe('every runtime message is validated with zod before any handler runs', 
     ['share/record with an unknown action', { type: 'share/record', itemId: item.id, platform: 'x', action: 'liked' }],
     ['share/record with an empty item id', { type: 'share/record', itemId: '', platform: 'x', action: 'posted' }],
     ['share/record with a 201-character item id', { type: 'share/record', itemId: 'a'.repeat(201), platform: 'x', action: 'posted' }],
-    ['share/record with an object for an item id', { type: 'share/record', itemId: { toString: 'apel-asn' }, platform: 'x', action: 'posted' }],
+    [
+      'share/record with an object for an item id',
+      { type: 'share/record', itemId: { toString: 'apel-asn' }, platform: 'x', action: 'posted' },
+    ],
     ['share/record with an upper-case platform', { type: 'share/record', itemId: item.id, platform: 'X', action: 'posted' }],
     ['share/record with __proto__ as platform', { type: 'share/record', itemId: item.id, platform: '__proto__', action: 'posted' }],
     ['share/post-url with a javascript: URL', { type: 'share/post-url', eventId: crypto.randomUUID(), postUrl: 'javascript:alert(1)' }],
-    ['share/post-url with plain http off loopback', { type: 'share/post-url', eventId: crypto.randomUUID(), postUrl: 'http://x.com/a/status/1' }],
-    ['share/post-url with user:password', { type: 'share/post-url', eventId: crypto.randomUUID(), postUrl: 'https://u:p@x.com/a/status/1' }],
-    ['share/post-url with a URL over 2,048 characters', { type: 'share/post-url', eventId: crypto.randomUUID(), postUrl: `https://x.com/${'a'.repeat(2040)}` }],
-    ['share/post-url with an event id that is not a UUID', { type: 'share/post-url', eventId: '1 OR 1=1', postUrl: 'https://x.com/a/status/1' }],
-    ['oneclick/start on a platform without a composer', { type: 'oneclick/start', itemId: item.id, platform: 'whatsapp', variant: 0 }],
+    [
+      'share/post-url with plain http off loopback',
+      { type: 'share/post-url', eventId: crypto.randomUUID(), postUrl: 'http://x.com/a/status/1' },
+    ],
+    [
+      'share/post-url with user:password',
+      { type: 'share/post-url', eventId: crypto.randomUUID(), postUrl: 'https://u:p@x.com/a/status/1' },
+    ],
+    [
+      'share/post-url with a URL over 2,048 characters',
+      { type: 'share/post-url', eventId: crypto.randomUUID(), postUrl: `https://x.com/${'a'.repeat(2040)}` },
+    ],
+    [
+      'share/post-url with an event id that is not a UUID',
+      { type: 'share/post-url', eventId: '1 OR 1=1', postUrl: 'https://x.com/a/status/1' },
+    ],
+    ['oneclick/start on a platform without a composer', { type: 'oneclick/start', itemId: item.id, platform: NO_COMPOSER, variant: 0 }],
     ['oneclick/start with a negative variant', { type: 'oneclick/start', itemId: item.id, platform: 'x', variant: -1 }],
     ['oneclick/start with a fractional variant', { type: 'oneclick/start', itemId: item.id, platform: 'x', variant: 0.5 }],
     ['oneclick/start with a huge variant', { type: 'oneclick/start', itemId: item.id, platform: 'x', variant: 1e9 }],
@@ -121,7 +140,14 @@ describe('every runtime message is validated with zod before any handler runs', 
   });
 
   it('drops unknown fields: a handler only ever sees the fields of its schema', () => {
-    const parsed = MessageSchema.parse({ type: 'share/record', itemId: item.id, platform: 'x', action: 'posted', feedUrl: 'https://evil.example/', tabId: 1 });
+    const parsed = MessageSchema.parse({
+      type: 'share/record',
+      itemId: item.id,
+      platform: 'x',
+      action: 'posted',
+      feedUrl: 'https://evil.example/',
+      tabId: 1,
+    });
     expect(parsed).toEqual({ type: 'share/record', itemId: item.id, platform: 'x', action: 'posted' });
     const proto = MessageSchema.parse(JSON.parse('{"type":"sync/now","__proto__":{"polluted":1}}'));
     expect(proto).toEqual({ type: 'sync/now' });
@@ -140,14 +166,20 @@ describe('a page cannot invent share events', () => {
     const forged = await deliver({ type: 'share/record', itemId: 'judi-online-777', platform: 'x', action: 'posted' }, contentScript());
     expect(forged).toEqual({ ok: false, error: 'unknown_item' });
     expect(await recentEvents(10)).toHaveLength(0);
-    const real = (await deliver({ type: 'share/record', itemId: item.id, platform: 'x', action: 'inserted' }, contentScript())) as { ok: boolean; eventId: string };
+    const real = (await deliver({ type: 'share/record', itemId: item.id, platform: 'x', action: 'inserted' }, contentScript())) as {
+      ok: boolean;
+      eventId: string;
+    };
     expect(real.ok).toBe(true);
     expect((await recentEvents(10)).map((e) => [e.id, e.item_id, e.feed_url])).toEqual([[real.eventId, item.id, FEED_URL]]);
   });
 
   it('a content script names posts, never URLs: the background fetches only pictures of the current feed', async () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
-    expect(await deliver({ type: 'image/get', itemId: 'https://intranet.kab-contoh.go.id/' }, contentScript())).toEqual({ ok: false, error: 'no_image' });
+    expect(await deliver({ type: 'image/get', itemId: 'https://intranet.kab-contoh.go.id/' }, contentScript())).toEqual({
+      ok: false,
+      error: 'no_image',
+    });
     expect(await deliver({ type: 'image/get', itemId: item.id }, contentScript())).toEqual({ ok: false, error: 'no_image' });
     expect(fetchSpy).not.toHaveBeenCalled();
   });
@@ -179,7 +211,14 @@ describe('F9 (fixed): a signed feed vouches for the pictures it names by their h
     const key = 'K'.repeat(43);
     const withImage = ItemSchema.parse({ id: 'apel-asn', title: 'Apel ASN', image: 'https://kab-contoh.go.id/media/apel.png' });
     await fakeBrowser.storage.local.set({ settings: { feedUrl: FEED_URL, feedPublicKey: key } });
-    await saveFeedState({ feedUrl: FEED_URL, items: [withImage], dropped: 0, fetchedAt: Date.now(), checkedAt: Date.now(), verifiedWith: key });
+    await saveFeedState({
+      feedUrl: FEED_URL,
+      items: [withImage],
+      dropped: 0,
+      fetchedAt: Date.now(),
+      checkedAt: Date.now(),
+      verifiedWith: key,
+    });
     const swapped = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
     vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response(swapped, { status: 200, headers: { 'content-type': 'image/png' } }));
     const reply = (await deliver({ type: 'image/get', itemId: withImage.id }, contentScript())) as { ok: boolean };
@@ -190,11 +229,30 @@ describe('F9 (fixed): a signed feed vouches for the pictures it names by their h
     const key = 'K'.repeat(43);
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
     const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', png)), (b) => b.toString(16).padStart(2, '0')).join('');
-    const vouched = ItemSchema.parse({ id: 'apel-asn', title: 'Apel ASN', image: 'https://kab-contoh.go.id/media/apel.png', _siar: { image_sha256: hex } });
-    const other = ItemSchema.parse({ id: 'lain', title: 'Lain', image: 'https://kab-contoh.go.id/media/lain.png', _siar: { image_sha256: 'f'.repeat(64) } });
+    const vouched = ItemSchema.parse({
+      id: 'apel-asn',
+      title: 'Apel ASN',
+      image: 'https://kab-contoh.go.id/media/apel.png',
+      _siar: { image_sha256: hex },
+    });
+    const other = ItemSchema.parse({
+      id: 'lain',
+      title: 'Lain',
+      image: 'https://kab-contoh.go.id/media/lain.png',
+      _siar: { image_sha256: 'f'.repeat(64) },
+    });
     await fakeBrowser.storage.local.set({ settings: { feedUrl: FEED_URL, feedPublicKey: key } });
-    await saveFeedState({ feedUrl: FEED_URL, items: [vouched, other], dropped: 0, fetchedAt: Date.now(), checkedAt: Date.now(), verifiedWith: key });
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(png.slice(), { status: 200, headers: { 'content-type': 'image/png' } }));
+    await saveFeedState({
+      feedUrl: FEED_URL,
+      items: [vouched, other],
+      dropped: 0,
+      fetchedAt: Date.now(),
+      checkedAt: Date.now(),
+      verifiedWith: key,
+    });
+    vi.spyOn(globalThis, 'fetch').mockImplementation(
+      async () => new Response(png.slice(), { status: 200, headers: { 'content-type': 'image/png' } }),
+    );
     expect(await deliver({ type: 'image/get', itemId: vouched.id }, contentScript())).toMatchObject({ ok: true, type: 'image/png' });
     expect(await deliver({ type: 'image/get', itemId: other.id }, contentScript())).toEqual({ ok: false, error: 'image_mismatch' });
   });
@@ -216,7 +274,10 @@ describe('the main world takes one message shape: text and picture bytes', () =>
     ['an unknown editor kind', { ...ok, kind: 'prosemirror' }],
     ['a number as text', { ...ok, text: 42 }],
     ['a non-string target', { ...ok, target: { toString: () => 'x' } }],
-    ['picture bytes that are not an ArrayBuffer', { ...ok, image: { name: 'a.png', type: 'image/png', bytes: 'iVBORw0', method: 'paste' } }],
+    [
+      'picture bytes that are not an ArrayBuffer',
+      { ...ok, image: { name: 'a.png', type: 'image/png', bytes: 'iVBORw0', method: 'paste' } },
+    ],
     ['an unknown picture method', { ...ok, image: { name: 'a.png', type: 'image/png', bytes, method: 'script' } }],
   ])('refuses %s', (_name, raw) => {
     expect(isInsertRequest(raw)).toBe(false);

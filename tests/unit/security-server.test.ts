@@ -26,7 +26,19 @@ import { parseFeedText } from '../../utils/protocol/feed';
 import { EnrollResponseSchema, SharesResponseSchema, SummarySchema } from '../../utils/protocol/tally';
 import { BACKENDS, DEMO, DINKES, freshDatabase, KOMINFO, nip, startAgency, type Backend, type Harness } from '../support/agency';
 import { checkServer, checkSnippets } from './server-support/sql-constants';
-import { connect, crawl, csrfOf, declared, formLogin, getFrom, readResponse, sha256, sleep, tableNames, within } from './server-support/http';
+import {
+  connect,
+  crawl,
+  csrfOf,
+  declared,
+  formLogin,
+  getFrom,
+  readResponse,
+  sha256,
+  sleep,
+  tableNames,
+  within,
+} from './server-support/http';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -41,9 +53,20 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
     expect(out.sites.length).toBeGreaterThan(150);
     const files = new Set(out.sites.map((s) => s.split(':')[0]));
     for (const f of [
-      'tally/ingest.ts', 'tally/enrol.ts', 'tally/members.ts', 'tally/summary.ts', 'tally/verifier.ts', 'guard/rate.ts',
-      'guard/failures.ts', 'studio/auth.ts', 'studio/posts.ts', 'dashboard/stats.ts', 'dashboard/export.ts', 'db/migrations.ts',
-      'publish/versions.ts', 'jobs/lease.ts',
+      'tally/ingest.ts',
+      'tally/enrol.ts',
+      'tally/members.ts',
+      'tally/summary.ts',
+      'tally/verifier.ts',
+      'guard/rate.ts',
+      'guard/failures.ts',
+      'studio/auth.ts',
+      'studio/posts.ts',
+      'dashboard/stats.ts',
+      'dashboard/export.ts',
+      'db/migrations.ts',
+      'publish/versions.ts',
+      'jobs/lease.ts',
     ]) {
       expect(files.has(`server/${f}`), f).toBe(true);
     }
@@ -54,7 +77,9 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
     expect(bumpRun).toBeGreaterThan(0);
     expect(out.sites).toContain(`server/tally/ingest.ts:${bumpRun}`);
     // Only the store's own methods and the migration runner hand on SQL they were given.
-    expect(new Set(out.forwarded.map((s) => s.split(':')[0]))).toEqual(new Set(['server/db/sqlite.ts', 'server/db/postgres.ts', 'server/db/migrations.ts']));
+    expect(new Set(out.forwarded.map((s) => s.split(':')[0]))).toEqual(
+      new Set(['server/db/sqlite.ts', 'server/db/postgres.ts', 'server/db/migrations.ts']),
+    );
     // PostgreSQL takes no parameters in DDL: partition names and bounds pass strict guards
     // (an anchored regex of digits, letters, `_`, `-`), which only the store's own files use.
     for (const guard of new Set(out.guards)) expect(guard).toMatch(/^server\/db\//);
@@ -116,6 +141,8 @@ describe('SQL is parameterised: statements are constants, values are bound', () 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+// Answers are read loosely: each test checks the fields it cares about.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 async function body(res: Response): Promise<Json> {
@@ -208,7 +235,12 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
         expect(badNip.status).toBe(400);
         expect(await body(badNip)).toMatchObject({ error: 'invalid_nip' });
 
-        const res = await h.json('POST', '/v1/shares', { shares: [h.share({ item_id: HOSTILE_ITEM }), h.share({ platform: 'x"--' })] }, token);
+        const res = await h.json(
+          'POST',
+          '/v1/shares',
+          { shares: [h.share({ item_id: HOSTILE_ITEM }), h.share({ platform: 'x"--' })] },
+          token,
+        );
         expect(res.status).toBe(200);
         const result = SharesResponseSchema.parse(await res.json());
         expect(result.accepted).toHaveLength(1);
@@ -221,7 +253,12 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
 
         // The studio's member search takes quotes and LIKE wildcards as text.
         const admin = await h.login('admin');
-        for (const [text, found] of [["' OR '1'='1", 0], ['%', 0], ['_', 0], ["Robert'); DROP", 1]] as const) {
+        for (const [text, found] of [
+          ["' OR '1'='1", 0],
+          ['%', 0],
+          ['_', 0],
+          ["Robert'); DROP", 1],
+        ] as const) {
           const search = await h.api(admin, 'GET', `/members?q=${encodeURIComponent(text)}`);
           expect(search.status, text).toBe(200);
           expect(search.body.members, text).toHaveLength(found);
@@ -256,7 +293,7 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       expect((await declared(s.origin, '/api/v1/session', 5000)).status).toBe(413);
     });
 
-    it('checks the token before reading a body: a stranger\'s 1 MiB is never read', async () => {
+    it("checks the token before reading a body: a stranger's 1 MiB is never read", async () => {
       const none = await declared(s.origin, '/v1/shares', 1024 * 1024 - 1);
       expect(none.status).toBe(401);
       expect(JSON.parse(none.body)).toMatchObject({ error: 'unauthorized' });
@@ -400,7 +437,11 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       const password = DEMO[user]!.password;
       const from = (i: number) => xff(`198.51.100.${100 + i}`);
       const attempt = (pw: string, i: number) =>
-        p.call('/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json', ...from(i) }, body: JSON.stringify({ user, password: pw }) });
+        p.call('/api/v1/session', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...from(i) },
+          body: JSON.stringify({ user, password: pw }),
+        });
       for (let i = 0; i < 4; i++) expect((await attempt(`salah-${i}`, i)).status).toBe(401);
       const fifth = await attempt('salah-4', 4);
       expect(fifth.status).toBe(429);
@@ -473,7 +514,9 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       const otherUnit = await enrol(p, 140, { ...DINKES }, here);
       expect(otherUnit.status).toBe(409);
       // Still one live token, and it still works.
-      expect(await count(p, 'SELECT COUNT(*) AS n FROM tokens JOIN members ON members.id = tokens.member_id WHERE members.nip = $1', [nip(140)])).toBe(1);
+      expect(
+        await count(p, 'SELECT COUNT(*) AS n FROM tokens JOIN members ON members.id = tokens.member_id WHERE members.nip = $1', [nip(140)]),
+      ).toBe(1);
       expect((await p.json('GET', '/v1/me/summary', undefined, first)).status).toBe(200);
 
       // A wrong code for an enrolled NIP and for one never seen: the very same answer.
@@ -506,7 +549,10 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
     it('no member token or studio token is in the database, only its SHA-256', async () => {
       const token = await s.member(104);
       const studio = await s.login('penyetuju');
-      const hashes = await s.agency.db.all<{ hash: Uint8Array }>('SELECT hash FROM tokens WHERE member_id = (SELECT id FROM members WHERE nip = $1)', [nip(104)]);
+      const hashes = await s.agency.db.all<{ hash: Uint8Array }>(
+        'SELECT hash FROM tokens WHERE member_id = (SELECT id FROM members WHERE nip = $1)',
+        [nip(104)],
+      );
       expect(hashes.map((r) => Buffer.from(r.hash).toString('hex'))).toEqual([sha256(token).toString('hex')]);
       const sessions = await s.agency.db.all<{ hash: Uint8Array }>('SELECT hash FROM sessions WHERE hash = $1', [sha256(studio)]);
       expect(sessions).toHaveLength(1);
@@ -516,7 +562,11 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       expect(personal.status).toBe(201);
       const code = String(personal.body.code);
       const secrets = [
-        ...[token, studio].flatMap((t) => [Buffer.from(t), Buffer.from(t, 'base64url'), Buffer.from(Buffer.from(t, 'base64url').toString('hex'))]),
+        ...[token, studio].flatMap((t) => [
+          Buffer.from(t),
+          Buffer.from(t, 'base64url'),
+          Buffer.from(Buffer.from(t, 'base64url').toString('hex')),
+        ]),
         Buffer.from(code),
         Buffer.from(code.replace(/-/g, '')),
       ];
@@ -554,7 +604,12 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       }
       try {
         await agency.listen(0);
-        await agency.db.run('INSERT INTO alerts (at, kind, subject, detail) VALUES ($1, $2, $3, $4)', [new Date().toISOString(), 't', 't', 't']);
+        await agency.db.run('INSERT INTO alerts (at, kind, subject, detail) VALUES ($1, $2, $3, $4)', [
+          new Date().toISOString(),
+          't',
+          't',
+          't',
+        ]);
         for (const f of [file, `${file}-wal`, `${file}-shm`]) {
           expect(existsSync(f), f).toBe(true);
           expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
@@ -666,7 +721,18 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
 
   describe('headers, CORS and studio sessions', () => {
     it('every answer is nosniff; every HTML page has the strict CSP, DENY framing, no referrer, no-store, and says DEMO', async () => {
-      for (const where of ['/login', '/', '/v1/me/summary', '/export/shares.csv', '/nothing', '/feed.json', '/feed.json.sig', '/healthz', '/api/v1/feed', '/dashboard.css']) {
+      for (const where of [
+        '/login',
+        '/',
+        '/v1/me/summary',
+        '/export/shares.csv',
+        '/nothing',
+        '/feed.json',
+        '/feed.json.sig',
+        '/healthz',
+        '/api/v1/feed',
+        '/dashboard.css',
+      ]) {
         const res = await s.call(where);
         expect(res.headers.get('x-content-type-options'), where).toBe('nosniff');
       }
@@ -677,7 +743,9 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       ];
       expect(pages.map((p) => p.res.status)).toEqual([200, 401]);
       const visited = [
-        ...(await Promise.all(pages.map(async ({ path, res }) => ({ path, status: res.status, headers: res.headers, html: await res.text() })))),
+        ...(await Promise.all(
+          pages.map(async ({ path, res }) => ({ path, status: res.status, headers: res.headers, html: await res.text() })),
+        )),
         // The dashboard and every studio page reachable from it.
         ...(await crawl(s.origin, login.cookie!)),
       ];
@@ -816,7 +884,13 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       const noCodes = await env({ SIAR_ADMIN_PASSWORD: SECRET_PASSWORD });
       await expect(startFromConfig(noCodes, true)).rejects.toThrow(/SIAR_ENROLL_CODES/);
       // Nothing half made: that database takes its first admin and units once it is given both.
-      const agency = await createAgencyServer({ quiet: true, jobs: false, db: noCodes.db, admin: noCodes.admin, enrollCodes: { 'Dinas Kominfo': [SECRET_CODE] } });
+      const agency = await createAgencyServer({
+        quiet: true,
+        jobs: false,
+        db: noCodes.db,
+        admin: noCodes.admin,
+        enrollCodes: { 'Dinas Kominfo': [SECRET_CODE] },
+      });
       try {
         expect(await count(agency, 'SELECT COUNT(*) AS n FROM accounts')).toBe(1);
       } finally {
@@ -886,17 +960,29 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
         for (const a of Object.values(DEMO)) expect(banner).not.toContain(a.password);
 
         const session = (user: string, password: string) =>
-          fetch(`${origin}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+          fetch(`${origin}/api/v1/session`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ user, password }),
+          });
         for (const a of Object.values(DEMO)) expect((await session(a.user, a.password)).status, a.user).toBe(401);
         const enrolWith = (code: string, seq: number) =>
-          fetch(`${origin}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nip: nip(seq), name: 'A', code }) });
+          fetch(`${origin}/v1/enroll`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ nip: nip(seq), name: 'A', code }),
+          });
         expect((await enrolWith(KOMINFO.code, 1)).status).toBe(403);
         expect((await enrolWith(SECRET_CODE, 2)).status).toBe(201);
 
         const loginPage = await (await fetch(`${origin}/login`)).text();
         expect(loginPage).not.toContain(DEMO_BANNER);
         expect(loginPage).not.toMatch(/DEMO/);
-        const login = await fetch(`${origin}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ user: 'admin', password: SECRET_PASSWORD }) });
+        const login = await fetch(`${origin}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          body: new URLSearchParams({ user: 'admin', password: SECRET_PASSWORD }),
+        });
         expect(login.status).toBe(303);
         const pages = await crawl(origin, login.headers.get('set-cookie')!.split(';')[0]!);
         expect(pages.find((p) => p.path === '/')?.html).toContain('Keluar');
@@ -921,10 +1007,17 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
 
         const loginPage = await fetch(`${origin}/login`);
         expect(await loginPage.text()).toContain(DEMO_BANNER);
-        const wrong = await fetch(`${origin}/login`, { method: 'POST', body: new URLSearchParams({ user: 'admin', password: 'salah-sekali' }) });
+        const wrong = await fetch(`${origin}/login`, {
+          method: 'POST',
+          body: new URLSearchParams({ user: 'admin', password: 'salah-sekali' }),
+        });
         expect(wrong.status).toBe(401);
         expect(await wrong.text()).toContain(DEMO_BANNER);
-        const login = await fetch(`${origin}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ user: 'admin', password: DEMO.admin!.password }) });
+        const login = await fetch(`${origin}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          body: new URLSearchParams({ user: 'admin', password: DEMO.admin!.password }),
+        });
         expect(login.status).toBe(303);
         const pages = await crawl(origin, login.headers.get('set-cookie')!.split(';')[0]!);
         expect(pages.map((p) => p.path)).toContain('/');
@@ -1051,7 +1144,7 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
   });
 
   describe('rate limits are per member, not per token (F2 closed)', () => {
-    it('a second token of the same member shares the first one\'s bucket; another member has their own', async () => {
+    it("a second token of the same member shares the first one's bucket; another member has their own", async () => {
       // An https public address as well: the studio cookie is Secure behind the agency's TLS proxy.
       const h = await startAgency(backend, { rateLimit: { perMinute: 6, burst: 3 }, baseUrl: 'https://siar.kab-contoh.go.id' });
       try {
@@ -1064,7 +1157,12 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
         const admin = await h.login('admin');
         const code = await h.api(admin, 'POST', '/personal-codes', { nip: nip(6) });
         expect(code.status).toBe(201);
-        const second = await h.json('POST', '/v1/enroll', { nip: nip(6), name: 'Pegawai 6', code: KOMINFO.code, personal_code: code.body.code });
+        const second = await h.json('POST', '/v1/enroll', {
+          nip: nip(6),
+          name: 'Pegawai 6',
+          code: KOMINFO.code,
+          personal_code: code.body.code,
+        });
         expect(second.status).toBe(201);
         const token2 = EnrollResponseSchema.parse(await second.json()).token;
         expect(token2).not.toBe(first);

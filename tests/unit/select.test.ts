@@ -56,7 +56,9 @@ describe('which tally a feed may name', () => {
     expect(feedTallyUrl({ ...base, meta: meta('https://kab-contoh.go.id/siar/') })).toBe('https://kab-contoh.go.id/siar/');
     // An unsigned feed on a hijacked server must not send NIPs and names elsewhere.
     expect(feedTallyUrl({ ...base, meta: meta('https://rekap.evil.example/') })).toBeUndefined();
-    expect(feedTallyUrl({ ...base, meta: meta('https://rekap.kab-contoh.go.id/'), verifiedWith: 'K'.repeat(43) })).toBe('https://rekap.kab-contoh.go.id/');
+    expect(feedTallyUrl({ ...base, meta: meta('https://rekap.kab-contoh.go.id/'), verifiedWith: 'K'.repeat(43) })).toBe(
+      'https://rekap.kab-contoh.go.id/',
+    );
     expect(feedTallyUrl(undefined)).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFeedJson, SelectorFixesSchema } from '@/utils/protocol/feed';
-import { x } from '@/utils/sites/x';
+import { adapter as x } from '@/utils/sites/x.site';
 import { feedWith, item } from './feeds';
 
 describe('selector fixes from the feed', () => {

@@ -1,17 +1,17 @@
 // @vitest-environment node
 // A bounded load test on loopback (issue 11, "No request can stall the others"): 50 enrolled
-// members send their events at once, each through the extension's own outbox (utils/sync/outbox.ts:
+// members send their events at once, each through the extension's own outbox (utils/sync/drain.ts:
 // batches, Retry-After on 429/503, a resend of events whose answer was "lost"), while one more
 // member floods GET v1/me/summary and 1 MiB bodies of nested `[`, and a reader polls the feed.
 // Every legitimate request gets an answer, nothing is lost, nothing is counted twice. The figures
 // are printed, never timed. On SQLite and on PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import type { ShareEvent } from '../../utils/history/db';
+import type { ShareEvent } from '../../utils/history/types';
 import { makeShareEvent } from '../../utils/history/record';
 import { parseFeedText, type Item } from '../../utils/protocol/feed';
 import { SummarySchema, type ShareAction } from '../../utils/protocol/tally';
-import { drainOutbox, type SyncStatus } from '../../utils/sync/outbox';
-import { BACKENDS, KOMINFO, DINKES, nip, startAgency, type Backend, type Harness } from '../support/agency';
+import { drainOutbox, type SyncStatus } from '../../utils/sync/drain';
+import { BACKENDS, KOMINFO, DINKES, startAgency, type Backend, type Harness } from '../support/agency';
 import { sleep } from './server-support/http';
 
 const MEMBERS = 50;
@@ -166,7 +166,12 @@ describe.each(BACKENDS)('under load on %s', (backend: Backend) => {
       const wall = '['.repeat(1024 * 1024);
       const nestedBody = async () =>
         nested.push(
-          await answered(h, '/v1/shares', { method: 'POST', headers: { authorization: `Bearer ${flooder}`, 'content-type': 'application/json' }, body: wall }, flood),
+          await answered(
+            h,
+            '/v1/shares',
+            { method: 'POST', headers: { authorization: `Bearer ${flooder}`, 'content-type': 'application/json' }, body: wall },
+            flood,
+          ),
         );
       // The flooder: two nested bodies while its bucket is full (they are read, and refused
       // unparsed), then summaries from three loops and more nested bodies from two, at once.

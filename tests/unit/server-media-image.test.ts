@@ -118,7 +118,11 @@ describe('cleanImage: refusals before any parsing', () => {
   });
 
   it('refuses an ELF program, random bytes and an empty file as not pictures', () => {
-    expectProblem(cleanImage(Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(64)]), LIMITS), 'not_image', /Linux program/);
+    expectProblem(
+      cleanImage(Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(64)]), LIMITS),
+      'not_image',
+      /Linux program/,
+    );
     const random = randomBytes(4096);
     random[0] = 0x42; // never a picture signature, whatever the rest
     expectProblem(cleanImage(random, LIMITS, 'image/jpeg'), 'not_image', /starts with the bytes 42/);
@@ -139,14 +143,27 @@ describe('cleanImage: refusals before any parsing', () => {
   });
 
   it('accepts the usual spellings of a matching type, and no claim at all', () => {
-    for (const declared of ['image/jpeg', 'IMAGE/JPEG', 'image/jpg', 'image/pjpeg', 'image/jpeg; charset=binary', '', 'application/octet-stream', undefined]) {
+    for (const declared of [
+      'image/jpeg',
+      'IMAGE/JPEG',
+      'image/jpg',
+      'image/pjpeg',
+      'image/jpeg; charset=binary',
+      '',
+      'application/octet-stream',
+      undefined,
+    ]) {
       expect(cleanImage(made.jpeg, LIMITS, declared).ok, String(declared)).toBe(true);
     }
     expect(cleanImage(made.png, LIMITS, 'image/x-png').ok).toBe(true);
   });
 
   it('refuses a file over maxBytes before looking at it, naming the limit', () => {
-    expectProblem(cleanImage(made.jpeg, { ...LIMITS, maxBytes: made.jpeg.length - 1 }), 'too_large', new RegExp(`limit is ${(made.jpeg.length - 1).toLocaleString('en-US')} bytes`));
+    expectProblem(
+      cleanImage(made.jpeg, { ...LIMITS, maxBytes: made.jpeg.length - 1 }),
+      'too_large',
+      new RegExp(`limit is ${(made.jpeg.length - 1).toLocaleString('en-US')} bytes`),
+    );
     expect(cleanImage(made.jpeg, { ...LIMITS, maxBytes: made.jpeg.length }).ok).toBe(true);
     // Size first: even bytes that are not a picture at all are "too large".
     expectProblem(cleanImage(Buffer.alloc(2048, 0x4d), { ...LIMITS, maxBytes: 1024 }), 'too_large');
@@ -276,7 +293,10 @@ describe('cleanImage: PNG', () => {
         pngChunk('tIME', Buffer.from([0x07, 0xea, 1, 2, 3, 4, 5])),
       ],
       [
-        pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])])),
+        pngChunk(
+          'zTXt',
+          Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])]),
+        ),
         pngChunk('prVt', Buffer.from(SECRETS.comment)),
       ],
       Buffer.from(SECRETS.trailer),
@@ -352,7 +372,12 @@ describe('cleanImage: PNG', () => {
     ihdr.writeUInt32BE(100_000, 0);
     ihdr.writeUInt32BE(100_000, 4);
     ihdr.set([8, 2, 0, 0, 0], 8);
-    const bomb = Buffer.concat([made.png.subarray(0, 8), pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00])), pngChunk('IEND', Buffer.alloc(0))]);
+    const bomb = Buffer.concat([
+      made.png.subarray(0, 8),
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00])),
+      pngChunk('IEND', Buffer.alloc(0)),
+    ]);
     expect(bomb.length).toBeLessThan(100);
     expectProblem(cleanImage(bomb, LIMITS), 'too_many_pixels', /100000 × 100000 pixels \(10,000 megapixels\)/);
   });
@@ -376,7 +401,11 @@ describe('cleanImage: WebP', () => {
       const dirty = extendWebp(made[kind], SIZE, {
         flags: flags.icc | flags.exif | flags.xmp,
         before: [icc],
-        after: [riffChunk('EXIF', exifTiff({ orientation: 1 })), riffChunk('XMP ', Buffer.from(xmpPacket())), riffChunk('prVt', Buffer.from(SECRETS.comment))],
+        after: [
+          riffChunk('EXIF', exifTiff({ orientation: 1 })),
+          riffChunk('XMP ', Buffer.from(xmpPacket())),
+          riffChunk('prVt', Buffer.from(SECRETS.comment)),
+        ],
       });
       expect(await frameTagsOf(dirty, 'webp')).toMatchObject({ GPSMapDatum: SECRETS.datum });
 

@@ -23,7 +23,10 @@ const SAMPLES: Record<Sample, { ext: string; args: string[] }> = {
   silent: { ext: 'mp4', args: [...VIDEO_TINY, '-t', '3', ...H264, '-metadata', 'location=-06.1759+106.8275/'] },
   fragmented: { ext: 'mp4', args: [...VIDEO_TINY, ...TONE_8K, '-t', '3', ...H264, '-c:a', 'aac', '-movflags', 'frag_keyframe+empty_moov'] },
   mpeg4: { ext: 'mp4', args: [...VIDEO_TINY, '-t', '1', '-c:v', 'mpeg4'] },
-  hevc: { ext: 'mp4', args: [...VIDEO_TINY, '-t', '1', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-tag:v', 'hvc1'] },
+  hevc: {
+    ext: 'mp4',
+    args: [...VIDEO_TINY, '-t', '1', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-tag:v', 'hvc1'],
+  },
   mp3: { ext: 'mp4', args: [...VIDEO_TINY, '-f', 'lavfi', '-i', 'sine=sample_rate=22050', '-t', '1', ...H264, '-c:a', 'libmp3lame'] },
   hi444: { ext: 'mp4', args: [...VIDEO_TINY, '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv444p'] },
   mov: { ext: 'mov', args: [...VIDEO_TINY, ...TONE_8K, '-t', '1', ...H264, '-c:a', 'aac', '-f', 'mov'] },
@@ -57,7 +60,6 @@ function expectProblem(result: Mp4Inspection, problem: string, message?: RegExp)
   expect(result.ok ? 'ok' : result.problem, result.ok ? 'accepted' : result.message).toBe(problem);
   if (!result.ok && message) expect(result.message).toMatch(message);
 }
-
 
 beforeAll(async () => {
   dir = await tempDir();
@@ -122,12 +124,21 @@ describe('inspectMp4: accepted videos', () => {
   });
 
   it('reads version 1 (64-bit) headers, and accepts avc3', async () => {
-    const ninetyMinutes = syntheticMp4({ version: 1, movie: { timescale: 1000, duration: 5_400_000 }, media: { timescale: 90000, duration: 1 }, entry: 'avc3' });
+    const ninetyMinutes = syntheticMp4({
+      version: 1,
+      movie: { timescale: 1000, duration: 5_400_000 },
+      media: { timescale: 90000, duration: 1 },
+      entry: 'avc3',
+    });
     const info = expectInfo(await inspectMp4(bytesReader(ninetyMinutes), ninetyMinutes.length));
     expect(info.durationSeconds).toBe(5400);
     expect(info.video).toEqual({ codec: 'avc3', width: 640, height: 360, rotation: 0 });
     // With mvhd at 0, the 64-bit track duration decides: 2^32 + 90000 ticks at 90 kHz.
-    const wide = syntheticMp4({ version: 1, movie: { timescale: 1000, duration: 0 }, media: { timescale: 90000, duration: 2 ** 32 + 90000 } });
+    const wide = syntheticMp4({
+      version: 1,
+      movie: { timescale: 1000, duration: 0 },
+      media: { timescale: 90000, duration: 2 ** 32 + 90000 },
+    });
     expect(expectInfo(await inspectMp4(bytesReader(wide), wide.length)).durationSeconds).toBeCloseTo((2 ** 32 + 90000) / 90000, 6);
     // And the same file in version 0 reads the same way as far as 32 bits allow.
     const narrow = syntheticMp4({ version: 0, movie: { timescale: 600, duration: 1800 }, media: { timescale: 600, duration: 1800 } });
@@ -225,7 +236,12 @@ describe('inspectMp4: hostile and damaged structure', () => {
   });
 
   it('refuses a video track with no picture size, and one with a movie header of timescale 0', async () => {
-    const sizeless = syntheticMp4({ version: 0, movie: { timescale: 600, duration: 600 }, media: { timescale: 600, duration: 600 }, size: { width: 0, height: 0 } });
+    const sizeless = syntheticMp4({
+      version: 0,
+      movie: { timescale: 600, duration: 600 },
+      media: { timescale: 600, duration: 600 },
+      size: { width: 0, height: 0 },
+    });
     expectProblem(await inspectMp4(bytesReader(sizeless), sizeless.length), 'corrupt', /no picture size/);
     const timeless = syntheticMp4({ version: 0, movie: { timescale: 0, duration: 600 }, media: { timescale: 600, duration: 600 } });
     expectProblem(await inspectMp4(bytesReader(timeless), timeless.length), 'corrupt', /timescale/);

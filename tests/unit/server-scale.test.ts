@@ -98,15 +98,23 @@ describe('two server processes on one PostgreSQL database', () => {
       const res = await json(a.origin, 'POST', '/v1/enroll', { nip: nip(1), name: 'Satu', ...KOMINFO });
       expect(res.status).toBe(201);
       const { token } = (await res.json()) as { token: string };
-      const batch = Array.from({ length: 40 }, (_, i) => share({ platform: i % 2 ? 'x' : 'facebook', action: i % 3 ? 'posted' : 'inserted' }));
+      const batch = Array.from({ length: 40 }, (_, i) =>
+        share({ platform: i % 2 ? 'x' : 'facebook', action: i % 3 ? 'posted' : 'inserted' }),
+      );
       const [ra, rb] = await Promise.all([
         json(a.origin, 'POST', '/v1/shares', { shares: batch }, token),
         json(b.origin, 'POST', '/v1/shares', { shares: batch }, token),
       ]);
-      const [xa, xb] = [(await ra.json()) as { accepted: string[]; duplicate: string[] }, (await rb.json()) as { accepted: string[]; duplicate: string[] }];
+      const [xa, xb] = [
+        (await ra.json()) as { accepted: string[]; duplicate: string[] },
+        (await rb.json()) as { accepted: string[]; duplicate: string[] },
+      ];
       expect(new Set([...xa.accepted, ...xb.accepted])).toEqual(new Set(batch.map((s) => s.id)));
       expect(xa.accepted.length + xb.accepted.length).toBe(40);
-      const summary = (await (await json(b.origin, 'GET', '/v1/me/summary', undefined, token)).json()) as { events: number; posted: number };
+      const summary = (await (await json(b.origin, 'GET', '/v1/me/summary', undefined, token)).json()) as {
+        events: number;
+        posted: number;
+      };
       expect(summary.events).toBe(40);
       expect(summary.posted).toBe(2);
 
@@ -126,7 +134,9 @@ describe('two server processes on one PostgreSQL database', () => {
 
       // A process killed while batches are in flight: what it acknowledged is stored; a resend of
       // everything to the survivor is counted once.
-      const member2 = ((await (await json(b.origin, 'POST', '/v1/enroll', { nip: nip(2), name: 'Dua', ...DINKES })).json()) as { token: string }).token;
+      const member2 = (
+        (await (await json(b.origin, 'POST', '/v1/enroll', { nip: nip(2), name: 'Dua', ...DINKES })).json()) as { token: string }
+      ).token;
       const many = Array.from({ length: 8 }, () => Array.from({ length: 25 }, () => share({ action: 'copied', platform: 'other' })));
       const acknowledged: string[] = [];
       let firstAck: () => void = () => undefined;
@@ -164,7 +174,14 @@ describe('two server processes on one PostgreSQL database', () => {
           expect(r.status).toBe(200);
         }
         expect(Number((await check.get<{ n: number }>("SELECT COUNT(*) AS n FROM shares WHERE action = 'copied'"))!.n)).toBe(200);
-        expect(Number((await check.get<{ n: number }>('SELECT events AS n FROM rollup_member WHERE member_id = (SELECT id FROM members WHERE nip = $1)', [nip(2)]))!.n)).toBe(200);
+        expect(
+          Number(
+            (await check.get<{ n: number }>(
+              'SELECT events AS n FROM rollup_member WHERE member_id = (SELECT id FROM members WHERE nip = $1)',
+              [nip(2)],
+            ))!.n,
+          ),
+        ).toBe(200);
         console.log(`[processes] ${acknowledged.length} of 200 events acknowledged before the kill; all 200 stored once after the resend`);
       } finally {
         await check.close();
@@ -193,7 +210,11 @@ describe('monthly partitions and archiving', () => {
   it('keeps events in a partition per month; an old month leaves as a CSV file, its counts stay', async () => {
     const s = await startAgency('postgres');
     try {
-      const partitions = (await s.agency.db.all<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relname LIKE 'shares\\_____\\___' ORDER BY relname")).map((r) => r.name);
+      const partitions = (
+        await s.agency.db.all<{ name: string }>(
+          "SELECT relname AS name FROM pg_class WHERE relname LIKE 'shares\\_____\\___' ORDER BY relname",
+        )
+      ).map((r) => r.name);
       const month = new Date().toISOString().slice(0, 7).replace('-', '_');
       expect(partitions).toContain(`shares_${month}`);
       const token = await s.member(5);
@@ -247,7 +268,23 @@ describe('moving a regency from SQLite up to PostgreSQL', () => {
     const regency = await startAgency('sqlite', { db: file });
     const tokens = [await regency.member(10), await regency.member(11, DINKES), await regency.member(12)];
     for (const [i, token] of tokens.entries()) {
-      await regency.json('POST', '/v1/shares', { shares: [regency.share(), regency.share({ platform: 'facebook' }), regency.share({ item_id: 'kab-contoh-musrenbang-usulan-warga', action: 'copied', platform: 'other', at: wib(Date.now() - (i + 1) * 86_400_000) })] }, token);
+      await regency.json(
+        'POST',
+        '/v1/shares',
+        {
+          shares: [
+            regency.share(),
+            regency.share({ platform: 'facebook' }),
+            regency.share({
+              item_id: 'kab-contoh-musrenbang-usulan-warga',
+              action: 'copied',
+              platform: 'other',
+              at: wib(Date.now() - (i + 1) * 86_400_000),
+            }),
+          ],
+        },
+        token,
+      );
     }
     const editor = await regency.login('editor.dinkes');
     const post = await regency.api(editor, 'POST', '/posts', { title: 'Pindah ke PostgreSQL' });

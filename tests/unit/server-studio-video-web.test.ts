@@ -14,12 +14,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../../server/demo/png';
 import { UPLOAD_PIECE } from '../../server/studio/media-store';
 import { dict } from '../../server/studio/web/i18n';
-import { localProblem, megabytes, videoProblem, VideoUpload, type Answer, type UploadTransport } from '../../server/studio/web/video-upload';
+import {
+  localProblem,
+  megabytes,
+  videoProblem,
+  VideoUpload,
+  type Answer,
+  type UploadTransport,
+} from '../../server/studio/web/video-upload';
 import { BACKENDS, DEMO, startAgency, type Backend, type Harness } from '../support/agency';
 import { ffmpeg, tempDir } from './media/ffmpeg';
 
 const window = new Window({
-  settings: { disableJavaScriptEvaluation: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true, disableIframePageLoading: true },
+  settings: {
+    disableJavaScriptEvaluation: true,
+    disableJavaScriptFileLoading: true,
+    disableCSSFileLoading: true,
+    disableIframePageLoading: true,
+  },
 });
 type Doc = ReturnType<InstanceType<typeof window.DOMParser>['parseFromString']>;
 
@@ -34,9 +46,24 @@ beforeAll(async () => {
   const make = async (name: string, seconds: number, video: string[], source = `testsrc=size=160x120:rate=5:duration=${seconds}`) => {
     const out = dir.file(`${name}.mp4`);
     await ffmpeg([
-      '-f', 'lavfi', '-i', source,
-      '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
-      ...video, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '32k', '-movflags', '+faststart', out,
+      '-f',
+      'lavfi',
+      '-i',
+      source,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:duration=${seconds}`,
+      ...video,
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '32k',
+      '-movflags',
+      '+faststart',
+      out,
     ]);
     return readFile(out);
   };
@@ -94,7 +121,13 @@ class Browser {
       this.jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
     }
     const text = await res.text();
-    return { status: res.status, headers: res.headers, text, doc: new window.DOMParser().parseFromString(text, 'text/html') as unknown as Doc, url };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      doc: new window.DOMParser().parseFromString(text, 'text/html') as unknown as Doc,
+      url,
+    };
   }
 
   get(path: string | URL): Promise<Page> {
@@ -115,7 +148,11 @@ class Browser {
   }
 
   /** The post form with its current values, `values` typed over them (a file as `{file, name, type}`). */
-  async submitPost(page: Page, values: Record<string, string | { file: Buffer; name: string; type: string }>, intent = 'save'): Promise<Page> {
+  async submitPost(
+    page: Page,
+    values: Record<string, string | { file: Buffer; name: string; type: string }>,
+    intent = 'save',
+  ): Promise<Page> {
     const form = page.doc.querySelector('#post-form');
     if (!form) throw new Error(`no post form on ${page.url.pathname}: ${page.text.slice(0, 300)}`);
     const body = new FormData();
@@ -136,7 +173,8 @@ class Browser {
       if (type === 'checkbox') {
         if (el.hasAttribute('checked')) body.append(name, el.getAttribute('value') ?? 'on');
       } else if (el.tagName.toLowerCase() === 'textarea') body.append(name, el.textContent ?? '');
-      else if (el.tagName.toLowerCase() === 'select') body.append(name, (el.querySelector('option[selected]') ?? el.querySelector('option'))?.getAttribute('value') ?? '');
+      else if (el.tagName.toLowerCase() === 'select')
+        body.append(name, (el.querySelector('option[selected]') ?? el.querySelector('option'))?.getAttribute('value') ?? '');
       else body.append(name, el.getAttribute('value') ?? '');
     }
     for (const [name, value] of Object.entries(values)) if (!seen.has(name)) put(name, value);
@@ -242,7 +280,9 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
     expect(input.getAttribute('aria-describedby')!.split(' ')).toEqual(expect.arrayContaining(['video-hint', 'video-noscript']));
     expect(text(page, '#video-noscript')).toBe(ID.form.videoNoScript);
     expect(text(page, '#video-noscript')).toMatch(/^Video perlu JavaScript/);
-    expect(text(page, '#video-hint')).toBe('MP4 dengan video H.264 dan suara AAC, paling besar 100 MB. Gambar postingan menjadi sampul video.');
+    expect(text(page, '#video-hint')).toBe(
+      'MP4 dengan video H.264 dan suara AAC, paling besar 100 MB. Gambar postingan menjadi sampul video.',
+    );
     // Right after the picture's field, in the same form.
     expect(page.doc.querySelector('.picture + .video')).not.toBeNull();
     expect(page.doc.querySelector('#post-form input[type="hidden"][name="video"]')).not.toBeNull();
@@ -273,7 +313,12 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
     await editor.login('editor.kominfo');
     const form = await editor.get('/studio/posts/new');
     const page = await editor.follow(
-      await editor.submitPost(form, { title: 'Video Posyandu', caption_x: 'Tonton videonya!', video: video.id, picture_file: { file: png(), name: 'sampul.png', type: 'image/png' } }),
+      await editor.submitPost(form, {
+        title: 'Video Posyandu',
+        caption_x: 'Tonton videonya!',
+        video: video.id,
+        picture_file: { file: png(), name: 'sampul.png', type: 'image/png' },
+      }),
     );
     expect(text(page, '.notice')).toBe('Draf dibuat.');
     const id = decodeURIComponent(page.url.pathname.split('/').pop()!);
@@ -285,7 +330,9 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
     // The card as the extension's popup shows it: the post's picture as the poster, ▶ and the length.
     expect(text(page, '#preview-body .card .video-mark')).toBe('▶ 0:03');
     expect(page.doc.querySelector('#preview-body .card-media')!.getAttribute('aria-label')).toBe('Video, 0:03');
-    expect(page.doc.querySelector('#preview-body .card-media img.thumb')!.getAttribute('src')).toMatch(/^\.\.\/\.\.\/media\/[a-z0-9]{16}\.png$/);
+    expect(page.doc.querySelector('#preview-body .card-media img.thumb')!.getAttribute('src')).toMatch(
+      /^\.\.\/\.\.\/media\/[a-z0-9]{16}\.png$/,
+    );
     expect(codes(page)).not.toContain('x_video_too_long');
     expect(codes(page)).not.toContain('video_without_poster');
     expect(page.doc.querySelector('.platform .video-note')).toBeNull();
@@ -316,12 +363,18 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
     const editor = new Browser(h);
     await editor.login('editor.kominfo');
     const page = await editor.follow(
-      await editor.submitPost(await editor.get('/studio/posts/new'), { title: 'Video Panjang', video: video.id, picture_file: { file: png(), name: 'sampul.png', type: 'image/png' } }),
+      await editor.submitPost(await editor.get('/studio/posts/new'), {
+        title: 'Video Panjang',
+        video: video.id,
+        picture_file: { file: png(), name: 'sampul.png', type: 'image/png' },
+      }),
     );
     const words = 'Video 150 detik, lebih dari 140 detik yang diterima X untuk akun biasa: di X hanya teks dan tautan yang disisipkan.';
     expect(codes(page)).toContain('x_video_too_long');
     expect(text(page, '#preview-body [data-code="x_video_too_long"]')).toBe(words);
-    const x = [...page.doc.querySelectorAll('#preview-body section.platform')].find((s) => s.querySelector('h3')?.textContent === 'Teks yang disisipkan di X')!;
+    const x = [...page.doc.querySelectorAll('#preview-body section.platform')].find(
+      (s) => s.querySelector('h3')?.textContent === 'Teks yang disisipkan di X',
+    )!;
     expect(x.querySelector('.video-note')?.textContent).toBe(words);
     // Only X refuses it.
     expect(page.doc.querySelectorAll('#preview-body section.platform .video-note')).toHaveLength(1);
@@ -374,7 +427,12 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
     };
     const progress: number[] = [];
     const retries: number[] = [];
-    const one = await new VideoUpload(new Blob([new Uint8Array(bytes)]), lost, { progress: (sent) => progress.push(sent), retrying: (_, n) => retries.push(n) }, instantly).run();
+    const one = await new VideoUpload(
+      new Blob([new Uint8Array(bytes)]),
+      lost,
+      { progress: (sent) => progress.push(sent), retrying: (_, n) => retries.push(n) },
+      instantly,
+    ).run();
     expect(one.ok && one.media.sha256).toBe(sha256);
     expect(lost.puts).toEqual([0, -1, UPLOAD_PIECE]);
     expect(lost.gets).toBe(1);
@@ -436,7 +494,12 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
 
   it('stops when cancelled, and the server frees what it had received', async () => {
     const transport = fetchTransport(h, token);
-    const upload = new VideoUpload(new Blob([new Uint8Array(videos.big)]), transport, { progress: (sent) => sent > 0 && upload.cancel() }, instantly);
+    const upload = new VideoUpload(
+      new Blob([new Uint8Array(videos.big)]),
+      transport,
+      { progress: (sent) => sent > 0 && upload.cancel() },
+      instantly,
+    );
     expect(await upload.run()).toEqual({ ok: false, code: 'cancelled' });
     expect(transport.puts).toEqual([0]);
     await expect.poll(async () => (await h.api(token, 'GET', `/uploads/${upload.id}`)).status).toBe(404);
@@ -488,7 +551,9 @@ describe.each(BACKENDS)('the studio video field on %s', (backend: Backend) => {
       limits.videoBytes = before;
     }
     expect(videoProblem(ID, 'unsupported_codec', 0)).toMatch(/^Jenis video ini tidak didukung: hanya video H\.264 dengan suara AAC/);
-    expect(videoProblem(ID, 'corrupt', 0)).toBe('Video rusak atau terpotong dan tidak dapat dibaca. Ekspor ulang atau salin lagi berkasnya.');
+    expect(videoProblem(ID, 'corrupt', 0)).toBe(
+      'Video rusak atau terpotong dan tidak dapat dibaca. Ekspor ulang atau salin lagi berkasnya.',
+    );
     expect(videoProblem(ID, 'not_mp4', 0)).toMatch(/^Berkas ini bukan video MP4/);
     expect(videoProblem(EN, 'too_large', 1024 * 1024)).toBe('The video is too large: at most 1 MB.');
   });

@@ -16,7 +16,12 @@ import { parseFeedText } from '../../utils/protocol/feed';
 import { BACKENDS, DEMO, DINKES, KOMINFO, nip, startAgency, type Backend, type Harness } from '../support/agency';
 
 const window = new Window({
-  settings: { disableJavaScriptEvaluation: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true, disableIframePageLoading: true },
+  settings: {
+    disableJavaScriptEvaluation: true,
+    disableJavaScriptFileLoading: true,
+    disableCSSFileLoading: true,
+    disableIframePageLoading: true,
+  },
 });
 type Doc = ReturnType<InstanceType<typeof window.DOMParser>['parseFromString']>;
 type El = NonNullable<ReturnType<Doc['querySelector']>>;
@@ -82,7 +87,13 @@ class Browser {
     });
     this.keep(res);
     const text = await res.text();
-    return { status: res.status, headers: res.headers, text, doc: new window.DOMParser().parseFromString(text, 'text/html') as unknown as Doc, url };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      doc: new window.DOMParser().parseFromString(text, 'text/html') as unknown as Doc,
+      url,
+    };
   }
 
   get(path: string | URL): Promise<Page> {
@@ -104,7 +115,13 @@ class Browser {
    * Sends the form `selector` of `page` as a browser would: its fields with their current values,
    * `values` typed over them, and the pressed button's name and value.
    */
-  async submit(page: Page, selector: string | El, values: Record<string, Value> = {}, button?: { name: string; value: string }, extraHeaders: Record<string, string> = {}): Promise<Page> {
+  async submit(
+    page: Page,
+    selector: string | El,
+    values: Record<string, Value> = {},
+    button?: { name: string; value: string },
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Page> {
     const form = (typeof selector === 'string' ? page.doc.querySelector(selector) : selector) as El | null;
     if (!form) throw new Error(`no form ${String(selector)} on ${page.url.pathname}: ${page.text.slice(0, 300)}`);
     const entries: [string, Entry][] = [];
@@ -232,13 +249,36 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
   const NAV: Record<string, string[]> = {
     'editor.dinkes': ['Dasbor', 'Postingan', 'Unit dan kode', 'Anggota'],
     penyetuju: ['Dasbor', 'Postingan', 'Antrean tinjauan', 'Kesehatan feed', 'Log audit', 'Unit dan kode', 'Anggota'],
-    admin: ['Dasbor', 'Postingan', 'Antrean tinjauan', 'Kesehatan feed', 'Log audit', 'Unit dan kode', 'Anggota', 'Daftar pegawai', 'Akun', 'Kampanye'],
+    admin: [
+      'Dasbor',
+      'Postingan',
+      'Antrean tinjauan',
+      'Kesehatan feed',
+      'Log audit',
+      'Unit dan kode',
+      'Anggota',
+      'Daftar pegawai',
+      'Akun',
+      'Kampanye',
+    ],
   };
 
   it('opens each page to the roles it is for, with the strict headers, and refuses the others', async () => {
     const anonymous = new Browser(h);
     expect((await anonymous.get('/studio/posts')).status).toBe(302);
-    const places = ['/studio/posts', '/studio/posts/new', '/studio/review', '/studio/feed', '/studio/audit', '/studio/units', '/studio/members', '/studio/roster', '/studio/accounts', '/studio/campaigns', '/'];
+    const places = [
+      '/studio/posts',
+      '/studio/posts/new',
+      '/studio/review',
+      '/studio/feed',
+      '/studio/audit',
+      '/studio/units',
+      '/studio/members',
+      '/studio/roster',
+      '/studio/accounts',
+      '/studio/campaigns',
+      '/',
+    ];
     const expected: Record<string, number[]> = {
       'editor.dinkes': [200, 200, 403, 403, 403, 200, 200, 403, 403, 403, 200],
       penyetuju: [200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 200],
@@ -249,7 +289,10 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
       expect((await b.login(user)).status).toBe(303);
       const pages = [];
       for (const place of places) pages.push(await b.get(place));
-      expect(pages.map((p) => p.status), user).toEqual(statuses);
+      expect(
+        pages.map((p) => p.status),
+        user,
+      ).toEqual(statuses);
       for (const page of pages) {
         const csp = page.headers.get('content-security-policy')!;
         expect(csp).toContain("default-src 'none'");
@@ -265,14 +308,19 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
         const scripts = [...page.doc.querySelectorAll('script')];
         if (page.url.pathname === '/studio/posts/new') {
           expect(csp).toContain("script-src 'self'");
-          expect(scripts.map((s) => s.getAttribute('src'))).toEqual([expect.stringMatching(/^\.\.\/\.\.\/studio\/assets\/editor\.js\?v=[0-9a-f]{16}$/)]);
+          expect(scripts.map((s) => s.getAttribute('src'))).toEqual([
+            expect.stringMatching(/^\.\.\/\.\.\/studio\/assets\/editor\.js\?v=[0-9a-f]{16}$/),
+          ]);
         } else {
           expect(csp).not.toContain('script-src');
           expect(scripts).toHaveLength(0);
         }
       }
       // The navigation offers exactly the places the role may open.
-      expect([...pages[0]!.doc.querySelectorAll('nav.main a')].map((a) => a.textContent), user).toEqual(NAV[user]);
+      expect(
+        [...pages[0]!.doc.querySelectorAll('nav.main a')].map((a) => a.textContent),
+        user,
+      ).toEqual(NAV[user]);
       for (const page of pages.filter((p) => p.status === 403)) {
         expect(text(page, '[role="alert"]')).toBe('Peran Anda tidak boleh membuka halaman ini atau melakukan tindakan ini.');
       }
@@ -303,11 +351,20 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const forged = await dinkes.submit(own, '#post-form', { title: 'Dibajak' }, { name: 'intent', value: 'submit' });
     expect(forged.status).toBe(303);
     const csrf = own.doc.querySelector('input[name="_csrf"]')!.getAttribute('value')!;
-    const edit = await dinkes.request(`/studio/posts/${id}`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf, title: 'Dibajak', version: '1', intent: 'save' }) });
+    const edit = await dinkes.request(`/studio/posts/${id}`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, title: 'Dibajak', version: '1', intent: 'save' }),
+    });
     expect(edit.status).toBe(404);
-    const act = await dinkes.request(`/studio/posts/${id}/act`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf, action: 'withdraw', reason: 'x' }) });
+    const act = await dinkes.request(`/studio/posts/${id}/act`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, action: 'withdraw', reason: 'x' }),
+    });
     expect(act.status).toBe(404);
-    const comment = await dinkes.request(`/studio/posts/${id}/comment`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf, comment: 'halo' }) });
+    const comment = await dinkes.request(`/studio/posts/${id}/comment`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, comment: 'halo' }),
+    });
     expect(comment.status).toBe(404);
     const again = await kominfo.get(`/studio/posts/${id}`);
     expect(text(again, 'h1')).toContain('Rahasia Kominfo');
@@ -350,7 +407,10 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     // An editor has no review buttons, and a forged approval is refused.
     expect(submitted.doc.querySelectorAll('form[action$="/act"]')).toHaveLength(0);
     const csrf = submitted.doc.querySelector('input[name="_csrf"]')!.getAttribute('value')!;
-    const forged = await editor.request(`/studio/posts/${id}/act`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf, action: 'approve' }) });
+    const forged = await editor.request(`/studio/posts/${id}/act`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, action: 'approve' }),
+    });
     expect(forged.status).toBe(403);
 
     const approver = new Browser(h);
@@ -361,7 +421,9 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const noComment = await approver.submit(review, approver.form(review, '/act', 'request_changes'), { comment: '   ' });
     expect(noComment.status).toBe(400);
     expect(text(noComment, '#actions-heading + [role="alert"]')).toBe('Tulis apa yang perlu diperbaiki.');
-    const sentBack = await approver.follow(await approver.submit(review, approver.form(review, '/act', 'request_changes'), { comment: 'Tambahkan jam layanan.' }));
+    const sentBack = await approver.follow(
+      await approver.submit(review, approver.form(review, '/act', 'request_changes'), { comment: 'Tambahkan jam layanan.' }),
+    );
     expect(text(sentBack, '.meta-list .status')).toBe('Perlu perbaikan');
     expect(text(sentBack, 'ol.comments li.request_changes p')).toBe('Tambahkan jam layanan.');
 
@@ -396,15 +458,19 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const noReason = await approver.submit(approved, approver.form(approved, '/act', 'withdraw'), { reason: '' });
     expect(noReason.status).toBe(400);
     expect(await feedIds(h)).toContain(id);
-    const withdrawn = await approver.follow(await approver.submit(approved, approver.form(approved, '/act', 'withdraw'), { reason: 'Jam layanan berubah.' }));
+    const withdrawn = await approver.follow(
+      await approver.submit(approved, approver.form(approved, '/act', 'withdraw'), { reason: 'Jam layanan berubah.' }),
+    );
     expect(text(withdrawn, '.meta-list .status')).toBe('Ditarik');
     expect(withdrawn.text).toContain('Jam layanan berubah.');
     expect(await feedIds(h)).not.toContain(id);
 
     // Every step is in the post's history, with before and after.
-    const trail = [...withdrawn.doc.querySelectorAll('#trail-heading + .table-wrap tbody tr td:nth-child(3) code')].map((c) => c.textContent);
+    const trail = [...withdrawn.doc.querySelectorAll('#trail-heading + .table-wrap tbody tr td:nth-child(3) code')].map(
+      (c) => c.textContent,
+    );
     expect(trail).toEqual(expect.arrayContaining(['create', 'submit', 'request_changes', 'edit', 'approve', 'publish', 'withdraw']));
-    const audit = await h.agency.db.all<{ action: string }>("SELECT action FROM audit_log WHERE subject = $1", [`media:${pictureId}`]);
+    const audit = await h.agency.db.all<{ action: string }>('SELECT action FROM audit_log WHERE subject = $1', [`media:${pictureId}`]);
     expect(audit.map((a) => a.action)).toEqual(['media_upload']);
   });
 
@@ -416,7 +482,10 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     expect(own.doc.querySelector('form[action$="/act"] input[value="approve"]')).toBeNull();
     expect(text(own, '.warn')).toBe('Anda penulis postingan ini: orang lain yang meninjaunya.');
     const csrf = own.doc.querySelector('input[name="_csrf"]')!.getAttribute('value')!;
-    const forced = await approver.request(`${own.url.pathname}/act`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf, action: 'approve' }) });
+    const forced = await approver.request(`${own.url.pathname}/act`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, action: 'approve' }),
+    });
     expect(forced.status).toBe(403);
     expect(text(forced, '[role="alert"]')).toBe('Postingan ditinjau oleh orang lain, bukan penulisnya sendiri.');
     expect(text(await approver.get(own.url.pathname), '.meta-list .status')).toBe('Diajukan');
@@ -426,21 +495,33 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const editor = new Browser(h);
     await editor.login('editor.kominfo');
     const page = await draft(editor, { title: 'Uji CSRF', caption_x: 'Teks' });
-    const before = await h.agency.db.get<{ version: number; status: string }>('SELECT version, status FROM posts WHERE id = $1', [idOf(page)]);
+    const before = await h.agency.db.get<{ version: number; status: string }>('SELECT version, status FROM posts WHERE id = $1', [
+      idOf(page),
+    ]);
     const missing = await editor.submit(page, '#post-form', { _csrf: [], title: 'Tanpa token' });
-    const wrong = await editor.submit(page, '#post-form', { _csrf: 'A'.repeat(32), title: 'Token salah' }, { name: 'intent', value: 'submit' });
+    const wrong = await editor.submit(
+      page,
+      '#post-form',
+      { _csrf: 'A'.repeat(32), title: 'Token salah' },
+      { name: 'intent', value: 'submit' },
+    );
     const crossSite = await editor.submit(page, '#post-form', { title: 'Dari situs lain' }, undefined, { 'sec-fetch-site': 'cross-site' });
     const newPost = await editor.request('/studio/posts/new', { method: 'POST', body: new URLSearchParams({ title: 'Tanpa token baru' }) });
     for (const refused of [missing, wrong, crossSite, newPost]) {
       expect(refused.status).toBe(403);
-      expect(text(refused, '[role="alert"]')).toBe('Formulir ini kedaluwarsa atau tidak berasal dari studio. Muat ulang halaman, lalu coba lagi.');
+      expect(text(refused, '[role="alert"]')).toBe(
+        'Formulir ini kedaluwarsa atau tidak berasal dari studio. Muat ulang halaman, lalu coba lagi.',
+      );
     }
-    const after = await h.agency.db.get<{ version: number; status: string }>('SELECT version, status FROM posts WHERE id = $1', [idOf(page)]);
+    const after = await h.agency.db.get<{ version: number; status: string }>('SELECT version, status FROM posts WHERE id = $1', [
+      idOf(page),
+    ]);
     expect(after).toEqual(before);
     expect(await h.agency.db.get('SELECT id FROM posts WHERE title = $1', ['Tanpa token baru'])).toBeUndefined();
     // The picture upload of the page's script: the session's token in a header, or nothing.
     const csrf = page.doc.querySelector('input[name="_csrf"]')!.getAttribute('value')!;
-    const upload = (headers: Record<string, string>) => editor.request('/api/v1/media', { method: 'POST', headers: { 'content-type': 'image/png', ...headers }, body: png() });
+    const upload = (headers: Record<string, string>) =>
+      editor.request('/api/v1/media', { method: 'POST', headers: { 'content-type': 'image/png', ...headers }, body: png() });
     expect((await upload({})).status).toBe(403);
     const ok = await upload({ 'x-csrf-token': csrf });
     expect(ok.status).toBe(201);
@@ -451,10 +532,20 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const editor = new Browser(h);
     await editor.login('editor.kominfo');
     const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
-    const page = await draft(editor, { title: hostile, caption_x: `"><svg onload=alert(3)>`, caption_facebook: '</textarea><b>tebal</b>' }, { name: 'intent', value: 'submit' });
+    const page = await draft(
+      editor,
+      { title: hostile, caption_x: `"><svg onload=alert(3)>`, caption_facebook: '</textarea><b>tebal</b>' },
+      { name: 'intent', value: 'submit' },
+    );
     const approver = new Browser(h);
     await approver.login('penyetuju');
-    const views = [page, await editor.get('/studio/posts'), await approver.get('/studio/review'), await approver.get(page.url.pathname), await approver.get(`/studio/audit?post=${encodeURIComponent(idOf(page))}`)];
+    const views = [
+      page,
+      await editor.get('/studio/posts'),
+      await approver.get('/studio/review'),
+      await approver.get(page.url.pathname),
+      await approver.get(`/studio/audit?post=${encodeURIComponent(idOf(page))}`),
+    ];
     for (const view of views) {
       expect(view.status).toBe(200);
       expect(view.text).not.toContain('<script>alert(1)');
@@ -469,17 +560,25 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     expect([...views[1]!.doc.querySelectorAll('table a')].map((a) => a.textContent)).toContain(hostile);
   });
 
-  it("exports the audit log as CSV in which no cell can start a spreadsheet formula", async () => {
+  it('exports the audit log as CSV in which no cell can start a spreadsheet formula', async () => {
     const admin = new Browser(h);
     await admin.login('admin');
     const accounts = await admin.get('/studio/accounts');
-    const made = await admin.submit(accounts, 'form[action$="studio/accounts"]', { user: '-cmd.user', name: '=HYPERLINK("http://evil.example","klik")', password: 'kata-sandi-panjang-1', role: 'approver', unit: '' });
+    const made = await admin.submit(accounts, 'form[action$="studio/accounts"]', {
+      user: '-cmd.user',
+      name: '=HYPERLINK("http://evil.example","klik")',
+      password: 'kata-sandi-panjang-1',
+      role: 'approver',
+      unit: '',
+    });
     expect(made.status).toBe(200);
     expect(text(made, '.notice')).toBe('Akun -cmd.user dibuat.');
     const editor = new Browser(h);
     await editor.login('editor.kominfo');
     const page = await draft(editor, { title: '@SUM(1+1)', caption_x: 'Teks' });
-    await editor.follow(await editor.submit(page, `form[action$="/comment"]`, { comment: 'ok;=HYPERLINK("http://evil.example");+1,-2\r\n@x\t=1' }));
+    await editor.follow(
+      await editor.submit(page, `form[action$="/comment"]`, { comment: 'ok;=HYPERLINK("http://evil.example");+1,-2\r\n@x\t=1' }),
+    );
 
     // The account with a dangerous name acts, so its name starts a cell (the user column).
     const odd = new Browser(h);
@@ -498,7 +597,10 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     expect(csv.text).toContain(";'=HYPERLINK");
     // The page itself: filtered by post, by user and by action.
     const byPost = await admin.get(`/studio/audit?post=${encodeURIComponent(idOf(page))}&action=comment`);
-    expect([...byPost.doc.querySelectorAll('tbody tr td:nth-child(2)')].map((td) => td.textContent)).toEqual(['-cmd.user', 'editor.kominfo']);
+    expect([...byPost.doc.querySelectorAll('tbody tr td:nth-child(2)')].map((td) => td.textContent)).toEqual([
+      '-cmd.user',
+      'editor.kominfo',
+    ]);
     const filtered = await admin.submit(byPost, 'form.filters', { user: 'editor.kominfo' });
     expect(filtered.doc.querySelectorAll('tbody tr')).toHaveLength(1);
     expect(text(filtered, 'tbody tr td:nth-child(2)')).toBe('editor.kominfo');
@@ -523,14 +625,30 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     };
     const big = Buffer.alloc(30 * 1024 * 1024);
     png().copy(big);
-    check(await editor.submit(form, '#post-form', { ...typed, picture_file: { file: big, name: 'besar.png', type: 'image/png' } }), 'picture', /^Gambar terlalu besar: paling besar 10 MB\.$/);
+    check(
+      await editor.submit(form, '#post-form', { ...typed, picture_file: { file: big, name: 'besar.png', type: 'image/png' } }),
+      'picture',
+      /^Gambar terlalu besar: paling besar 10 MB\.$/,
+    );
     const exe = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00'), Buffer.alloc(2048, 1)]);
-    check(await editor.submit(form, '#post-form', { ...typed, picture_file: { file: exe, name: 'foto.png', type: 'image/png' } }), 'picture', /^Berkas ini bukan gambar JPEG, PNG, atau WebP/);
+    check(
+      await editor.submit(form, '#post-form', { ...typed, picture_file: { file: exe, name: 'foto.png', type: 'image/png' } }),
+      'picture',
+      /^Berkas ini bukan gambar JPEG, PNG, atau WebP/,
+    );
     const past = await editor.submit(form, '#post-form', { ...typed, publish_at: '2020-01-01T08:00' });
     check(past, 'publish_at', /^Waktu terbit sudah lewat/);
     expect(past.doc.querySelector('input[name="publish_at"]')!.getAttribute('value')).toBe('2020-01-01T08:00');
-    check(await editor.submit(form, '#post-form', { ...typed, publish_at: '2099-03-01T08:00', expires_at: '2099-02-01T08:00' }), 'expires_at', /^Waktu berakhir harus sesudah waktu terbit\.$/);
-    check(await editor.submit(form, '#post-form', { ...typed, publish_at: '2099-02-31T08:00' }), 'publish_at', /^Tulis tanggal dan jam yang benar\.$/);
+    check(
+      await editor.submit(form, '#post-form', { ...typed, publish_at: '2099-03-01T08:00', expires_at: '2099-02-01T08:00' }),
+      'expires_at',
+      /^Waktu berakhir harus sesudah waktu terbit\.$/,
+    );
+    check(
+      await editor.submit(form, '#post-form', { ...typed, publish_at: '2099-02-31T08:00' }),
+      'publish_at',
+      /^Tulis tanggal dan jam yang benar\.$/,
+    );
     // Hashtags and a link that leave X no room for even one letter of the caption.
     const url = 'https://pemkab.go.id/berita/layanan';
     const list = Array.from({ length: 9 }, (_, i) => `TagarPanjangSekaliNo${i}`);
@@ -566,10 +684,17 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     expect([...two.doc.querySelectorAll('.preview-warnings li')].map((l) => l.getAttribute('data-code'))).toContain('identical_variants');
     const removed = await editor.submit(two, '#post-form', { caption_x: ['Satu', 'Dua'] }, { name: 'intent', value: 'remove:x:0' });
     expect([...removed.doc.querySelectorAll('textarea[name="caption_x"]')].map((t) => t.textContent)).toEqual(['Dua']);
-    expect([...removed.doc.querySelectorAll('pre.inserted[data-platform="x"]')].map((p) => p.textContent!.split('\n\n')[0])).toEqual(['Dua']);
+    expect([...removed.doc.querySelectorAll('pre.inserted[data-platform="x"]')].map((p) => p.textContent!.split('\n\n')[0])).toEqual([
+      'Dua',
+    ]);
     expect(await h.agency.db.get('SELECT id FROM posts WHERE title = $1', ['Varian'])).toBeUndefined();
     // The live preview's script is served from here, bundled with the preview's own code.
-    const script = await editor.get(removed.doc.querySelector('script')!.getAttribute('src')!.replace(/^(\.\.\/)+/, '/'));
+    const script = await editor.get(
+      removed.doc
+        .querySelector('script')!
+        .getAttribute('src')!
+        .replace(/^(\.\.\/)+/, '/'),
+    );
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.text).toContain('Panjang menurut hitungan X');
@@ -596,7 +721,14 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     }
     const queue = await admin.get('/studio/review');
     const waited = [...queue.doc.querySelectorAll('tbody tr')].map((r) => r.querySelector('a')!.getAttribute('href')!);
-    const times = await Promise.all(waited.map(async (href) => (await h.agency.db.get<{ updated_at: string }>('SELECT updated_at FROM posts WHERE id = $1', [decodeURIComponent(href.split('/').pop()!)]))!.updated_at));
+    const times = await Promise.all(
+      waited.map(
+        async (href) =>
+          (await h.agency.db.get<{ updated_at: string }>('SELECT updated_at FROM posts WHERE id = $1', [
+            decodeURIComponent(href.split('/').pop()!),
+          ]))!.updated_at,
+      ),
+    );
     expect(times).toEqual([...times].sort());
   });
 
@@ -607,15 +739,21 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const created = await admin.submit(units, 'form[action$="studio/units"]', { name: 'Dinas Perikanan' });
     expect(text(created, '.notice')).toMatch(/^Unit Dinas Perikanan dibuat dengan kode [A-Z0-9-]+\.$/);
     const code = /kode ([A-Z0-9-]+)\.$/.exec(text(created, '.notice'))![1]!;
-    const row = [...created.doc.querySelectorAll('tbody tr')].find((r) => r.querySelector('td')!.textContent!.startsWith('Dinas Perikanan'))!;
+    const row = [...created.doc.querySelectorAll('tbody tr')].find((r) =>
+      r.querySelector('td')!.textContent!.startsWith('Dinas Perikanan'),
+    )!;
     expect(row.textContent).toContain(code);
     const add = [...row.querySelectorAll('form')].find((f) => f.querySelector('input[name="code"]:not([type="hidden"])'))!;
     const added = await admin.submit(created, add as unknown as El, { code: 'IKAN-2026' });
     expect(text(added, '.notice')).toBe('Kode IKAN-2026 ditambahkan.');
     const taken = await admin.submit(created, add as unknown as El, { code: 'KOMINFO-2026' });
     expect(taken.status).toBe(409);
-    const rowAgain = [...added.doc.querySelectorAll('tbody tr')].find((r) => r.querySelector('td')!.textContent!.startsWith('Dinas Perikanan'))!;
-    const revoke = [...rowAgain.querySelectorAll('form')].find((f) => f.querySelector('input[type="hidden"][name="code"][value="IKAN-2026"]'))!;
+    const rowAgain = [...added.doc.querySelectorAll('tbody tr')].find((r) =>
+      r.querySelector('td')!.textContent!.startsWith('Dinas Perikanan'),
+    )!;
+    const revoke = [...rowAgain.querySelectorAll('form')].find((f) =>
+      f.querySelector('input[type="hidden"][name="code"][value="IKAN-2026"]'),
+    )!;
     expect(text(await admin.submit(added, revoke as unknown as El), '.notice')).toBe('Kode IKAN-2026 dicabut.');
     const rotate = [...rowAgain.querySelectorAll('form')].find((f) => f.querySelector('input[name="rotate"]'))!;
     const rotated = await admin.submit(added, rotate as unknown as El);
@@ -623,7 +761,11 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     expect(await h.agency.db.get('SELECT code FROM enroll_codes WHERE code = $1', [code])).toBeUndefined();
     const archive = [...rowAgain.querySelectorAll('form')].find((f) => f.querySelector('input[name="archived"]'))!;
     expect(text(await admin.submit(added, archive as unknown as El), '.notice')).toBe('Unit diarsipkan.');
-    expect(await h.agency.db.all("SELECT action FROM audit_log WHERE action IN ('unit_create', 'code_create', 'code_revoke', 'code_rotate', 'unit_archive')")).toHaveLength(5);
+    expect(
+      await h.agency.db.all(
+        "SELECT action FROM audit_log WHERE action IN ('unit_create', 'code_create', 'code_revoke', 'code_rotate', 'unit_archive')",
+      ),
+    ).toHaveLength(5);
 
     const editor = new Browser(h);
     await editor.login('editor.dinkes');
@@ -632,7 +774,9 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     expect(own.text).toContain(DINKES.code);
     expect(own.doc.querySelectorAll('main form')).toHaveLength(0);
     const csrf = own.doc.querySelector('input[name="_csrf"]')!.getAttribute('value')!;
-    expect((await editor.request('/studio/units', { method: 'POST', body: new URLSearchParams({ _csrf: csrf, name: 'Dinas Siluman' }) })).status).toBe(403);
+    expect(
+      (await editor.request('/studio/units', { method: 'POST', body: new URLSearchParams({ _csrf: csrf, name: 'Dinas Siluman' }) })).status,
+    ).toBe(403);
   });
 
   it('finds members, moves and revokes them (admin), and issues a personal code once within reach', async () => {
@@ -670,9 +814,19 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const admin = new Browser(h);
     await admin.login('admin');
     const page = await admin.get('/studio/roster');
-    expect(text(page, 'main > p.warn, main > p.notice')).toMatch(/^(Belum ada daftar pegawai: siapa pun yang memegang kode|Daftar pegawai dimuat)/);
-    const csv = ['NIP;Nama;Unit', `${nip(201)};Rina Roster;${KOMINFO.unit}`, `${nip(202)};Budi Roster;${DINKES.unit}`, `123;Salah;${KOMINFO.unit}`, `${nip(203)};Tanpa Unit;Dinas Entah`].join('\r\n');
-    const result = await admin.submit(page, 'form[action$="studio/roster"]', { roster: { file: Buffer.from(csv), name: 'pegawai.csv', type: 'text/csv' } });
+    expect(text(page, 'main > p.warn, main > p.notice')).toMatch(
+      /^(Belum ada daftar pegawai: siapa pun yang memegang kode|Daftar pegawai dimuat)/,
+    );
+    const csv = [
+      'NIP;Nama;Unit',
+      `${nip(201)};Rina Roster;${KOMINFO.unit}`,
+      `${nip(202)};Budi Roster;${DINKES.unit}`,
+      `123;Salah;${KOMINFO.unit}`,
+      `${nip(203)};Tanpa Unit;Dinas Entah`,
+    ].join('\r\n');
+    const result = await admin.submit(page, 'form[action$="studio/roster"]', {
+      roster: { file: Buffer.from(csv), name: 'pegawai.csv', type: 'text/csv' },
+    });
     expect(result.status).toBe(200);
     const figures = [...result.doc.querySelectorAll('[role="status"] dl dd')].map((d) => d.textContent);
     expect(figures).toEqual(['2', '0', '0', '2']);
@@ -689,12 +843,30 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const admin = new Browser(h);
     await admin.login('admin');
     const page = await admin.get('/studio/accounts');
-    const weak = await admin.submit(page, 'form[action$="studio/accounts"]', { user: 'editor.baru', name: 'Editor Baru', password: 'pendek', role: 'editor', unit: DINKES.unit });
+    const weak = await admin.submit(page, 'form[action$="studio/accounts"]', {
+      user: 'editor.baru',
+      name: 'Editor Baru',
+      password: 'pendek',
+      role: 'editor',
+      unit: DINKES.unit,
+    });
     expect(weak.status).toBe(400);
     expect(text(weak, '[role="alert"]')).toMatch(/^Kata sandi terlalu lemah/);
-    const noUnit = await admin.submit(page, 'form[action$="studio/accounts"]', { user: 'editor.baru', name: 'Editor Baru', password: 'kata-sandi-yang-kuat', role: 'editor', unit: '' });
+    const noUnit = await admin.submit(page, 'form[action$="studio/accounts"]', {
+      user: 'editor.baru',
+      name: 'Editor Baru',
+      password: 'kata-sandi-yang-kuat',
+      role: 'editor',
+      unit: '',
+    });
     expect(text(noUnit, '[role="alert"]')).toBe('Editor harus punya unit kerja yang ada.');
-    const made = await admin.submit(page, 'form[action$="studio/accounts"]', { user: 'editor.baru', name: 'Editor Baru', password: 'kata-sandi-yang-kuat', role: 'editor', unit: DINKES.unit });
+    const made = await admin.submit(page, 'form[action$="studio/accounts"]', {
+      user: 'editor.baru',
+      name: 'Editor Baru',
+      password: 'kata-sandi-yang-kuat',
+      role: 'editor',
+      unit: DINKES.unit,
+    });
     expect(text(made, '.notice')).toBe('Akun editor.baru dibuat.');
     const fresh = new Browser(h);
     expect((await fresh.login('editor.baru', 'kata-sandi-yang-kuat')).status).toBe(303);
@@ -718,7 +890,9 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     const archive = [...created.doc.querySelectorAll('tbody tr')].find((r) => r.textContent!.includes('Hari Jadi'))!.querySelector('form')!;
     await admin.submit(created, archive as unknown as El);
     const after = await admin.get('/studio/posts/new');
-    expect([...after.doc.querySelectorAll('select[name="campaign"] option')].map((o) => o.textContent)).not.toContain('Hari Jadi Kabupaten');
+    expect([...after.doc.querySelectorAll('select[name="campaign"] option')].map((o) => o.textContent)).not.toContain(
+      'Hari Jadi Kabupaten',
+    );
   });
 
   it('shows feed health and restores a version after a confirmation (admin)', async () => {
@@ -742,7 +916,9 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     expect(text(restored, '.notice')).toMatch(/^Dipulihkan sebagai versi \d+\.$/);
     expect((await h.agency.publisher.current())!.version).toBeGreaterThan(before);
     const csrf = restored.doc.querySelector('input[name="_csrf"]')!.getAttribute('value')!;
-    expect((await approver.request('/studio/feed/versions/1/restore', { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) })).status).toBe(403);
+    expect(
+      (await approver.request('/studio/feed/versions/1/restore', { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) })).status,
+    ).toBe(403);
   });
 
   it('speaks English when the browser or the switch asks for it', async () => {
@@ -771,7 +947,9 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     await editor.login('editor.kominfo');
     const mine = await editor.get('/studio/posts/kab-contoh-apel-asn-medsos/coverage');
     expect(mine.status).toBe(200);
-    expect([...mine.doc.querySelectorAll('main section:first-of-type tbody tr td:first-child')].map((td) => td.textContent)).toEqual([KOMINFO.unit]);
+    expect([...mine.doc.querySelectorAll('main section:first-of-type tbody tr td:first-child')].map((td) => td.textContent)).toEqual([
+      KOMINFO.unit,
+    ]);
     expect(text(mine, '#who-heading')).toBe(`Anggota ${KOMINFO.unit}`);
     const dinkesId = (await h.agency.db.get<{ id: number }>('SELECT id FROM units WHERE name = $1', [DINKES.unit]))!.id;
     expect((await editor.get(`/studio/posts/kab-contoh-apel-asn-medsos/coverage?unit=${dinkesId}`)).status).toBe(404);
@@ -800,10 +978,14 @@ describe.each(BACKENDS)('offline signing through the feed page on %s', (backend:
       expect(download.headers.get('content-disposition')).toBe('attachment; filename="feed.json"');
       const bytes = Buffer.from(download.text);
       expect(bytes.equals(pending!.body)).toBe(true);
-      const wrong = await approver.submit(page, 'form[action$="studio/feed/signature"]', { signature: signFeed(bytes, generateSigningKey()) });
+      const wrong = await approver.submit(page, 'form[action$="studio/feed/signature"]', {
+        signature: signFeed(bytes, generateSigningKey()),
+      });
       expect(wrong.status).toBe(422);
       expect(text(wrong, '[role="alert"]')).toBe('Tanda tangan tidak cocok dengan kunci publik agensi. Versi tetap menunggu.');
-      const right = await approver.follow(await approver.submit(page, 'form[action$="studio/feed/signature"]', { signature: signFeed(bytes, key) }));
+      const right = await approver.follow(
+        await approver.submit(page, 'form[action$="studio/feed/signature"]', { signature: signFeed(bytes, key) }),
+      );
       expect(text(right, '.notice')).toBe(`Tanda tangan sah: versi ${pending!.version} kini disajikan.`);
       expect((await h.call('/feed.json')).status).toBe(200);
     } finally {
@@ -817,15 +999,23 @@ describe('the multipart reader behind the no-script forms', () => {
   const body = (big = 10) =>
     Buffer.concat([
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nJudul ünïcode\r\n`),
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="picture_file"; filename="a \\"b\\".png"\r\nContent-Type: image/png\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="picture_file"; filename="a \\"b\\".png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
       Buffer.alloc(big, 0x2d),
-      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="caption_x"\r\n\r\nsatu\r\n--${boundary}\r\nContent-Disposition: form-data; name="caption_x"\r\n\r\ndua\r\n`),
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="empty"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--${boundary}--\r\n`),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="caption_x"\r\n\r\nsatu\r\n--${boundary}\r\nContent-Disposition: form-data; name="caption_x"\r\n\r\ndua\r\n`,
+      ),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="empty"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--${boundary}--\r\n`,
+      ),
     ]);
   const request = (bytes: Buffer, chunk: number) => {
     const parts: Buffer[] = [];
     for (let i = 0; i < bytes.length; i += chunk) parts.push(bytes.subarray(i, i + chunk));
-    return Object.assign(Readable.from(parts), { headers: { 'content-type': `multipart/form-data; boundary="${boundary}"` } }) as unknown as IncomingMessage;
+    return Object.assign(Readable.from(parts), {
+      headers: { 'content-type': `multipart/form-data; boundary="${boundary}"` },
+    }) as unknown as IncomingMessage;
   };
   const limits = { fieldBytes: 1024, fileBytes: 64, totalBytes: 4096, parts: 10 };
 

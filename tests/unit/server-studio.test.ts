@@ -3,11 +3,12 @@
 // databases — posts, four eyes, version conflicts, uploads, the preview, publishing (validated,
 // signed, swapped whole), the clock, offline signing, restoring a version, and the audit log.
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../../server/demo/png';
 import { generateSigningKey, signFeed, verifyFeed } from '../../server/signing';
 import { afterApproval, isLive, mayDo, type PostAction } from '../../server/studio/workflow';
-import { composeText } from '../../utils/compose/compose';
+import { composeFor } from '../../utils/compose/for-site';
 import { captionVariants } from '../../utils/compose/caption';
 import { parseFeedText, type Item } from '../../utils/protocol/feed';
 import { POST_STATUSES, PostObjectSchema, type PostStatus } from '../../utils/protocol/studio';
@@ -56,7 +57,8 @@ describe('the workflow (pure)', () => {
     expect(afterApproval(null, now)).toBe('approved');
     expect(afterApproval('2026-12-03T07:00:00Z', now)).toBe('approved');
     expect(afterApproval('2026-12-03T09:00:00Z', now)).toBe('scheduled');
-    const live = (status: PostStatus, publish: string | null, expires: string | null) => isLive({ status, publish_at: publish, expires_at: expires }, now);
+    const live = (status: PostStatus, publish: string | null, expires: string | null) =>
+      isLive({ status, publish_at: publish, expires_at: expires }, now);
     expect(live('published', null, null)).toBe(true);
     expect(live('scheduled', '2026-12-03T09:00:00Z', null)).toBe(false);
     expect(live('scheduled', '2026-12-03T07:59:00Z', null)).toBe(true);
@@ -69,15 +71,35 @@ describe('the workflow (pure)', () => {
 describe('the feed build (pure)', () => {
   it('builds the same bytes piece by piece as whole, and the extension reads every post back', async () => {
     const { buildFeed, feedBytes, feedPieces } = await import('../../server/publish/build');
-    const ctx = { base: 'https://siar.kab-contoh.go.id', publisher: { id: 'kab', name: 'Kab' }, title: 'Feed', refreshMinutes: 15, utcOffsetMinutes: 420 };
+    const ctx = {
+      base: 'https://siar.kab-contoh.go.id',
+      publisher: { id: 'kab', name: 'Kab' },
+      title: 'Feed',
+      refreshMinutes: 15,
+      utcOffsetMinutes: 420,
+    };
     const post = (i: number) => ({
-      id: `p-${i}`, title: `Judul "${i}" ✓ 👶`, body: `Isi ${i}\n\nParagraf`, captions: { x: [`X ${i}`], default: ['a', 'b'] }, hashtags: ['KabupatenContoh'],
-      url: i % 2 ? null : `https://berita.example/${i}`, unit: { slug: 'dinkes', name: 'Dinas Kesehatan' }, campaign: i % 3 ? null : { slug: 'c', name: 'Cegah Stunting' },
-      priority: 'normal' as const, published_at: '2026-12-01T01:00:00.000Z', updated_at: '2026-12-01T02:00:00.000Z', expires_at: null,
-      image: { url: `https://siar.kab-contoh.go.id/media/${i}.png`, sha256: 'a'.repeat(64), mime: 'image/png', bytes: 10 }, video: null,
+      id: `p-${i}`,
+      title: `Judul "${i}" ✓ 👶`,
+      body: `Isi ${i}\n\nParagraf`,
+      captions: { x: [`X ${i}`], default: ['a', 'b'] },
+      hashtags: ['KabupatenContoh'],
+      url: i % 2 ? null : `https://berita.example/${i}`,
+      unit: { slug: 'dinkes', name: 'Dinas Kesehatan' },
+      campaign: i % 3 ? null : { slug: 'c', name: 'Cegah Stunting' },
+      priority: 'normal' as const,
+      published_at: '2026-12-01T01:00:00.000Z',
+      updated_at: '2026-12-01T02:00:00.000Z',
+      expires_at: null,
+      image: { url: `https://siar.kab-contoh.go.id/media/${i}.png`, sha256: 'a'.repeat(64), mime: 'image/png', bytes: 10 },
+      video: null,
     });
     for (const n of [0, 1, 7]) {
-      const feed = buildFeed(Array.from({ length: n }, (_, i) => post(i)), ctx, '2026-12-03T01:00:00.000Z');
+      const feed = buildFeed(
+        Array.from({ length: n }, (_, i) => post(i)),
+        ctx,
+        '2026-12-03T01:00:00.000Z',
+      );
       expect(feedPieces(feed).bytes.equals(feedBytes(feed))).toBe(true);
       const parsed = parseFeedText(feedPieces(feed).bytes.toString('utf8'));
       expect(parsed.ok && [parsed.feed.items.length, parsed.feed.dropped]).toEqual([n, 0]);
@@ -94,13 +116,17 @@ function pngWithLocation(): Buffer {
   chunk.writeUInt32BE(data.length, 0);
   chunk.write('tEXt', 4, 'latin1');
   data.copy(chunk, 8);
-  const { crc32 } = require('node:zlib') as typeof import('node:zlib');
   chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
   return Buffer.concat([png.subarray(0, iend), chunk, png.subarray(iend)]);
 }
 
 async function upload(s: Harness, token: string, bytes: Uint8Array, type: string) {
-  const res = await s.call('/api/v1/media', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: Buffer.from(bytes) });
+  const res = await s.call('/api/v1/media', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': type },
+    body: Buffer.from(bytes),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- read loosely: each test checks its fields
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -109,7 +135,13 @@ async function feedNow(s: Harness) {
   const bytes = Buffer.from(await res.arrayBuffer());
   const parsed = parseFeedText(bytes.toString('utf8'));
   if (!parsed.ok) throw new Error('feed does not parse');
-  return { bytes, etag: res.headers.get('etag'), items: parsed.feed.items, meta: parsed.feed.meta, signature: await (await s.call('/feed.json.sig')).text() };
+  return {
+    bytes,
+    etag: res.headers.get('etag'),
+    items: parsed.feed.items,
+    meta: parsed.feed.meta,
+    signature: await (await s.call('/feed.json.sig')).text(),
+  };
 }
 
 describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
@@ -141,7 +173,11 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
     const draft = await s.api(editor, 'POST', '/posts', {
       title: 'Posyandu Keliling Hadir di 12 Desa',
       text: 'Posyandu keliling menjangkau desa terpencil.\n\nJadwal di puskesmas.',
-      captions: { x: ['Posyandu keliling hadir di 12 desa!', 'Ayo timbang balita di posyandu keliling.'], facebook: ['Posyandu keliling kini hadir di 12 desa terpencil.'], whatsapp: ['Info: posyandu keliling di 12 desa.'] },
+      captions: {
+        x: ['Posyandu keliling hadir di 12 desa!', 'Ayo timbang balita di posyandu keliling.'],
+        facebook: ['Posyandu keliling kini hadir di 12 desa terpencil.'],
+        whatsapp: ['Info: posyandu keliling di 12 desa.'],
+      },
       hashtags: ['#KabupatenContoh', 'CegahStunting'],
       media: [picture.body.id],
       campaign: 'cegah-stunting',
@@ -149,7 +185,13 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
     });
     expect(draft.status).toBe(201);
     const post = PostObjectSchema.parse(draft.body);
-    expect(post).toMatchObject({ status: 'draft', version: 1, author: 'editor.dinkes', unit: DINKES.unit, hashtags: ['KabupatenContoh', 'CegahStunting'] });
+    expect(post).toMatchObject({
+      status: 'draft',
+      version: 1,
+      author: 'editor.dinkes',
+      unit: DINKES.unit,
+      hashtags: ['KabupatenContoh', 'CegahStunting'],
+    });
     expect(post.link).toBe(`${s.agency.base}/p/${post.id}`);
 
     // Two tabs: the second save from the old version is refused, not merged.
@@ -167,10 +209,15 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
     expect(noComment.status).toBe(400);
     const sentBack = await s.api(approver, 'POST', `/posts/${post.id}/request-changes`, { comment: 'Sebutkan nama desanya.' });
     expect(sentBack.body.status).toBe('changes_requested');
-    expect(sentBack.body.comments).toEqual([expect.objectContaining({ user: 'penyetuju', kind: 'request_changes', text: 'Sebutkan nama desanya.' })]);
+    expect(sentBack.body.comments).toEqual([
+      expect.objectContaining({ user: 'penyetuju', kind: 'request_changes', text: 'Sebutkan nama desanya.' }),
+    ]);
     // Only drafts and posts with changes requested can be edited; a transition the state lacks is 409.
     expect((await s.api(approver, 'POST', `/posts/${post.id}/approve`)).status).toBe(409);
-    const fixed = await s.api(editor, 'PATCH', `/posts/${post.id}`, { version: 2, text: 'Posyandu keliling menjangkau Desa Sukamaju dan 11 desa lain.' });
+    const fixed = await s.api(editor, 'PATCH', `/posts/${post.id}`, {
+      version: 2,
+      text: 'Posyandu keliling menjangkau Desa Sukamaju dan 11 desa lain.',
+    });
     expect(fixed.body.version).toBe(3);
     await s.api(editor, 'POST', `/posts/${post.id}/submit`);
     const before = await feedNow(s);
@@ -185,15 +232,21 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
     expect(verifyFeed(after.bytes, after.signature, s.agency.publicKey)).toBe(true);
     const item = after.items.find((i) => i.id === post.id)!;
     expect(item).toMatchObject({ title: 'Posyandu Keliling Hadir di 12 Desa Terpencil', image: picture.body.url, url: post.link });
-    expect(item._siar).toMatchObject({ priority: 'high', campaign: 'cegah-stunting', campaign_name: 'Cegah Stunting', image_sha256: picture.body.sha256, agency: { name: DINKES.unit } });
+    expect(item._siar).toMatchObject({
+      priority: 'high',
+      campaign: 'cegah-stunting',
+      campaign_name: 'Cegah Stunting',
+      image_sha256: picture.body.sha256,
+      agency: { name: DINKES.unit },
+    });
 
     // The preview is what the extension inserts, composed by the extension's own code.
     const preview = await s.api(editor, 'GET', `/posts/${post.id}/preview`);
     for (const platform of ['x', 'facebook', 'whatsapp'] as const) {
-      const expected = captionVariants(item, platform).map((_, v) => composeText(item, platform, v).text);
+      const expected = captionVariants(item, platform).map((_, v) => composeFor(item, platform, v).text);
       expect(preview.body[platform].map((t: { text: string }) => t.text)).toEqual(expected);
     }
-    expect(preview.body.x[0].weighted_length).toBe(composeText(item, 'x', 0).weighted);
+    expect(preview.body.x[0].weighted_length).toBe(composeFor(item, 'x', 0).weighted);
 
     // Withdrawn: gone from the very next version, with its reason; the old signature no longer matches.
     expect((await s.api(approver, 'POST', `/posts/${post.id}/withdraw`, {})).status).toBe(400);
@@ -207,7 +260,15 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
 
     const audit = await s.api(approver, 'GET', `/audit?post=${post.id}`);
     expect(audit.body.entries.map((e: { action: string }) => e.action).reverse()).toEqual([
-      'create', 'edit', 'submit', 'request_changes', 'edit', 'submit', 'approve', 'publish', 'withdraw',
+      'create',
+      'edit',
+      'submit',
+      'request_changes',
+      'edit',
+      'submit',
+      'approve',
+      'publish',
+      'withdraw',
     ]);
     const edit = audit.body.entries.find((e: { action: string }) => e.action === 'edit');
     expect(edit.before).toEqual({ text: 'Posyandu keliling menjangkau desa terpencil.\n\nJadwal di puskesmas.' });
@@ -244,7 +305,10 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
       expect(res.body.error, JSON.stringify(res.body)).toBe(error);
     };
     await bad({ publish_at: new Date(now - HOUR).toISOString() }, 'publish_in_past');
-    await bad({ publish_at: new Date(now + 2 * HOUR).toISOString(), expires_at: new Date(now + HOUR).toISOString() }, 'expiry_before_publish');
+    await bad(
+      { publish_at: new Date(now + 2 * HOUR).toISOString(), expires_at: new Date(now + HOUR).toISOString() },
+      'expiry_before_publish',
+    );
     await bad({ media: ['tidakada'] }, 'unknown_media');
     await bad({ campaign: 'kampanye-asing' }, 'unknown_campaign');
     await bad({ url: 'http://berita.example/a' }, 'bad_request');
@@ -263,7 +327,9 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
     expect(mismatch.body.error).toBe('type_mismatch');
     const huge = await upload(s, editor, Buffer.concat([png, Buffer.alloc(300 * 1024)]), 'image/png');
     expect(huge.status).toBe(413);
-    expect(await s.agency.db.get('SELECT COUNT(*) AS n FROM media WHERE uploaded_by IS NOT NULL AND mime <> $1', ['image/png'])).toEqual({ n: 0 });
+    expect(await s.agency.db.get('SELECT COUNT(*) AS n FROM media WHERE uploaded_by IS NOT NULL AND mime <> $1', ['image/png'])).toEqual({
+      n: 0,
+    });
   });
 
   it('publishes a scheduled post when its time comes and takes it out when it expires, without anyone pressing a button', async () => {
@@ -333,22 +399,53 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
   });
 
   it('manages accounts, campaigns, units and codes, each step audited', async () => {
-    const weak = await s.api(admin, 'POST', '/accounts', { user: 'editor.baru', name: 'Editor Baru', password: 'pendek', role: 'editor', unit: DINKES.unit });
+    const weak = await s.api(admin, 'POST', '/accounts', {
+      user: 'editor.baru',
+      name: 'Editor Baru',
+      password: 'pendek',
+      role: 'editor',
+      unit: DINKES.unit,
+    });
     expect(weak).toMatchObject({ status: 400, body: { error: 'weak_password' } });
-    expect((await s.api(admin, 'POST', '/accounts', { user: 'editor.baru', name: 'E', password: 'cukup-panjang-sekali', role: 'editor', unit: 'Dinas Entah' })).body.error).toBe('unknown_unit');
-    const made = await s.api(admin, 'POST', '/accounts', { user: 'editor.baru', name: 'Editor Baru', password: 'cukup-panjang-sekali', role: 'editor', unit: DINKES.unit });
+    expect(
+      (
+        await s.api(admin, 'POST', '/accounts', {
+          user: 'editor.baru',
+          name: 'E',
+          password: 'cukup-panjang-sekali',
+          role: 'editor',
+          unit: 'Dinas Entah',
+        })
+      ).body.error,
+    ).toBe('unknown_unit');
+    const made = await s.api(admin, 'POST', '/accounts', {
+      user: 'editor.baru',
+      name: 'Editor Baru',
+      password: 'cukup-panjang-sekali',
+      role: 'editor',
+      unit: DINKES.unit,
+    });
     expect(made).toEqual({ status: 201, body: { user: 'editor.baru', role: 'editor', unit: DINKES.unit } });
-    expect((await s.api(admin, 'POST', '/accounts', { user: 'EDITOR.BARU', name: 'x', password: 'cukup-panjang-sekali', role: 'approver' })).status).toBe(409);
-    expect((await s.api(approver, 'POST', '/accounts', { user: 'x.y', name: 'x', password: 'cukup-panjang-sekali', role: 'admin' })).status).toBe(403);
+    expect(
+      (await s.api(admin, 'POST', '/accounts', { user: 'EDITOR.BARU', name: 'x', password: 'cukup-panjang-sekali', role: 'approver' }))
+        .status,
+    ).toBe(409);
+    expect(
+      (await s.api(approver, 'POST', '/accounts', { user: 'x.y', name: 'x', password: 'cukup-panjang-sekali', role: 'admin' })).status,
+    ).toBe(403);
     expect(typeof (await s.login('editor.baru', 'cukup-panjang-sekali'))).toBe('string');
-    const stored = await s.agency.db.get<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE username = $1', ['editor.baru']);
+    const stored = await s.agency.db.get<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE username = $1', [
+      'editor.baru',
+    ]);
     expect(stored!.password_hash).toMatch(/^scrypt\$/);
     expect(stored!.password_hash).not.toContain('cukup-panjang');
 
     const campaign = await s.api(admin, 'POST', '/campaigns', { name: 'Bulan Bakti Gotong Royong' });
     expect(campaign.body).toMatchObject({ slug: 'bulan-bakti-gotong-royong', name: 'Bulan Bakti Gotong Royong' });
     await s.api(admin, 'POST', '/campaigns/bulan-bakti-gotong-royong/archive', { archived: true });
-    expect((await s.api(editor, 'POST', '/posts', { title: 'x', campaign: 'bulan-bakti-gotong-royong' })).body.error).toBe('unknown_campaign');
+    expect((await s.api(editor, 'POST', '/posts', { title: 'x', campaign: 'bulan-bakti-gotong-royong' })).body.error).toBe(
+      'unknown_campaign',
+    );
 
     const unit = await s.api(admin, 'POST', '/units', { name: 'Dinas Pariwisata' });
     expect(unit.status).toBe(201);
@@ -360,7 +457,8 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
     expect((await s.json('POST', '/v1/enroll', { nip: '198503152010012901', name: 'A', code: rotated.body.code })).status).toBe(201);
     expect((await s.api(admin, 'DELETE', `/codes/${rotated.body.code}`)).status).toBe(204);
     const actions = (await s.api(admin, 'GET', '/audit?limit=50')).body.entries.map((e: { action: string }) => e.action);
-    for (const a of ['account_create', 'campaign_create', 'campaign_archive', 'unit_create', 'code_rotate', 'code_revoke']) expect(actions).toContain(a);
+    for (const a of ['account_create', 'campaign_create', 'campaign_archive', 'unit_create', 'code_rotate', 'code_revoke'])
+      expect(actions).toContain(a);
   });
 
   it('shows who has and has not posted a mandatory post, an editor their unit only', async () => {
@@ -399,7 +497,11 @@ describe.each(BACKENDS)('offline signing on %s', (backend: Backend) => {
       });
       expect(wrong.status).toBe(422);
       expect((await s.call('/feed.json')).status).toBe(503);
-      const right = await s.call('/api/v1/feed/pending/signature', { method: 'POST', headers: { Authorization: `Bearer ${approver}` }, body: signFeed(bytes, key) });
+      const right = await s.call('/api/v1/feed/pending/signature', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${approver}` },
+        body: signFeed(bytes, key),
+      });
       expect(right.status).toBe(200);
       const feed = await feedNow(s);
       expect(feed.bytes.equals(bytes)).toBe(true);

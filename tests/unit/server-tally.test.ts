@@ -14,7 +14,18 @@ import {
   SharesResponseSchema,
   SummarySchema,
 } from '../../utils/protocol/tally';
-import { BACKENDS, DEMO, DINKES, freshDatabase, KOMINFO, MANDATORY_ITEM, nip, startAgency, type Backend, type Harness } from '../support/agency';
+import {
+  BACKENDS,
+  DEMO,
+  DINKES,
+  freshDatabase,
+  KOMINFO,
+  MANDATORY_ITEM,
+  nip,
+  startAgency,
+  type Backend,
+  type Harness,
+} from '../support/agency';
 
 const STUNTING = 'kab-contoh-stunting-turun-posyandu';
 const BEASISWA = 'kab-contoh-beasiswa-contoh-cerdas';
@@ -73,7 +84,11 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
     });
 
     it('takes a NIP as people write it: groups separated by spaces, dots or dashes', async () => {
-      for (const [seq, written] of [[6, '19850315 201001 2 006'], [7, '19850315-201001-2-007'], [8, '19850315.201001.2.008']] as const) {
+      for (const [seq, written] of [
+        [6, '19850315 201001 2 006'],
+        [7, '19850315-201001-2-007'],
+        [8, '19850315.201001.2.008'],
+      ] as const) {
         const res = await t.enroll({ nip: written, name: 'B', ...KOMINFO });
         expect(res.status, written).toBe(201);
         expect(EnrollResponseSchema.parse(await res.json()).member.nip).toBe(nip(seq));
@@ -153,7 +168,7 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
   });
 
   describe('the roster', () => {
-    it('with a roster only a NIP listed for the code\'s unit enrols, under the roster\'s name; without one anyone with the code', async () => {
+    it("with a roster only a NIP listed for the code's unit enrols, under the roster's name; without one anyone with the code", async () => {
       const s = await startAgency(backend);
       const t = tools(s);
       try {
@@ -167,7 +182,11 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
           `123;Salah NIP;Dinas Kesehatan`,
           `${nip(31)};Dua Kali;Dinas Kesehatan`,
         ].join('\r\n');
-        const res = await s.call('/api/v1/roster', { method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'text/csv' }, body: csv });
+        const res = await s.call('/api/v1/roster', {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'text/csv' },
+          body: csv,
+        });
         expect(res.status).toBe(200);
         const result = (await res.json()) as { added: number; updated: number; refused: { line: number; reason: string }[] };
         expect(result.added).toBe(2);
@@ -187,7 +206,9 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
         expect((await t.enroll({ nip: nip(32), name: 'x', ...DINKES })).status).toBe(201);
         // Editors cannot load a roster.
         const editor = await s.login('editor.kominfo');
-        expect((await s.call('/api/v1/roster', { method: 'POST', headers: { Authorization: `Bearer ${editor}` }, body: csv })).status).toBe(403);
+        expect((await s.call('/api/v1/roster', { method: 'POST', headers: { Authorization: `Bearer ${editor}` }, body: csv })).status).toBe(
+          403,
+        );
       } finally {
         await s.close();
       }
@@ -207,7 +228,7 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
     });
     afterAll(() => s.close());
 
-    it('accepts good shares, rejects bad ones one by one with the protocol\'s reasons, and calls a resend duplicate', async () => {
+    it("accepts good shares, rejects bad ones one by one with the protocol's reasons, and calls a resend duplicate", async () => {
       const [a, b] = [s.share(), s.share({ action: 'inserted', post_url: 'https://x.com/contoh/status/1' })];
       const badPlatform = s.share({ platform: 'X!' });
       const tiktok = s.share({ platform: 'tiktok' });
@@ -247,7 +268,10 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
         [s.share({ platform: 'other', post_url: 'https://example.com/a' }), 'bad_post_url'],
         [s.share({ action: 'copied', self_reported: true }), 'bad_action'],
       ];
-      const result = await t.postOk(alice, cases.map(([share]) => share));
+      const result = await t.postOk(
+        alice,
+        cases.map(([share]) => share),
+      );
       expect(result.accepted).toEqual([]);
       expect(result.rejected).toEqual(cases.map(([share, reason]) => ({ id: share.id, reason })));
       // And the good counterparts are accepted.
@@ -274,7 +298,9 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
     it('counts the same batch posted twice at once only once', async () => {
       const token = await s.member(12, DINKES);
       const items = [MANDATORY_ITEM, STUNTING, BEASISWA, JALAN, PANEN];
-      const batch = Array.from({ length: 30 }, (_, i) => s.share({ item_id: items[i % items.length], platform: i % 2 ? 'x' : 'facebook', action: i % 3 ? 'posted' : 'inserted' }));
+      const batch = Array.from({ length: 30 }, (_, i) =>
+        s.share({ item_id: items[i % items.length], platform: i % 2 ? 'x' : 'facebook', action: i % 3 ? 'posted' : 'inserted' }),
+      );
       const [one, two] = await Promise.all([t.postOk(token, batch), t.postOk(token, batch)]);
       const ids = batch.map((x) => x.id);
       // Each request is one transaction: one stores all, the other finds all stored.
@@ -289,7 +315,10 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
 
     it('caps the events a member adds in one agency day, whatever token they use', async () => {
       const token = await s.member(14, DINKES);
-      const first = await t.postOk(token, Array.from({ length: 35 }, () => s.share({ action: 'copied', platform: 'other' })));
+      const first = await t.postOk(
+        token,
+        Array.from({ length: 35 }, () => s.share({ action: 'copied', platform: 'other' })),
+      );
       expect(first.accepted).toHaveLength(35);
       const over = Array.from({ length: 10 }, () => s.share({ action: 'copied', platform: 'other' }));
       const second = await t.postOk(token, over);
@@ -366,7 +395,13 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
           s.share({ item_id: STUNTING, platform: 'whatsapp', self_reported: true }),
         ]);
         await t.postOk(a2, [s.share({ item_id: MANDATORY_ITEM })]);
-        await t.postOk(b1, [s.share({ item_id: MANDATORY_ITEM }), s.share({ item_id: STUNTING }), s.share({ item_id: BEASISWA }), s.share({ item_id: JALAN }), s.share({ item_id: PANEN })]);
+        await t.postOk(b1, [
+          s.share({ item_id: MANDATORY_ITEM }),
+          s.share({ item_id: STUNTING }),
+          s.share({ item_id: BEASISWA }),
+          s.share({ item_id: JALAN }),
+          s.share({ item_id: PANEN }),
+        ]);
 
         const units = Object.keys(DEMO_ENROLL_CODES).length;
         expect(await t.summary(a1)).toEqual({
@@ -394,10 +429,14 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
           unit: { name: 'Dinas Pertanian', posted: 0, rank: 3, units },
         });
         // The rollups equal a count over the events themselves.
-        expect(await t.count("SELECT COUNT(*) AS n FROM (SELECT DISTINCT member_id, item_id, platform FROM shares WHERE action = 'posted') AS d")).toBe(
-          await t.count('SELECT COALESCE(SUM(posted), 0) AS n FROM rollup_unit'),
+        expect(
+          await t.count(
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT member_id, item_id, platform FROM shares WHERE action = 'posted') AS d",
+          ),
+        ).toBe(await t.count('SELECT COALESCE(SUM(posted), 0) AS n FROM rollup_unit'));
+        expect(await t.count('SELECT COUNT(*) AS n FROM shares')).toBe(
+          await t.count('SELECT COALESCE(SUM(events), 0) AS n FROM rollup_unit'),
         );
-        expect(await t.count('SELECT COUNT(*) AS n FROM shares')).toBe(await t.count('SELECT COALESCE(SUM(events), 0) AS n FROM rollup_unit'));
       } finally {
         await s.close();
       }
@@ -425,7 +464,10 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
           { reporter: 'a'.repeat(22), kind: 'bad_signature', at: expect.any(String) },
         ]);
         // The dashboard says it loudly.
-        const login = await s.call('/login', { method: 'POST', body: new URLSearchParams({ user: 'admin', password: DEMO.admin!.password }) });
+        const login = await s.call('/login', {
+          method: 'POST',
+          body: new URLSearchParams({ user: 'admin', password: DEMO.admin!.password }),
+        });
         const html = await (await s.call('/', { headers: { Cookie: login.headers.get('set-cookie')!.split(';')[0]! } })).text();
         expect(html).toContain('1 dari 3 peramban yang melapor dalam 30 menit terakhir tidak menerima feed yang baik');
         expect(html).toMatch(/Tanda tangan tidak sah<\/td><td class="num">1</);
@@ -587,14 +629,20 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
     });
 
     it('exports every event as CSV to admins only, guarded against formulas under both separators', async () => {
-      const editor = await s.call('/login', { method: 'POST', body: new URLSearchParams({ user: 'editor.kominfo', password: DEMO['editor.kominfo']!.password }) });
+      const editor = await s.call('/login', {
+        method: 'POST',
+        body: new URLSearchParams({ user: 'editor.kominfo', password: DEMO['editor.kominfo']!.password }),
+      });
       const editorCookie = editor.headers.get('set-cookie')!.split(';')[0]!;
       expect((await s.call('/export/shares.csv', { headers: { Cookie: editorCookie } })).status).toBe(403);
       const { res, html: text } = await page('/export/shares.csv');
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="siar-shares-\d{4}-\d{2}-\d{2}\.csv"$/);
-      const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+      const lines = text
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n');
       expect(lines[0]).toBe('id,nip,name,unit,item_id,feed_url,platform,action,at,post_url,received_at,self_reported,verification');
       expect(lines).toHaveLength(1 + 6);
       expect(text).toContain(`,${nip(60)},"'=HYPERLINK(""http://evil.example"",""klik"")",Dinas Komunikasi dan Informatika,`);

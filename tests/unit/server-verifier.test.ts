@@ -33,7 +33,12 @@ describe.each(BACKENDS)('the X verifier on %s', (backend: Backend) => {
   });
 
   async function enrolWith(seq: number, handle?: string): Promise<string> {
-    const res = await h.json('POST', '/v1/enroll', { nip: nip(seq), name: `Pegawai ${seq}`, ...KOMINFO, ...(handle ? { x_handle: handle } : {}) });
+    const res = await h.json('POST', '/v1/enroll', {
+      nip: nip(seq),
+      name: `Pegawai ${seq}`,
+      ...KOMINFO,
+      ...(handle ? { x_handle: handle } : {}),
+    });
     expect(res.status).toBe(201);
     return EnrollResponseSchema.parse(await res.json()).token;
   }
@@ -68,7 +73,7 @@ describe.each(BACKENDS)('the X verifier on %s', (backend: Backend) => {
     expect(await summary(token)).toMatchObject({ posted: 1, verified: 1 });
   });
 
-  it('leaves a post unverified when X names another author (a status number copied under one\'s own handle)', async () => {
+  it("leaves a post unverified when X names another author (a status number copied under one's own handle)", async () => {
     const token = await enrolWith(2, 'budi_s');
     const id = statusId();
     x.answers.set(id, { status: 200, author: 'akun_lain' });
@@ -130,7 +135,10 @@ describe.each(BACKENDS)('the X verifier on %s', (backend: Backend) => {
       expect(rounds, 'rounds').toBeLessThan(10);
       if (rounds > 0) {
         // The backoff has not run out; make the job due, as time passing would.
-        const { changes } = await h.agency.db.run('UPDATE verify_jobs SET next_at = $2 WHERE share_id = $1', [event.id, new Date(Date.now() - 1000).toISOString()]);
+        const { changes } = await h.agency.db.run('UPDATE verify_jobs SET next_at = $2 WHERE share_id = $1', [
+          event.id,
+          new Date(Date.now() - 1000).toISOString(),
+        ]);
         expect(changes).toBe(1);
       }
       const before = Date.now();
@@ -154,7 +162,7 @@ describe.each(BACKENDS)('the X verifier on %s', (backend: Backend) => {
     expect((await summary(token)).verified).toBe(0);
   });
 
-  it('retries when X answers too slowly (past the verifier\'s timeout)', async () => {
+  it("retries when X answers too slowly (past the verifier's timeout)", async () => {
     const token = await enrolWith(7, 'budi_s');
     const id = statusId();
     x.answers.set(id, { delayMs: 30_000 });
@@ -173,7 +181,7 @@ describe.each(BACKENDS)('the X verifier on %s', (backend: Backend) => {
     expect(await verification(event.id)).toBe('verified');
   }, 30_000);
 
-  it('counts each verified post once, in the member\'s summary and on the dashboard', async () => {
+  it("counts each verified post once, in the member's summary and on the dashboard", async () => {
     const token = await enrolWith(8, 'budi_s');
     const other = await enrolWith(9, 'sri_w');
     const ids = [statusId(), statusId(), statusId(), statusId()];

@@ -20,10 +20,28 @@ beforeAll(async () => {
   const make = async (name: string, seconds: number, extra: string[] = []) => {
     const out = dir.file(`${name}.mp4`);
     await ffmpeg([
-      '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=5:duration=${seconds}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '32k',
-      '-movflags', '+faststart', ...extra, out,
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc=size=160x120:rate=5:duration=${seconds}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:duration=${seconds}`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '32k',
+      '-movflags',
+      '+faststart',
+      ...extra,
+      out,
     ]);
     return readFile(out);
   };
@@ -35,7 +53,12 @@ beforeAll(async () => {
 afterAll(() => dir?.remove());
 
 async function upload(s: Harness, token: string, bytes: Uint8Array, type: string) {
-  const res = await s.call('/api/v1/media', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: Buffer.from(bytes) });
+  const res = await s.call('/api/v1/media', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': type },
+    body: Buffer.from(bytes),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- read loosely: each test checks its fields
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -128,7 +151,11 @@ describe.each(BACKENDS)('videos on %s', (backend: Backend) => {
   it('puts the video in the signed feed with its hash, size, duration and the post picture as poster; warns when X would refuse it', async () => {
     const video = await upload(s, editor, videos.short, 'video/mp4');
     const poster = await upload(s, editor, Buffer.from(makePng(64, 36, (x) => x * 0x030201)), 'image/png');
-    const post = await s.api(editor, 'POST', '/posts', { title: 'Video Posyandu', media: [video.body.id, poster.body.id], captions: { x: ['Tonton!'] } });
+    const post = await s.api(editor, 'POST', '/posts', {
+      title: 'Video Posyandu',
+      media: [video.body.id, poster.body.id],
+      captions: { x: ['Tonton!'] },
+    });
     expect(post.status).toBe(201);
     await s.api(editor, 'POST', `/posts/${post.body.id}/submit`);
     expect((await s.api(approver, 'POST', `/posts/${post.body.id}/approve`)).body.status).toBe('published');
@@ -147,7 +174,9 @@ describe.each(BACKENDS)('videos on %s', (backend: Backend) => {
       },
     ]);
     expect(item?.image).toBe(poster.body.url);
-    expect((await s.api(editor, 'GET', `/posts/${post.body.id}/preview`)).body.warnings.map((w: { code: string }) => w.code)).not.toContain('x_video_too_long');
+    expect((await s.api(editor, 'GET', `/posts/${post.body.id}/preview`)).body.warnings.map((w: { code: string }) => w.code)).not.toContain(
+      'x_video_too_long',
+    );
 
     // 150 s: longer than X takes from ordinary accounts. (Raised limit for this one file.)
     const limits = s.agency.media.limits;

@@ -35,9 +35,14 @@ import {
   watchPolicy,
   type UserSettings,
 } from '@/utils/settings';
-import { parsePolicy, POLICY_KEYS } from '@/utils/settings/policy';
+import { SETTING_KEYS } from '@/utils/settings/keys';
+import { parsePolicy } from '@/utils/settings/policy';
 
-const USER = { feedUrl: 'https://user.example.go.id/feed.json', tallyUrl: 'https://user.example.go.id/tally', feedPublicKey: 'U'.repeat(43) };
+const USER = {
+  feedUrl: 'https://user.example.go.id/feed.json',
+  tallyUrl: 'https://user.example.go.id/tally',
+  feedPublicKey: 'U'.repeat(43),
+};
 const FEED_TALLY = 'https://feed.example.go.id/tally';
 const POLICY = {
   feedUrl: 'https://diskominfo.example.go.id/siar/feed.json',
@@ -295,7 +300,7 @@ describe('options form: policy values are read-only and never saved over', () =>
     ]);
   });
 
-  it('without a policy every field is the user\'s', async () => {
+  it("without a policy every field is the user's", async () => {
     render(
       h(SettingsForm, {
         settings: {},
@@ -312,13 +317,14 @@ describe('options form: policy values are read-only and never saved over', () =>
 
 describe('the schema and the example policies agree with the code', () => {
   const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON documents, walked by the assertions below
   const read = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, any>;
 
   it('public/managed_schema.json declares exactly the policy keys, as strings, described in both languages', () => {
     const schema = read('public/managed_schema.json');
     expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties).sort()).toEqual([...POLICY_KEYS].sort());
-    for (const key of POLICY_KEYS) {
+    expect(Object.keys(schema.properties).sort()).toEqual([...SETTING_KEYS].sort());
+    for (const key of SETTING_KEYS) {
       expect(schema.properties[key].type).toBe('string');
       expect(schema.properties[key].description).toMatch(/ \/ /);
     }
@@ -334,7 +340,7 @@ describe('the schema and the example policies agree with the code', () => {
     expect(firefox.policies.ExtensionSettings['siar@siar.example'].installation_mode).toBe('force_installed');
     for (const values of [chromeValues, firefoxValues]) {
       expect(parsePolicy(values)).toEqual(values);
-      expect(Object.keys(values).sort()).toEqual([...POLICY_KEYS].sort());
+      expect(Object.keys(values).sort()).toEqual([...SETTING_KEYS].sort());
     }
     expect(warn).not.toHaveBeenCalled();
   });

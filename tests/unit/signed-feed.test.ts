@@ -95,7 +95,8 @@ describe('npm run agency -- keygen / sign', () => {
     try {
       const keyFile = path.join(dir, 'key.pem');
       const feedFile = path.join(dir, 'feed.json');
-      const cli = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'server/agency-cli.ts', ...args], { encoding: 'utf8' });
+      const cli = (...args: string[]) =>
+        execFileSync(process.execPath, ['--import', 'tsx', 'server/agency-cli.ts', ...args], { encoding: 'utf8' });
       const publicKey = /feed public key: ([A-Za-z0-9_-]{43})/.exec(cli('keygen', '--out', keyFile))![1]!;
       expect(() => cli('keygen', '--out', keyFile)).toThrow();
       writeFileSync(feedFile, good);

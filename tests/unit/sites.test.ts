@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { facebook } from '@/utils/sites/facebook';
+import { adapter as facebook } from '@/utils/sites/facebook.site';
 import type { SiteAdapter } from '@/utils/sites/types';
-import { x } from '@/utils/sites/x';
+import { adapter as x } from '@/utils/sites/x.site';
 
 function load(name: string) {
   document.body.innerHTML = readFileSync(path.join(__dirname, 'sites', name), 'utf8');

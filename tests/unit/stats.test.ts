@@ -7,9 +7,10 @@ import { Breakdown } from '@/components/stats/Breakdown';
 import { DayChart } from '@/components/stats/DayChart';
 import { HistoryTable } from '@/components/stats/HistoryTable';
 import { StatCards } from '@/components/stats/StatCards';
-import type { ShareEvent } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
 import { makeShareEvent } from '@/utils/history/record';
-import { computeStats, localDayNumberer, dayKey } from '@/utils/history/stats';
+import { computeStats } from '@/utils/history/stats';
+import { dayKey } from '@/utils/time/local-day';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { SHARE_ACTIONS, type ShareAction } from '@/utils/protocol/tally';
 
@@ -197,7 +198,9 @@ describe('computeStats: local days in the user time zone', () => {
   const now = new Date('2026-11-21T05:00:00Z'); // 21 Nov everywhere below
   const events = [ev('posted', instant)];
   const postedDays = (timeZone: string) =>
-    computeStats(events, now, { days: 3, timeZone }).perDay.filter((d) => d.posted).map((d) => d.day);
+    computeStats(events, now, { days: 3, timeZone })
+      .perDay.filter((d) => d.posted)
+      .map((d) => d.day);
 
   it('puts the same instant on different days', () => {
     expect(postedDays('Asia/Jakarta')).toEqual(['2026-11-20']);
@@ -222,23 +225,6 @@ describe('computeStats: local days in the user time zone', () => {
       if (before === undefined) delete process.env.TZ;
       else process.env.TZ = before;
     }
-  });
-
-  it('handles half-hour zones and a daylight-saving change within a day', () => {
-    const kolkata = localDayNumberer('Asia/Kolkata'); // +05:30
-    expect(dayKey(kolkata(Date.parse('2026-11-20T18:29:59Z')))).toBe('2026-11-20');
-    expect(dayKey(kolkata(Date.parse('2026-11-20T18:30:00Z')))).toBe('2026-11-21');
-    // New York leaves daylight saving at 02:00 EDT on Sunday 1 November 2026.
-    const ny = localDayNumberer('America/New_York');
-    expect(dayKey(ny(Date.parse('2026-11-01T03:59:59Z')))).toBe('2026-10-31'); // 23:59:59 EDT
-    expect(dayKey(ny(Date.parse('2026-11-01T04:00:00Z')))).toBe('2026-11-01'); // 00:00 EDT
-    expect(dayKey(ny(Date.parse('2026-11-01T06:30:00Z')))).toBe('2026-11-01'); // 01:30 EST
-    expect(dayKey(ny(Date.parse('2026-11-02T04:59:59Z')))).toBe('2026-11-01'); // 23:59:59 EST
-    expect(dayKey(ny(Date.parse('2026-11-02T05:00:00Z')))).toBe('2026-11-02');
-    // Spring forward: 8 March 2026, 02:00 EST → 03:00 EDT.
-    expect(dayKey(ny(Date.parse('2026-03-08T04:59:59Z')))).toBe('2026-03-07');
-    expect(dayKey(ny(Date.parse('2026-03-09T03:59:59Z')))).toBe('2026-03-08');
-    expect(dayKey(ny(Date.parse('2026-03-09T04:00:00Z')))).toBe('2026-03-09');
   });
 });
 
@@ -320,7 +306,10 @@ describe('stats components', () => {
 
   it('StatCards shows the four figures by their UI words', () => {
     const el = mount(h(StatCards, { stats: { posted: 1234, attempts: 5, thisWeek: 2, streakDays: 3, events: 1300 }, formatNumber: n }));
-    const pairs = [...el.querySelectorAll('.stat-card')].map((c) => [c.querySelector('dt')!.textContent, c.querySelector('dd')!.textContent]);
+    const pairs = [...el.querySelectorAll('.stat-card')].map((c) => [
+      c.querySelector('dt')!.textContent,
+      c.querySelector('dd')!.textContent,
+    ]);
     expect(pairs).toEqual([
       ['stats_posted', '1.234'],
       ['stats_attempts', '5'],
@@ -366,8 +355,17 @@ describe('stats components', () => {
 
   it('HistoryTable: words for action and sync, https links only, paging', () => {
     const rows = [
-      { ...ev('posted', '2026-11-20T09:00:00+07:00', { title: 'Panen raya', agency: ['distan', 'Dinas Pertanian'] }), post_url: 'https://x.com/a/status/1', sync: 'synced' as const },
-      { ...ev('copied', '2026-11-20T08:00:00+07:00'), post_url: 'http://x.com/a/status/2', sync: 'rejected' as const, rejectReason: 'item unknown' },
+      {
+        ...ev('posted', '2026-11-20T09:00:00+07:00', { title: 'Panen raya', agency: ['distan', 'Dinas Pertanian'] }),
+        post_url: 'https://x.com/a/status/1',
+        sync: 'synced' as const,
+      },
+      {
+        ...ev('copied', '2026-11-20T08:00:00+07:00'),
+        post_url: 'http://x.com/a/status/2',
+        sync: 'rejected' as const,
+        rejectReason: 'item unknown',
+      },
       { ...ev('inserted', '2026-11-20T07:00:00+07:00'), post_url: 'javascript:alert(1)' },
     ];
     const onPage = vi.fn();
@@ -444,7 +442,12 @@ describe('stats components', () => {
   it('AgencySummary shows the unit rank, or nothing without a summary', () => {
     const el = mount(
       h(AgencySummary, {
-        summary: { events: 41, posted: 30, by_platform: { x: 12, facebook: 18 }, unit: { name: 'Dinas Kominfo', posted: 340, rank: 3, units: 42 } },
+        summary: {
+          events: 41,
+          posted: 30,
+          by_platform: { x: 12, facebook: 18 },
+          unit: { name: 'Dinas Kominfo', posted: 340, rank: 3, units: 42 },
+        },
         formatNumber: n,
       }),
     );

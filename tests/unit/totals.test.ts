@@ -2,11 +2,14 @@ import fc from 'fast-check';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { allEvents } from '@/utils/history/browse';
-import { _resetHistoryDbForTests, historyDb, openHistoryDb, type ShareEvent } from '@/utils/history/db';
-import { deleteHistory, markRejected, markSynced } from '@/utils/history/outbox';
+import { _resetHistoryDbForTests, historyDb, openHistoryDb } from '@/utils/history/db';
+import type { ShareEvent } from '@/utils/history/types';
+import { deleteHistory } from '@/utils/history/delete';
+import { markRejected, markSynced } from '@/utils/history/marks';
 import { countBySync, pendingEvents, readStatsInputs } from '@/utils/history/queries';
 import { makeShareEvent, recordShare } from '@/utils/history/record';
-import { computeStats, DAY_MS, localDayNumberer, localDayStarter, statsFromTotals } from '@/utils/history/stats';
+import { computeStats, statsFromTotals } from '@/utils/history/stats';
+import { DAY_MS } from '@/utils/time/local-day';
 import { ItemSchema, type Item } from '@/utils/protocol/feed';
 import { SHARE_ACTIONS } from '@/utils/protocol/tally';
 
@@ -91,7 +94,11 @@ describe('stats from stored totals', () => {
             } else {
               const ids = (await pendingEvents(s.n)).map((e) => e.id);
               if (s.kind === 'synced') await markSynced(ids, 1);
-              else await markRejected(ids.map((id) => ({ id, reason: 'ditolak' })), 1);
+              else
+                await markRejected(
+                  ids.map((id) => ({ id, reason: 'ditolak' })),
+                  1,
+                );
             }
           }
           const now = new Date(T0 + nowMinute * 60_000);
@@ -132,10 +139,7 @@ describe('stats from stored totals', () => {
     for (let day = 0; day < 200; day++)
       for (let k = 0; k < 5; k++)
         void tx.store.put(
-          makeShareEvent(
-            { item: item(k, 1, 0, 0), feedUrl, platform: 'x', action: 'posted' },
-            new Date(T0 + day * DAY_MS + k * 3_600_000),
-          ),
+          makeShareEvent({ item: item(k, 1, 0, 0), feedUrl, platform: 'x', action: 'posted' }, new Date(T0 + day * DAY_MS + k * 3_600_000)),
         );
     await tx.done;
     const now = new Date(T0 + 199 * DAY_MS + 12 * 3_600_000);
@@ -162,22 +166,5 @@ describe('stats from stored totals', () => {
     expect(await stored(now, 'Asia/Jakarta', 30)).toEqual(want);
     const d = await historyDb();
     expect([...d.transaction('events').store.indexNames]).toContain('by_action_at');
-  });
-});
-
-describe('localDayStarter', () => {
-  it('finds the first millisecond of local days, including ones that skip midnight', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...ZONES), fc.integer({ min: 19_000, max: 21_000 }), (zone, day) => {
-        const dayOf = localDayNumberer(zone);
-        const start = localDayStarter(zone)(day);
-        expect(dayOf(start)).toBeGreaterThanOrEqual(day);
-        expect(dayOf(start - 1)).toBeLessThan(day);
-      }),
-      { seed: 20261129, numRuns: 300 },
-    );
-    // Chile moved its clocks from 24:00 to 01:00 on 2026-09-06: that day began at 01:00.
-    const santiago = localDayStarter('America/Santiago')(Date.UTC(2026, 8, 6) / DAY_MS);
-    expect(new Date(santiago).toISOString()).toBe('2026-09-06T04:00:00.000Z');
   });
 });

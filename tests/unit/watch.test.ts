@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SEEN_ANIMATION, watchComposers } from '@/utils/composer/watch';
-import { x } from '@/utils/sites/x';
+import { adapter as x } from '@/utils/sites/x.site';
 
 const home = readFileSync(path.join(__dirname, 'sites', 'x-home-2026-11.html'), 'utf8');
 const composerHtml = home.slice(home.indexOf('<div data-testid="tweetTextarea_0_label">'), home.indexOf('<section'));

@@ -3,14 +3,12 @@ import type { Item } from '../protocol/feed';
 import { hashtagLine, join, pickCaption, plainText } from './caption';
 import { fastXWeightedLength } from './x-weight';
 
-// PROTOCOL.md "How a post becomes the text that is inserted".
-
 // Bundlers hand over the function; Node (the agency server, via tsx) reads this ESM file of a
 // CommonJS package as CommonJS and hands over its namespace.
-const parseTweet =
-  (parseTweetModule as unknown as { default?: typeof parseTweetModule }).default ?? parseTweetModule;
+const parseTweet = (parseTweetModule as unknown as { default?: typeof parseTweetModule }).default ?? parseTweetModule;
 
-export const X_MAX_WEIGHTED = 280;
+// PROTOCOL.md "How a post becomes the text that is inserted".
+
 const ELLIPSIS = '…';
 
 /** X's weighted length: parseTweet's, which runs only where the fast count is not certain. */
@@ -47,7 +45,7 @@ function shortenToFit(caption: string, fits: (candidate: string) => boolean): st
 
 export interface Composed {
   text: string;
-  /** X's weighted length, for X's counter; 0 for other platforms (only X needs the count). */
+  /** X's weighted length, for the panel's counter on a site with a text limit; 0 elsewhere. */
   weighted: number;
   /** The caption had to be shortened to fit the platform's limit. */
   shortened: boolean;
@@ -55,23 +53,25 @@ export interface Composed {
 
 /**
  * The text inserted or shared for `item` on `platform`, with caption variant `variant`
- * (taken modulo the number of variants).
+ * (taken modulo the number of variants), fitted to `limit` — the site's text limit (the site
+ * registry's `textLimit.max`), where it has one. The limit is given, not looked up: the agency
+ * server composes with this same code and has no site registry (that is the extension's build).
  */
-export function composeText(item: Item, platform: string, variant = 0): Composed {
-  if (platform !== 'x') return { text: plainText(item, platform, variant), weighted: 0, shortened: false };
+export function composeText(item: Item, platform: string, variant = 0, limit?: number): Composed {
+  if (limit === undefined) return { text: plainText(item, platform, variant), weighted: 0, shortened: false };
   const caption = pickCaption(item, platform, variant);
   const tags = hashtagLine(item);
   const url = item.url ?? '';
   const full = join([caption, tags, url]);
 
   const fullWeight = xWeightedLength(full);
-  if (fullWeight <= X_MAX_WEIGHTED) return { text: full, weighted: fullWeight, shortened: false };
-  const fits = (t: string) => xWeightedLength(t) <= X_MAX_WEIGHTED;
+  if (fullWeight <= limit) return { text: full, weighted: fullWeight, shortened: false };
+  const fits = (t: string) => xWeightedLength(t) <= limit;
 
   let keptTags = item._siar?.hashtags ?? [];
   let tail = join([tags, url]);
   // Hashtags and URL are kept; only when they alone cannot fit are hashtags dropped from the end,
-  // because a text X refuses to post helps nobody.
+  // because a text the site refuses to post helps nobody.
   while (!fits(tail) && keptTags.length > 0) {
     keptTags = keptTags.slice(0, -1);
     tail = join([keptTags.map((t) => `#${t}`).join(' '), url]);
@@ -80,4 +80,3 @@ export function composeText(item: Item, platform: string, variant = 0): Composed
   const text = join([short, tail]);
   return { text, weighted: xWeightedLength(text), shortened: true };
 }
-

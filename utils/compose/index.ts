@@ -1,2 +1,3 @@
 export * from './caption';
 export * from './compose';
+export * from './for-site';

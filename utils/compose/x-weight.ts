@@ -21,8 +21,10 @@ const MAX_LABEL_LENGTH = 63;
 // Length twitter-text adds for a URL without a scheme when it checks MAX_URL_LENGTH ("https://").
 const DEFAULT_SCHEME_LENGTH = 8;
 
+/** A weight or a position this count cannot be sure of: parseTweet decides. */
 const UNSURE = -1;
-const NONE = -1;
+/** No code point there (before the text's start, past its end). Not UNSURE: never one for the other. */
+const NONE = -2;
 
 const DOT = 0x2e;
 const HYPHEN = 0x2d;
@@ -92,7 +94,9 @@ const VS16_BASES = codePoints(
 const MODIFIER_BASES = codePoints('☝✊✋✌✍👂👃👆👇👈👉👊👋👌👍👎👏👐👦👧👨👩👮👴👵👶👷💁💂💪🙅🙆🙇🙋🙌🙏🚴🚶🤙🤚🤞🤟🤦🤲🤷🧑🧒🧓🧕');
 /** Regional-indicator pairs counted as one flag. */
 const FLAGS = new Set(
-  'ID MY SG BN TH PH VN TL JP KR CN IN PK SA AE QA TR EG PS US GB AU NL DE FR'.split(' ').map((pair) => flagKey(pair.charCodeAt(0) - 65, pair.charCodeAt(1) - 65)),
+  'ID MY SG BN TH PH VN TL JP KR CN IN PK SA AE QA TR EG PS US GB AU NL DE FR'
+    .split(' ')
+    .map((pair) => flagKey(pair.charCodeAt(0) - 65, pair.charCodeAt(1) - 65)),
 );
 
 function codePoints(s: string): ReadonlySet<number> {
@@ -229,7 +233,8 @@ function schemeLength(t: string, i: number): number {
 
 /** validUrlPrecedingChars: anything but these. */
 function schemeMayFollow(c: number): boolean {
-  const refused = is(c, ALNUM) || c === 0x40 || c === 0x24 || c === 0x23 || c === 0xff20 || c === 0xff03 || c === 0xfffe || c === 0xfeff || c === 0xffff;
+  const refused =
+    is(c, ALNUM) || c === 0x40 || c === 0x24 || c === 0x23 || c === 0xff20 || c === 0xff03 || c === 0xfffe || c === 0xfeff || c === 0xffff;
   return !refused;
 }
 

@@ -1,45 +1,11 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { FeedMeta, FeedProblem, Item } from '../protocol/feed';
-import type { FetchError, Validators } from './fetch';
+import type { DBSchema, IDBPDatabase } from 'idb';
+import { openMigrated, type Migration } from '../idb/migrations';
 import { currentItems } from './select';
+import type { FeedHead, FeedState } from './types';
 
 // The feed cache: the one module that owns the `siar-feed` database. The background writes it;
 // the popup and the composer panel only read it, so they work offline. Each feed is stored
 // whole, and as a head of its first posts for the popup's first paint.
-
-export type FeedError =
-  | FetchError
-  | { code: 'invalid'; problem: FeedProblem }
-  /** A public key is set, and the feed has no signature, or one that does not verify. */
-  | { code: 'unsigned' }
-  | { code: 'bad_signature' }
-  /** A signed feed older than the verified copy held (a replay): refused. */
-  | { code: 'replayed' };
-
-export interface FeedState {
-  feedUrl: string;
-  meta?: FeedMeta;
-  items: Item[];
-  /** Items of the last good copy that broke the schema. */
-  dropped: number;
-  /** Last time the agency answered with a good feed or 304. */
-  fetchedAt?: number;
-  /** Last attempt, good or bad. */
-  checkedAt?: number;
-  validators?: Validators;
-  lastError?: FeedError & { at: number };
-  /** The public key the stored copy was verified with, when a key was set. */
-  verifiedWith?: string;
-}
-
-/**
- * A feed's state with only its first current posts, in the popup's order: the popup paints these
- * without reading (and deserialising) the whole feed, then reads the rest.
- */
-export interface FeedHead extends FeedState {
-  /** How many posts were current when the head was made. */
-  currentCount: number;
-}
 
 /** Posts kept in a head: the popup's first page, with room for some to expire. */
 export const HEAD_SIZE = 40;
@@ -52,14 +18,21 @@ interface FeedDB extends DBSchema {
 const DB_NAME = 'siar-feed';
 let dbPromise: Promise<IDBPDatabase<FeedDB>> | undefined;
 
+/** Index = version - 1 (utils/idb/migrations.ts). */
+const MIGRATIONS: Migration<FeedDB>[] = [
+  // v1: each feed whole, by its URL.
+  (d) => {
+    d.createObjectStore('feeds', { keyPath: 'feedUrl' });
+  },
+  // v2: heads. Feeds cached before have none until their next save; the popup then reads the
+  // whole feed.
+  (d) => {
+    d.createObjectStore('heads', { keyPath: 'feedUrl' });
+  },
+];
+
 function db(): Promise<IDBPDatabase<FeedDB>> {
-  dbPromise ??= openDB<FeedDB>(DB_NAME, 2, {
-    upgrade(d, oldVersion) {
-      if (oldVersion < 1) d.createObjectStore('feeds', { keyPath: 'feedUrl' });
-      // v2: heads. Feeds cached before have none until their next save; the popup then reads
-      // the whole feed.
-      if (oldVersion < 2) d.createObjectStore('heads', { keyPath: 'feedUrl' });
-    },
+  dbPromise ??= openMigrated(DB_NAME, MIGRATIONS, {
     blocking() {
       // Another context wants a newer version: let it have the database.
       void dbPromise?.then((d) => d.close());

@@ -1,5 +1,5 @@
 import type { MessageKey } from '../i18n';
-import type { FeedError } from './cache';
+import type { FeedError } from './types';
 
 /** The i18n key and substitutions that say a feed error in plain words. */
 export function feedErrorWords(e: FeedError): [MessageKey, ...string[]] {

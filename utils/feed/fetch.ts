@@ -69,10 +69,11 @@ export async function readCapped(res: Response, max: number): Promise<Uint8Array
  * response to `redirect: 'manual'`), the browser follows them itself within the Fetch standard's
  * own cap of 20, and the final URL is still checked.
  */
-export async function fetchCapped(url: string, opts: FetchOptions = {}): Promise<
-  | { kind: 'response'; res: Response; bytes: Uint8Array; finalUrl: string }
-  | { kind: 'not_modified' }
-  | { kind: 'error'; error: FetchError }
+export async function fetchCapped(
+  url: string,
+  opts: FetchOptions = {},
+): Promise<
+  { kind: 'response'; res: Response; bytes: Uint8Array; finalUrl: string } | { kind: 'not_modified' } | { kind: 'error'; error: FetchError }
 > {
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? FETCH_LIMITS.timeoutMs;

@@ -22,7 +22,11 @@ export async function fetchItemImage(url: string, opts: { fetch?: typeof fetch }
   const type = sniff(r.bytes);
   if (!type || !TYPES.includes(type)) return { ok: false, error: 'not_an_image' };
   const ext = type.split('/')[1]!.replace('jpeg', 'jpg');
-  const base = new URL(r.finalUrl).pathname.split('/').pop()?.replace(/\.[a-z0-9]+$/i, '') || 'gambar';
+  const base =
+    new URL(r.finalUrl).pathname
+      .split('/')
+      .pop()
+      ?.replace(/\.[a-z0-9]+$/i, '') || 'gambar';
   return { ok: true, bytes: r.bytes, type, name: `${base.replace(/[^\w-]+/g, '_').slice(0, 60)}.${ext}` };
 }
 

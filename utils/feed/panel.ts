@@ -1,5 +1,5 @@
-import { composeText, variantCount } from '../compose';
-import type { PanelItem } from '../messages/panel';
+import { composeFor, variantCount } from '../compose';
+import type { PanelItem } from '../messages/replies';
 import { isForPlatform, priorityOf, type Item } from '../protocol/item';
 import { currentItems } from './select';
 
@@ -15,7 +15,7 @@ export function panelItems(items: readonly Item[], shared: ReadonlySet<string>, 
       shared: shared.has(i.id),
       hasImage: Boolean(i.image),
       texts: Array.from({ length: variantCount(i, platform) }, (_, v) => {
-        const c = composeText(i, platform, v);
+        const c = composeFor(i, platform, v);
         return { text: c.text, weighted: c.weighted };
       }),
     }));

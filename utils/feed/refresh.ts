@@ -1,6 +1,6 @@
 import { parseFeedText } from '../protocol/feed';
 import { fetchCapped, fetchFeed, type FetchOptions } from './fetch';
-import type { FeedError, FeedState } from './cache';
+import type { FeedError, FeedState } from './types';
 import { signatureUrl, verifyFeedSignature } from './signature';
 
 export interface RefreshOptions extends Omit<FetchOptions, 'validators'> {

@@ -1,5 +1,6 @@
+import { foldForSearch } from '../format/search';
 import { isExpired, priorityOf, type Item, type Priority } from '../protocol/item';
-import type { FeedState } from './cache';
+import type { FeedState } from './types';
 
 // What the popup and the composer panel show, as pure functions of the cached items.
 
@@ -26,23 +27,18 @@ export interface ItemFilter {
   priority?: Priority;
 }
 
-/** Case- and accent-insensitive, so "pendidikan" finds "Pendidikan" and "kesehatan" finds "kesehatan". */
-export function normalise(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
 export function searchableText(item: Item): string {
   const s = item._siar;
   const captions = Object.values(s?.captions ?? {}).flat();
-  return normalise(
-    [item.title, item.summary, s?.agency?.name, s?.campaign, ...(s?.hashtags ?? []), ...captions]
-      .filter(Boolean)
-      .join('\n'),
+  return foldForSearch(
+    [item.title, item.summary, s?.agency?.name, s?.campaign, ...(s?.hashtags ?? []), ...captions].filter(Boolean).join('\n'),
   );
 }
 
 export function filterItems(items: readonly Item[], f: ItemFilter): Item[] {
-  const words = normalise(f.query ?? '').split(/\s+/).filter(Boolean);
+  const words = foldForSearch(f.query ?? '')
+    .split(/\s+/)
+    .filter(Boolean);
   return items.filter((item) => {
     if (f.agencyId && item._siar?.agency?.id !== f.agencyId) return false;
     if (f.priority && priorityOf(item) !== f.priority) return false;

@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { permissionPattern } from '../protocol/url';
-import { loadFeedState, saveFeedState, type FeedState } from './cache';
+import { loadFeedState, saveFeedState } from './cache';
+import type { FeedState } from './types';
 import { refreshFeedState } from './refresh';
 import { effectiveFeedPublicKey } from '../settings/settings';
 

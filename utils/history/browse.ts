@@ -1,5 +1,7 @@
+import { foldForSearch } from '../format/search';
 import type { ShareAction } from '../protocol/tally';
-import { historyDb, type ShareEvent, type SyncState } from './db';
+import { historyDb } from './db';
+import type { ShareEvent, SyncState } from './types';
 import { EVENTS_KEY } from './totals';
 
 // The history table's reads, newest first, over the `by_at` index. Fast at 100,000 rows:
@@ -26,10 +28,6 @@ export interface HistoryPage {
   total: number;
 }
 
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
 function finite(n: number | undefined): number | undefined {
   return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
@@ -44,16 +42,14 @@ function timeRange(from: number | undefined, to: number | undefined): IDBKeyRang
 
 /** The record test for the filters other than time, or undefined when there are none. */
 export function eventMatcher(f: HistoryFilter): ((e: ShareEvent) => boolean) | undefined {
-  const words = f.query ? fold(f.query).split(/\s+/).filter(Boolean) : [];
+  const words = f.query ? foldForSearch(f.query).split(/\s+/).filter(Boolean) : [];
   if (!f.platform && !f.action && !f.sync && words.length === 0) return undefined;
   return (e) => {
     if (f.platform && e.platform !== f.platform) return false;
     if (f.action && e.action !== f.action) return false;
     if (f.sync && e.sync !== f.sync) return false;
     if (words.length) {
-      const hay = fold(
-        [e.item?.title, e.item_id, e.item?.agencyName, e.item?.campaign, e.post_url].filter(Boolean).join('\n'),
-      );
+      const hay = foldForSearch([e.item?.title, e.item_id, e.item?.agencyName, e.item?.campaign, e.post_url].filter(Boolean).join('\n'));
       for (const w of words) if (!hay.includes(w)) return false;
     }
     return true;

@@ -1,6 +1,7 @@
-import { historyDb, type ShareEvent, type SyncState } from './db';
-import { defaultTimeZone, type HistoryTotals } from './stats';
-import { EVENTS_KEY, streakDays, totalsFromRecords, type PostedDaysRecord } from './totals';
+import { defaultTimeZone } from '../time/local-day';
+import { historyDb } from './db';
+import { EVENTS_KEY, streakDays, totalsFromRecords } from './totals';
+import type { HistoryTotals, PostedDaysRecord, ShareEvent, SyncState } from './types';
 
 /** Ids of the items this profile has shared in any way. */
 export async function sharedItemIds(): Promise<Set<string>> {

@@ -1,7 +1,8 @@
 import type { Item } from '../protocol/feed';
 import { ShareEventSchema, type ShareAction } from '../protocol/tally';
-import { historyDb, type ShareEvent } from './db';
-import { defaultTimeZone } from './stats';
+import { defaultTimeZone } from '../time/local-day';
+import { historyDb } from './db';
+import type { ShareEvent } from './types';
 import { addToStoredTotals } from './totals';
 
 /** `2026-11-21T09:14:03+07:00`: local wall time with the local offset. */

@@ -1,55 +1,23 @@
 import type { IDBPIndex, IDBPObjectStore } from 'idb';
-import type { HistoryDB, ShareEvent, SyncState } from './db';
-import {
-  addToTotals,
-  attemptKey,
-  emptyTotals,
-  localDayNumberer,
-  localDayStarter,
-  pairKey,
-  totalsOf,
-  type AgencyName,
-  type AttemptCount,
-  type HistoryTotals,
-  type PairFirst,
-} from './stats';
+import { localDayNumberer, localDayStarter } from '../time/local-day';
+import { addToTotals, attemptKey, emptyTotals, pairKey, totalsOf } from './stats';
+import type { HistoryDB, HistoryTotals, PostedDaysRecord, ShareEvent, SyncState, TotalsRecord } from './types';
 
 // The `totals` store: the stats' HistoryTotals as small records, kept in step with the `events`
 // store in the same transactions, so the options page reads a few hundred records instead of
-// every event (issue 5, goal 6: 100,000 events took 2.7 s to read). Only this file and the
+// every event (100,000 events took 2.7 s to read). Only this file and the
 // history writers (record.ts, outbox.ts, the v3 migration) write it.
-
-export interface PostedDaysRecord {
-  k: 'days';
-  kind: 'days';
-  /** The zone the days are local to: the browser's when they were stored. */
-  timeZone: string;
-  /**
-   * Local days with a `posted` event, ascending. At least the run that made the streak when the
-   * record was made, and every day posted on since: enough for every later streak.
-   */
-  days: number[];
-}
-
-export type TotalsRecord =
-  | { k: 'events'; kind: 'events'; n: number; sync: Record<SyncState, number> }
-  | ({ k: string; kind: 'pair' } & PairFirst)
-  | ({ k: string; kind: 'attempts' } & AttemptCount)
-  | ({ k: string; kind: 'name' } & AgencyName)
-  | PostedDaysRecord;
 
 export const EVENTS_KEY = 'events';
 export const DAYS_KEY = 'days';
 const pairRecordKey = (itemId: string, platform: string) => `p\u0000${pairKey(itemId, platform)}`;
-const attemptRecordKey = (platform: string, agencyId: string, campaign: string) =>
-  `a\u0000${attemptKey(platform, agencyId, campaign)}`;
+const attemptRecordKey = (platform: string, agencyId: string, campaign: string) => `a\u0000${attemptKey(platform, agencyId, campaign)}`;
 const nameRecordKey = (agencyId: string) => `n\u0000${agencyId}`;
 
 export function totalsToRecords(t: HistoryTotals): TotalsRecord[] {
   const out: TotalsRecord[] = [{ k: EVENTS_KEY, kind: 'events', n: t.events, sync: { ...t.sync } }];
   for (const p of t.pairs.values()) out.push({ k: pairRecordKey(p.item_id, p.platform), kind: 'pair', ...p });
-  for (const a of t.attempts.values())
-    out.push({ k: attemptRecordKey(a.platform, a.agencyId, a.campaign), kind: 'attempts', ...a });
+  for (const a of t.attempts.values()) out.push({ k: attemptRecordKey(a.platform, a.agencyId, a.campaign), kind: 'attempts', ...a });
   for (const n of t.names.values()) out.push({ k: nameRecordKey(n.agencyId), kind: 'name', ...n });
   return out;
 }
@@ -91,9 +59,7 @@ function recordKeysOf(e: ShareEvent): string[] {
   const agencyId = e.item?.agencyId ?? '';
   const keys = [
     EVENTS_KEY,
-    e.action === 'posted'
-      ? pairRecordKey(e.item_id, e.platform)
-      : attemptRecordKey(e.platform, agencyId, e.item?.campaign ?? ''),
+    e.action === 'posted' ? pairRecordKey(e.item_id, e.platform) : attemptRecordKey(e.platform, agencyId, e.item?.campaign ?? ''),
   ];
   if (agencyId) keys.push(nameRecordKey(agencyId));
   return keys;
@@ -117,12 +83,7 @@ function insertSorted(days: number[], day: number): boolean {
  * `posted` (its index), after the add. Days with a post stored for another zone (the browser's
  * zone changed) are replaced by this zone's, walked from the events.
  */
-export async function addToStoredTotals(
-  store: TotalsStore,
-  posted: PostedIndex,
-  e: ShareEvent,
-  timeZone: string,
-): Promise<void> {
+export async function addToStoredTotals(store: TotalsStore, posted: PostedIndex, e: ShareEvent, timeZone: string): Promise<void> {
   const keys = recordKeysOf(e);
   const [current, days] = await Promise.all([
     Promise.all(keys.map((k) => store.get(k))),
@@ -186,11 +147,7 @@ export async function moveFromPending(store: TotalsStore, to: SyncState, n: numb
  * Rebuilds the stored totals from `events` (after a deletion, and in the migration). Deleting is
  * rare and a first post may have gone, so a rebuild is simpler and surer than subtracting.
  */
-export async function rebuildStoredTotals(
-  store: TotalsStore,
-  events: readonly ShareEvent[],
-  timeZone: string,
-): Promise<void> {
+export async function rebuildStoredTotals(store: TotalsStore, events: readonly ShareEvent[], timeZone: string): Promise<void> {
   const dayOf = localDayNumberer(timeZone);
   const days = new Set<number>();
   for (const e of events) if (e.action === 'posted' && Number.isFinite(e.atMs)) days.add(dayOf(e.atMs));

@@ -1,7 +1,9 @@
 // The words the isolated content script and the main-world inserter say to each other over
 // window.postMessage. The main world is given text and picture bytes, nothing else.
 
-export type EditorKind = 'draft' | 'lexical';
+/** The editors the main world knows how to put text into. */
+export const EDITOR_KINDS = ['draft', 'lexical'] as const;
+export type EditorKind = (typeof EDITOR_KINDS)[number];
 
 export const IMAGE_METHODS = ['paste', 'file-input', 'drop'] as const;
 export type ImageMethod = (typeof IMAGE_METHODS)[number];
@@ -36,11 +38,17 @@ export const TARGET_ATTR = 'data-siar-target';
 export function isInsertRequest(d: unknown): d is InsertRequest {
   const r = d as InsertRequest;
   return (
-    typeof r === 'object' && r !== null && r.siar === 'insert' && typeof r.id === 'string' &&
-    (r.kind === 'draft' || r.kind === 'lexical') && typeof r.target === 'string' &&
+    typeof r === 'object' &&
+    r !== null &&
+    r.siar === 'insert' &&
+    typeof r.id === 'string' &&
+    EDITOR_KINDS.includes(r.kind) &&
+    typeof r.target === 'string' &&
     (r.text === undefined || typeof r.text === 'string') &&
     (r.image === undefined ||
-      (typeof r.image.name === 'string' && typeof r.image.type === 'string' && r.image.bytes instanceof ArrayBuffer &&
+      (typeof r.image.name === 'string' &&
+        typeof r.image.type === 'string' &&
+        r.image.bytes instanceof ArrayBuffer &&
         IMAGE_METHODS.includes(r.image.method)))
   );
 }

@@ -58,7 +58,12 @@ async function insertText(editor: HTMLElement, kind: EditorKind, text: string): 
 }
 
 /** One way of giving the composer a picture; the caller checks whether it took. */
-export async function attachImage(editor: HTMLElement, fileInput: HTMLInputElement | null, file: File, method: ImageMethod): Promise<boolean> {
+export async function attachImage(
+  editor: HTMLElement,
+  fileInput: HTMLInputElement | null,
+  file: File,
+  method: ImageMethod,
+): Promise<boolean> {
   const files = () => dataTransfer((dt) => dt.items.add(file));
   editor.focus();
   placeCaret(editor);

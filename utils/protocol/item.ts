@@ -1,24 +1,10 @@
 // Helpers on parsed items. No zod here: the popup and content scripts use these without
-// carrying the schemas in their bundles.
-import type { FeedMeta, Item } from './feed';
+// carrying the schemas in their bundles (the types below are erased).
+import type { FeedMeta, Item } from './feed-schema';
+import type { Priority } from './limits';
 
 export type { FeedMeta, Item };
-
-export const LIMITS = {
-  title: 300,
-  caption: 2000,
-  summary: 2000,
-  contentText: 20_000,
-  items: 1000,
-  hashtags: 30,
-  variants: 20,
-  id: 200,
-  name: 200,
-  feedBytes: 5 * 1024 * 1024,
-} as const;
-
-export const PRIORITIES = ['normal', 'high', 'mandatory'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export { LIMITS, PRIORITIES, type Priority } from './limits';
 
 export function priorityOf(item: Item): Priority {
   return item._siar?.priority ?? 'normal';

@@ -13,6 +13,9 @@ export const PLATFORM_NAMES: Readonly<Record<Exclude<Platform, 'other'>, string>
   instagram: 'Instagram',
 };
 
+/** How a platform is written wherever one is named (captions, selector fixes, share events). */
+export const PLATFORM_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+
 export function isPlatform(value: string): value is Platform {
   return (PLATFORMS as readonly string[]).includes(value);
 }

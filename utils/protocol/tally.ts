@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isAllowedUrl } from './url';
 import { checkNip, normalizeNip } from './nip';
-import { PLATFORMS } from './platforms';
+import { PLATFORM_PATTERN, PLATFORMS } from './platforms';
+import { isAllowedUrl } from './url';
 
 // The tally contract of PROTOCOL.md §2, shared by the extension's outbox and the server.
 
@@ -10,7 +10,7 @@ export type ShareAction = (typeof SHARE_ACTIONS)[number];
 export const MAX_SHARES_PER_REQUEST = 500;
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export const PlatformSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
+export const PlatformSchema = z.string().regex(PLATFORM_PATTERN);
 export { PLATFORMS };
 
 /** Why the tally refused an event (docs/protocol.md): a fixed list the extension puts in words. */

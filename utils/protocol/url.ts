@@ -14,11 +14,6 @@ export function isAllowedUrl(value: string): boolean {
   return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
 }
 
-/** `https://host[:port]` of an allowed URL, or undefined. */
-export function originOf(value: string): string | undefined {
-  return isAllowedUrl(value) ? new URL(value).origin : undefined;
-}
-
 /** The host permission pattern that lets the extension read `url` (patterns carry no port). */
 export function permissionPattern(value: string): string | undefined {
   if (!isAllowedUrl(value)) return undefined;

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { isAllowedUrl } from '../protocol/url';
+import { SETTING_KEYS, type SettingKey } from './keys';
 import { isPublicKey } from './validate';
 
 // What an agency's IT presets through enterprise policy: chrome.storage.managed, filled by Chrome's
@@ -8,11 +9,9 @@ import { isPublicKey } from './validate';
 // Nothing here trusts the policy more than a feed: every value is checked like a user's, and a bad
 // one is left out (with a warning), never fatal.
 
-export const POLICY_KEYS = ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const;
-export type PolicyKey = (typeof POLICY_KEYS)[number];
-export type PolicySettings = Partial<Record<PolicyKey, string>>;
+export type PolicySettings = Partial<Record<SettingKey, string>>;
 
-const VALID: Record<PolicyKey, (v: string) => boolean> = {
+const VALID: Record<SettingKey, (v: string) => boolean> = {
   feedUrl: isAllowedUrl,
   tallyUrl: isAllowedUrl,
   feedPublicKey: isPublicKey,
@@ -36,7 +35,7 @@ function warnOnce(key: string, value: unknown, why: string): void {
 export function parsePolicy(raw: unknown): PolicySettings {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
   const out: PolicySettings = {};
-  for (const key of POLICY_KEYS) {
+  for (const key of SETTING_KEYS) {
     if (!Object.prototype.hasOwnProperty.call(raw, key)) continue;
     const v: unknown = (raw as Record<string, unknown>)[key];
     if (v === undefined || v === null) continue;
@@ -48,7 +47,11 @@ export function parsePolicy(raw: unknown): PolicySettings {
     if (!s) continue;
     if (!VALID[key](s)) {
       // The value itself is not logged: it is not ours to spread, and a URL may be long.
-      warnOnce(key, v, key === 'feedPublicKey' ? 'is not a base64url Ed25519 key (43 characters)' : 'is not an allowed URL (https, or http on loopback)');
+      warnOnce(
+        key,
+        v,
+        key === 'feedPublicKey' ? 'is not a base64url Ed25519 key (43 characters)' : 'is not an allowed URL (https, or http on loopback)',
+      );
       continue;
     }
     out[key] = s;
@@ -64,7 +67,7 @@ export async function loadPolicy(): Promise<PolicySettings> {
   try {
     const managed = browser.storage?.managed;
     if (!managed?.get) return {};
-    return parsePolicy(await managed.get([...POLICY_KEYS]));
+    return parsePolicy(await managed.get([...SETTING_KEYS]));
   } catch {
     return {};
   }

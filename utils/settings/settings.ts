@@ -1,5 +1,6 @@
 import { storage } from '#imports';
 import { isAllowedUrl } from '../protocol/url';
+import { SETTING_KEYS, type SettingKey } from './keys';
 import { loadPolicy, type PolicySettings } from './policy';
 import { isPublicKey } from './validate';
 
@@ -23,7 +24,7 @@ export interface UserSettings {
   retentionDays?: number;
 }
 
-const userSettings = storage.defineItem<UserSettings>('local:settings', { fallback: {} });
+const userSettings = storage.defineItem<UserSettings>('local:settings', { fallback: {}, version: 1 });
 
 /** The candidates for one setting, by where they come from. */
 export interface SettingSources {
@@ -63,12 +64,7 @@ export async function saveUserSettings(next: UserSettings): Promise<void> {
   await userSettings.setValue(next);
 }
 
-export function watchUserSettings(cb: (s: UserSettings) => void): () => void {
-  return userSettings.watch((v) => cb(v ?? {}));
-}
-
-export type SettingName = 'feedUrl' | 'tallyUrl' | 'feedPublicKey';
-export type EffectiveSettings = Record<SettingName, Resolved>;
+export type EffectiveSettings = Record<SettingKey, Resolved>;
 
 function resolveAll(policy: PolicySettings, user: UserSettings, feedTallyUrl: string | undefined): EffectiveSettings {
   return {
@@ -89,10 +85,10 @@ export async function settingSources(feedTallyUrl?: string): Promise<EffectiveSe
 }
 
 /** The settings the agency's policy fixes (valid policy values only), e.g. to show them read-only. */
-export function policyValues(sources: EffectiveSettings | undefined): Partial<Record<SettingName, string>> {
-  const out: Partial<Record<SettingName, string>> = {};
+export function policyValues(sources: EffectiveSettings | undefined): Partial<Record<SettingKey, string>> {
+  const out: Partial<Record<SettingKey, string>> = {};
   if (!sources) return out;
-  for (const name of ['feedUrl', 'tallyUrl', 'feedPublicKey'] as const) {
+  for (const name of SETTING_KEYS) {
     const r = sources[name];
     if (r.source === 'policy' && r.value) out[name] = r.value;
   }

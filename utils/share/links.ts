@@ -1,15 +1,10 @@
-import type { Item } from '../protocol/feed';
+import type { Item } from '../protocol/feed-schema';
+import type { Site } from '../sites/types';
 
-// The web share links each platform offers. Facebook's sharer takes only a link, never text.
-
-export function xIntentUrl(text: string): string {
-  return `https://x.com/intent/post?text=${encodeURIComponent(text)}`;
-}
-
-export function facebookSharerUrl(item: Item): string | undefined {
-  return item.url ? `https://www.facebook.com/sharer/sharer.php?u=${encodeURIComponent(item.url)}` : undefined;
-}
-
-export function whatsappUrl(text: string): string {
-  return `https://wa.me/?text=${encodeURIComponent(text)}`;
+/**
+ * Where a share by link goes: the site's own link share for the post and its composed text, else
+ * the site's composer page.
+ */
+export function linkShareUrl(site: Site, item: Item, text: string): string | undefined {
+  return site.share.intentUrl(item, text) ?? site.composerUrl;
 }

@@ -1,7 +1,9 @@
 import { storage } from '#imports';
-import { composeText } from '../compose';
-import type { Item } from '../protocol/item';
-import { facebookSharerUrl, xIntentUrl } from './links';
+import { composeFor } from '../compose';
+import type { Item } from '../protocol/feed-schema';
+import type { Platform } from '../protocol/platforms';
+import { siteById } from '../sites/registry';
+import { linkShareUrl } from './links';
 
 // A share started in the popup that the composer in a new tab finishes. Kept in session storage
 // so it survives the background being stopped, and only for a short while.
@@ -9,31 +11,38 @@ import { facebookSharerUrl, xIntentUrl } from './links';
 export interface OneClick {
   tabId: number;
   itemId: string;
-  platform: 'x' | 'facebook';
+  platform: Platform;
   variant: number;
   at: number;
 }
 
-const pending = storage.defineItem<OneClick[]>('session:oneclick', { fallback: [] });
+const pending = storage.defineItem<OneClick[]>('session:oneclick', { fallback: [], version: 1 });
 const TTL_MS = 2 * 60_000;
-
-export const COMPOSER_URL = { x: 'https://x.com/compose/post', facebook: 'https://www.facebook.com/' } as const;
 
 export async function addOneClick(o: OneClick): Promise<void> {
   const list = (await pending.getValue()).filter((p) => p.tabId !== o.tabId && o.at - p.at < TTL_MS);
   await pending.setValue([...list, o]);
 }
 
-/** The pending share for a tab; `take` removes it so it is inserted once. */
-export async function oneClickFor(tabId: number, take: boolean, now = Date.now()): Promise<OneClick | undefined> {
+function live(list: readonly OneClick[], tabId: number, now: number): OneClick | undefined {
+  return list.find((p) => p.tabId === tabId && now - p.at < TTL_MS);
+}
+
+/** The pending share for a tab, left pending. */
+export async function peekOneClick(tabId: number, now = Date.now()): Promise<OneClick | undefined> {
+  return live(await pending.getValue(), tabId, now);
+}
+
+/** The pending share for a tab, taken: it is inserted once. */
+export async function takeOneClick(tabId: number, now = Date.now()): Promise<OneClick | undefined> {
   const list = await pending.getValue();
-  const found = list.find((p) => p.tabId === tabId && now - p.at < TTL_MS);
-  if (take && found) await pending.setValue(list.filter((p) => p !== found));
+  const found = live(list, tabId, now);
+  if (found) await pending.setValue(list.filter((p) => p !== found));
   return found;
 }
 
-/** Where a one-click share goes when the composer cannot be used (logged out): the web intent. */
-export function fallbackUrl(item: Item, platform: OneClick['platform'], variant: number): string {
-  if (platform === 'x') return xIntentUrl(composeText(item, 'x', variant).text);
-  return facebookSharerUrl(item) ?? COMPOSER_URL.facebook;
+/** Where a one-click share goes when the composer cannot be used (logged out): the site's link share. */
+export function fallbackUrl(item: Item, platform: Platform, variant: number): string | undefined {
+  const site = siteById(platform);
+  return site && linkShareUrl(site, item, composeFor(item, site.id, variant).text);
 }

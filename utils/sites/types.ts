@@ -1,94 +1,106 @@
-// What the shared composer code needs to know about one site. Everything site-specific (selectors,
-// where to put the button, how to tell a post went out) lives in that site's file.
+// What a site file in this folder declares. `Site` is what the background, the popup and the
+// options page need (no DOM); `SiteAdapter` is what the composer content script works the site's
+// page with.
 
-import type { SelectorFixes } from '../protocol/feed';
+import type { MessageKey } from '../i18n';
+import type { EditorKind, ImageMethod } from '../insert/bridge';
+import type { Item, SelectorFixes } from '../protocol/feed-schema';
+import type { Platform } from '../protocol/platforms';
 
-export type EditorKind = 'draft' | 'lexical';
+/** A month, `YYYY-MM`. */
+export type Month = `${number}-${number}`;
+
+/**
+ * One form an element or a page takes on the live site, with the month it was last seen there.
+ * `npm run lint` fails once a form has gone unchecked too long (eslint/selector-check-by.js):
+ * look at the live site, then move `seen` on, or drop the form.
+ */
+export interface Seen {
+  seen: Month;
+}
+export interface CssForm extends Seen {
+  css: string;
+}
+export interface TextForm extends Seen {
+  text: RegExp;
+}
+export interface PathForm extends Seen {
+  path: RegExp;
+}
+
+/** The parts of a composer that a feed's `_siar.selectors.<site id>` may extend. */
+export type FixablePart = keyof Required<SelectorFixes>;
+
+/** Per fixable part, its forms, newest first; older or more generic ones follow as fallbacks. */
+export type FixableSelectors = Record<FixablePart, readonly CssForm[]>;
+
+export interface TextLimit {
+  /** The most a post may hold, counted as X counts (twitter-text's weighted length). */
+  max: number;
+  /** The composer panel's counter, `$N$` the count. */
+  counter: MessageKey;
+}
+
+export interface Site {
+  /** The platform as share events and captions name it. */
+  id: Platform;
+  /** The hosts whose pages get the composer content script (its match patterns); none for a site shared by link only. */
+  hosts: readonly string[];
+  /** The page a one-click share from the popup opens, where the content script puts the post in the site's composer. */
+  composerUrl?: string;
+  /** Where the site refuses longer posts: the text is fitted to it. */
+  textLimit?: TextLimit;
+  /** The popup's share button for this site. */
+  share: {
+    label: MessageKey;
+    /**
+     * The site's own link share (a web intent, a sharer) carrying `text`, the post composed for the
+     * site; undefined where the site cannot take this post (then the composer page opens).
+     */
+    intentUrl(item: Item, text: string): string | undefined;
+    /** The link share takes a link only: the text goes to the clipboard too, and `hint` says so under the post. */
+    linkOnly?: { hint: MessageKey };
+  };
+}
+
+export interface ButtonSlot {
+  parent: Element;
+  before: Node | null;
+}
 
 export interface SiteAdapter {
-  /** The platform name used in share events and captions. */
-  platform: string;
+  site: Site;
+  /** Which editor the main world inserts into. */
   editorKind: EditorKind;
-  /** Hosts this adapter serves. */
-  hosts: readonly string[];
+  /** How a picture is given to the composer, tried in this order until one shows. */
+  imageMethods: readonly ImageMethod[];
   /**
    * A selector that matches every composer editor and cheaply rules out everything else.
    * Checked only against nodes a mutation added, never the whole page.
    */
-  editorSelector: string;
+  readonly editorSelector: string;
   /** Whether a matched editor is a real post composer (not a comment box, not hidden). */
   isComposer(editor: Element): boolean;
   /** The element that holds one composer (editor, toolbar, Post button). */
   composerRoot(editor: Element): Element | null;
   /** Where the "Insert official post" button goes. */
-  buttonSlot(root: Element, editor: Element): { parent: Element; before: Node | null } | null;
+  buttonSlot(root: Element, editor: Element): ButtonSlot | null;
   postButton(root: Element): HTMLElement | null;
   fileInput(root: Element): HTMLInputElement | null;
   /** Pictures attached to the composer so far. */
   attachmentCount(root: Element): number;
   /** The link to the published post, where the site shows one after Post (X's toast). */
   postedUrl?(doc: Document): string | undefined;
-  /**
-   * Whether the post went out after Post was pressed: X clears or closes the composer;
-   * Facebook closes the dialog.
-   */
+  /** Whether the post went out after Post was pressed (the composer emptied, closed, …). */
   postConfirmed(editor: Element, root: Element): boolean;
-  /** The site shows its log-in page: a one-click share falls back to the web intent. */
+  /** The site shows its log-in page: a one-click share falls back to the link share. */
   isLoggedOut(doc: Document): boolean;
-  /** Opens the site's composer on a page where none is open (for one-click share from the popup). */
+  /**
+   * Opens the composer on the page a one-click share opened, where the site needs a click for it
+   * (Facebook's "What's on your mind" prompt); true once clicked. Sites whose composer page opens
+   * the composer by itself have none.
+   */
   openComposer?(doc: Document): boolean;
-  /** Puts the agency's selector fixes (already checked by the page) before the built-in ones. */
+  /** Puts the agency's selector fixes (already checked by the page) before the built-in forms. */
   hotfix(fixes: SelectorFixes): void;
-}
-
-/** Selectors, by part, that a feed may extend. Lists are tried in order. */
-export interface SiteSelectors {
-  editor: string[];
-  toolbar: string[];
-  postButton: string[];
-  fileInput: string[];
-}
-
-/** Only selectors this browser can parse survive: a feed never breaks the finders. */
-export function usableSelectors(list: readonly string[] | undefined, doc: Document = document): string[] {
-  const frag = doc.createDocumentFragment();
-  return (list ?? []).filter((sel) => {
-    try {
-      frag.querySelector(sel);
-      return true;
-    } catch {
-      console.warn('[siar] ignored a selector fix that does not parse:', sel);
-      return false;
-    }
-  });
-}
-
-export function applyFixes(sel: SiteSelectors, fixes: SelectorFixes, doc: Document = document): void {
-  for (const part of ['editor', 'toolbar', 'postButton', 'fileInput'] as const) {
-    const extra = usableSelectors(fixes[part], doc);
-    if (extra.length > 0) sel[part] = [...extra, ...sel[part].filter((s) => !extra.includes(s))];
-  }
-}
-
-/** True when an element takes space on screen (hidden editors are not composers). */
-export function isRendered(el: Element): boolean {
-  const h = el as HTMLElement;
-  if (h.hidden || h.closest('[hidden],[aria-hidden="true"]')) return false;
-  return h.getClientRects().length > 0;
-}
-
-/** First element matching any of the dated selectors, newest first. */
-export function firstMatch<T extends Element = Element>(root: ParentNode, selectors: readonly string[]): T | null {
-  for (const s of selectors) {
-    const el = root.querySelector<T & Element>(s);
-    if (el) return el;
-  }
-  return null;
-}
-
-/** The closest ancestor (up to `depth` levels) for which `test` holds. */
-export function closestWhere(el: Element, test: (a: Element) => boolean, depth = 20): Element | null {
-  let a: Element | null = el;
-  for (let i = 0; a && i < depth; i++, a = a.parentElement) if (test(a)) return a;
-  return null;
 }

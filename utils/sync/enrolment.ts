@@ -11,7 +11,7 @@ export interface Enrolment {
   at: number;
 }
 
-const enrolment = storage.defineItem<Enrolment | null>('local:enrolment', { fallback: null });
+const enrolment = storage.defineItem<Enrolment | null>('local:enrolment', { fallback: null, version: 1 });
 
 export const getEnrolment = () => enrolment.getValue();
 export const forgetEnrolment = () => enrolment.removeValue();
@@ -53,7 +53,10 @@ export async function enrol(
   return { ok: true, enrolment: e };
 }
 
-export async function fetchSummary(e: Enrolment, doFetch: typeof fetch = fetch): Promise<Summary | { error: 'unauthorized' | 'unavailable' }> {
+export async function fetchSummary(
+  e: Enrolment,
+  doFetch: typeof fetch = fetch,
+): Promise<Summary | { error: 'unauthorized' | 'unavailable' }> {
   try {
     const res = await doFetch(endpoint(e.tallyUrl, 'v1/me/summary'), {
       headers: { authorization: `Bearer ${e.token}` },

@@ -1,13 +1,13 @@
 import { storage } from '#imports';
-import { markRejected, markSynced } from '../history/outbox';
+import { markRejected, markSynced } from '../history/marks';
 import { pendingEvents } from '../history/queries';
-import { drainOutbox, type SyncReport, type SyncStatus } from './outbox';
+import { drainOutbox, type SyncReport, type SyncStatus } from './drain';
 import { getEnrolment } from './enrolment';
 
 // The background's side of syncing: loads the token and status, drains, stores the new status.
 // All sync state lives in storage, so a stopped service worker or a restarted browser resumes.
 
-const status = storage.defineItem<SyncStatus>('local:sync', { fallback: { failures: 0 } });
+const status = storage.defineItem<SyncStatus>('local:sync', { fallback: { failures: 0 }, version: 1 });
 export const getSyncStatus = () => status.getValue();
 export const watchSyncStatus = (cb: (s: SyncStatus) => void) => status.watch((v) => cb(v ?? { failures: 0 }));
 
@@ -40,7 +40,14 @@ export function syncNow(opts: { force?: boolean; fetch?: typeof fetch } = {}): P
     if (next.needsEnrol) next.needsEnrolToken = enrolment.token;
     await status.setValue(next);
     if (report.requests > 0) {
-      console.info('[siar] sync', { requests: report.requests, sent: report.sent, accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected, error: next.lastError });
+      console.info('[siar] sync', {
+        requests: report.requests,
+        sent: report.sent,
+        accepted: report.accepted,
+        duplicate: report.duplicate,
+        rejected: report.rejected,
+        error: next.lastError,
+      });
     }
     return report;
   })().finally(() => {

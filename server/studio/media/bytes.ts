@@ -99,9 +99,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** A printable four-character code for messages: `hvc1`, or hex when it holds control bytes. */
 export function printableCode(code: string): string {
-  return /^[\x20-\x7e]{4}$/.test(code)
-    ? code
-    : [...code].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join(' ');
+  return /^[\x20-\x7e]{4}$/.test(code) ? code : [...code].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join(' ');
 }
 
 export function hexHead(bytes: Uint8Array, count = 8): string {
@@ -156,7 +154,10 @@ export function identifyFormat(head: Uint8Array): { kind: FormatKind; name: stri
   if (at('Rar!') || hasBytes(head, 0, [0x37, 0x7a, 0xbc, 0xaf]) || hasBytes(head, 0, [0x1f, 0x8b])) {
     return { kind: 'archive', name: 'a compressed archive' };
   }
-  const text = latin1(head, 0, Math.min(head.length, 512)).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  const text = latin1(head, 0, Math.min(head.length, 512))
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toLowerCase();
   if (text.startsWith('<') && text.includes('<svg')) return { kind: 'picture', name: 'an SVG drawing' };
   if (/^<(!doctype html|html|head|body|script)/.test(text)) return { kind: 'document', name: 'a web page (HTML)' };
   return undefined;

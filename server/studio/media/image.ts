@@ -80,10 +80,7 @@ export function cleanImage(bytes: Uint8Array, limits: ImageLimits, declaredType?
   if (!type) return refuseForeign(bytes);
   const declared = declaredImageType(declaredType);
   if (declared !== undefined && declared !== type) {
-    return refuse(
-      'type_mismatch',
-      `The file was sent as ${declared}, but its bytes are ${FORMAT_NAMES[type]} (${type}).`,
-    );
+    return refuse('type_mismatch', `The file was sent as ${declared}, but its bytes are ${FORMAT_NAMES[type]} (${type}).`);
   }
   try {
     const cleaned = CLEANERS[type](bytes, pixelGuard(limits, FORMAT_NAMES[type]));
@@ -100,7 +97,10 @@ export function cleanImage(bytes: Uint8Array, limits: ImageLimits, declaredType?
   } catch (error) {
     if (error instanceof ImageFault) return refuse(error.problem, error.message);
     if (error instanceof Truncated) {
-      return refuse('corrupt', `The ${FORMAT_NAMES[type]} is cut short or damaged: a structure runs past the end of the file (byte ${error.at}).`);
+      return refuse(
+        'corrupt',
+        `The ${FORMAT_NAMES[type]} is cut short or damaged: a structure runs past the end of the file (byte ${error.at}).`,
+      );
     }
     throw error;
   }
@@ -380,7 +380,10 @@ function cleanJpeg(b: Uint8Array, guard: PixelGuard): Cleaned {
 function readJpegFrame(marker: number, payload: Uint8Array, guard: PixelGuard): { width: number; height: number } {
   const process = JPEG_PROCESSES[marker] ?? 'unknown';
   if (!JPEG_WEB_PROCESSES.has(marker)) {
-    fail('unsupported', `The JPEG uses the ${process} process, which browsers do not display; save it again as a standard (baseline or progressive) JPEG.`);
+    fail(
+      'unsupported',
+      `The JPEG uses the ${process} process, which browsers do not display; save it again as a standard (baseline or progressive) JPEG.`,
+    );
   }
   const precision = u8(payload, 0);
   const height = u16be(payload, 1);
@@ -390,7 +393,8 @@ function readJpegFrame(marker: number, payload: Uint8Array, guard: PixelGuard): 
     fail('corrupt', 'The JPEG is damaged: its frame header is malformed.');
   }
   if (precision !== 8) fail('unsupported', `The JPEG has ${precision}-bit samples; browsers display only 8-bit JPEG.`);
-  if (height === 0) fail('unsupported', 'The JPEG states its height only after the image data (a DNL marker), which browsers do not support.');
+  if (height === 0)
+    fail('unsupported', 'The JPEG states its height only after the image data (a DNL marker), which browsers do not support.');
   guard(width, height);
   return { width, height };
 }
@@ -515,12 +519,14 @@ function cleanPng(b: Uint8Array, guard: PixelGuard): Cleaned {
     } else if (type === 'PLTE') {
       if (palette || idat !== 'none') fail('corrupt', 'The PNG is damaged: its palette is repeated or comes after the image data.');
       if (length === 0 || length % 3 !== 0 || length > 768) fail('corrupt', 'The PNG is damaged: its palette has an invalid size.');
-      if (header!.colourType === 0 || header!.colourType === 4) fail('corrupt', 'The PNG is damaged: a greyscale picture cannot have a palette.');
+      if (header!.colourType === 0 || header!.colourType === 4)
+        fail('corrupt', 'The PNG is damaged: a greyscale picture cannot have a palette.');
       palette = true;
       kept.push(chunk);
     } else if (type === 'IDAT') {
       if (idat === 'closed') fail('corrupt', 'The PNG is damaged: its image data (IDAT) is split by other chunks.');
-      if (header!.colourType === 3 && !palette) fail('corrupt', 'The PNG is damaged: a palette picture has no palette before its image data.');
+      if (header!.colourType === 3 && !palette)
+        fail('corrupt', 'The PNG is damaged: a palette picture has no palette before its image data.');
       idat = 'open';
       kept.push(chunk);
     } else if (type === 'IEND') {
@@ -602,7 +608,8 @@ interface RiffChunk {
 function cleanWebp(b: Uint8Array, guard: PixelGuard): Cleaned {
   if (b.length < 12) fail('corrupt', 'The WebP is cut short: its header is incomplete.');
   const riffEnd = 8 + u32le(b, 4);
-  if (riffEnd > b.length) fail('corrupt', `The WebP is cut short: its header promises ${describeSize(riffEnd)} but the file has ${describeSize(b.length)}.`);
+  if (riffEnd > b.length)
+    fail('corrupt', `The WebP is cut short: its header promises ${describeSize(riffEnd)} but the file has ${describeSize(b.length)}.`);
   const chunks = riffChunks(b, riffEnd);
   const removed: string[] = riffEnd < b.length ? ['trailer'] : [];
   const first = chunks[0];
@@ -620,7 +627,8 @@ function cleanWebp(b: Uint8Array, guard: PixelGuard): Cleaned {
   const canvas = { width: u24le(first.data, 4) + 1, height: u24le(first.data, 7) + 1 };
   guard(canvas.width, canvas.height);
   if (canvas.width * canvas.height > 0xffff_ffff) fail('corrupt', 'The WebP is damaged: its canvas is larger than the format allows.');
-  if (flags & VP8X_ANIMATION) fail('unsupported', 'The file is an animated WebP. Animated pictures are not accepted; upload the animation as an MP4 video.');
+  if (flags & VP8X_ANIMATION)
+    fail('unsupported', 'The file is an animated WebP. Animated pictures are not accepted; upload the animation as an MP4 video.');
 
   const kept: Uint8Array[] = [];
   let icc = false;
@@ -632,7 +640,10 @@ function cleanWebp(b: Uint8Array, guard: PixelGuard): Cleaned {
       if (image) fail('corrupt', 'The WebP is damaged: it holds more than one image.');
       image = readWebpFrame(chunk, guard);
       if (image.width !== canvas.width || image.height !== canvas.height) {
-        fail('corrupt', `The WebP is damaged: its image is ${image.width} × ${image.height} but its canvas is ${canvas.width} × ${canvas.height}.`);
+        fail(
+          'corrupt',
+          `The WebP is damaged: its image is ${image.width} × ${image.height} but its canvas is ${canvas.width} × ${canvas.height}.`,
+        );
       }
       kept.push(chunk.bytes);
     } else if (chunk.id === 'ALPH') {
@@ -667,12 +678,13 @@ function webpRemovals(chunk: RiffChunk): string[] {
 
 function riffChunks(b: Uint8Array, riffEnd: number): RiffChunk[] {
   const chunks: RiffChunk[] = [];
-  for (let at = 12; at < riffEnd; ) {
+  for (let at = 12; at < riffEnd;) {
     if (at + 8 > riffEnd) fail('corrupt', `The WebP is damaged: a chunk header at byte ${at} is cut short.`);
     const id = fourcc(b, at);
     const size = u32le(b, at + 4);
     const dataEnd = at + 8 + size;
-    if (dataEnd > riffEnd) fail('corrupt', `The WebP is cut short or damaged: chunk ${printableCode(id)} at byte ${at} runs past the end of the file.`);
+    if (dataEnd > riffEnd)
+      fail('corrupt', `The WebP is cut short or damaged: chunk ${printableCode(id)} at byte ${at} runs past the end of the file.`);
     // Chunks are padded to an even length; a writer that left out the last pad byte is forgiven.
     const end = Math.min(dataEnd + (size & 1), riffEnd);
     chunks.push({ id, bytes: b.subarray(at, end), data: b.subarray(at + 8, dataEnd), at });

@@ -67,10 +67,39 @@ const MAX_INNER_BOXES = 200_000;
  * the HEIF/AVIF picture brands are deliberately absent.
  */
 const MP4_BRANDS = new Set([
-  'isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9',
-  'mp41', 'mp42', 'mp71', 'avc1', 'dash', 'cmfc', 'cmf2',
-  'M4V ', 'M4VH', 'M4VP', 'MSNV', 'XAVC', 'f4v ', 'mmp4', 'kddi',
-  '3gp4', '3gp5', '3gp6', '3gp7', '3gp8', '3gp9', '3g2a', '3g2b', '3g2c',
+  'isom',
+  'iso2',
+  'iso3',
+  'iso4',
+  'iso5',
+  'iso6',
+  'iso7',
+  'iso8',
+  'iso9',
+  'mp41',
+  'mp42',
+  'mp71',
+  'avc1',
+  'dash',
+  'cmfc',
+  'cmf2',
+  'M4V ',
+  'M4VH',
+  'M4VP',
+  'MSNV',
+  'XAVC',
+  'f4v ',
+  'mmp4',
+  'kddi',
+  '3gp4',
+  '3gp5',
+  '3gp6',
+  '3gp7',
+  '3gp8',
+  '3gp9',
+  '3g2a',
+  '3g2b',
+  '3g2c',
 ]);
 const PICTURE_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
 
@@ -107,7 +136,7 @@ const CODEC_NAMES: Record<string, string> = {
   apcn: 'Apple ProRes',
   encv: 'encrypted video',
   enca: 'encrypted audio',
-  'Opus': 'Opus',
+  Opus: 'Opus',
   'ac-3': 'Dolby Digital (AC-3)',
   'ec-3': 'Dolby Digital Plus (E-AC-3)',
   'ac-4': 'Dolby AC-4',
@@ -131,11 +160,7 @@ export function bytesReader(bytes: Uint8Array): ReadAt {
   return async (offset, length) => bytes.subarray(offset, offset + length);
 }
 
-export async function inspectMp4(
-  readAt: ReadAt,
-  size: number,
-  opts: { maxBytes?: number } = {},
-): Promise<Mp4Inspection> {
+export async function inspectMp4(readAt: ReadAt, size: number, opts: { maxBytes?: number } = {}): Promise<Mp4Inspection> {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`inspectMp4: bad file size ${size}`);
   const maxBytes = opts.maxBytes ?? DEFAULT_MP4_MAX_BYTES;
   if (size > maxBytes) {
@@ -242,7 +267,11 @@ async function readExactly(readAt: ReadAt, offset: number, length: number): Prom
   let filled = 0;
   while (filled < length) {
     const chunk = await readAt(offset + filled, length - filled);
-    if (chunk.length === 0) fail('corrupt', `The MP4 is cut short: it ends at byte ${offset + filled}, inside a box that needs ${length} bytes from byte ${offset}.`);
+    if (chunk.length === 0)
+      fail(
+        'corrupt',
+        `The MP4 is cut short: it ends at byte ${offset + filled}, inside a box that needs ${length} bytes from byte ${offset}.`,
+      );
     out.set(chunk.subarray(0, length - filled), filled);
     filled += Math.min(chunk.length, length - filled);
   }
@@ -274,8 +303,9 @@ async function walkTopLevel(readAt: ReadAt, size: number): Promise<Layout> {
   let firstMdat: number | undefined;
   const moofs: BoxHeader[] = [];
   let count = 0;
-  for (let at = 0; at < size; ) {
-    if (++count > MAX_TOP_LEVEL_BOXES) fail('corrupt', `The MP4 has more than ${MAX_TOP_LEVEL_BOXES.toLocaleString('en-US')} top-level boxes.`);
+  for (let at = 0; at < size;) {
+    if (++count > MAX_TOP_LEVEL_BOXES)
+      fail('corrupt', `The MP4 has more than ${MAX_TOP_LEVEL_BOXES.toLocaleString('en-US')} top-level boxes.`);
     if (size - at < 8) fail('corrupt', `The MP4 is damaged: ${size - at} stray bytes follow its last box.`);
     const header = await readExactly(readAt, at, Math.min(size - at, 32));
     const box = boxHeader(header, at, at, size, 'file');
@@ -342,7 +372,8 @@ class Budget {
     }
   }
   spendBox(): void {
-    if (++this.boxes > MAX_INNER_BOXES) fail('corrupt', `The MP4's index holds more than ${MAX_INNER_BOXES.toLocaleString('en-US')} boxes.`);
+    if (++this.boxes > MAX_INNER_BOXES)
+      fail('corrupt', `The MP4's index holds more than ${MAX_INNER_BOXES.toLocaleString('en-US')} boxes.`);
   }
 }
 
@@ -366,7 +397,7 @@ class BoxData {
 
   children(): BoxData[] {
     const out: BoxData[] = [];
-    for (let at = this.box.body; at < this.box.end; ) {
+    for (let at = this.box.body; at < this.box.end;) {
       this.budget.spendBox();
       if (this.box.end - at < 8) {
         // QuickTime lets a user-data list end with a zero word; anything else there is damage.
@@ -478,8 +509,15 @@ function readMovieHeader(p: Uint8Array): { timescale: number; duration: number }
 
 function readTrack(trak: BoxData): Track {
   const track: Track = {
-    id: 0, handler: '', timescale: 0, mediaDuration: 0, headerDuration: 0, rotation: 0,
-    fragmentClock: 0, fragmentEnd: 0, defaultSampleDuration: 0,
+    id: 0,
+    handler: '',
+    timescale: 0,
+    mediaDuration: 0,
+    headerDuration: 0,
+    rotation: 0,
+    fragmentClock: 0,
+    fragmentEnd: 0,
+    defaultSampleDuration: 0,
   };
   for (const child of trak.children()) {
     if (child.box.type === 'tkhd') {
@@ -528,7 +566,10 @@ function readFirstSampleEntry(stsd: BoxData): SampleEntry | undefined {
     // VisualSampleEntry: reserved(6) data_reference_index(2) pre_defined/reserved(16) width(2) height(2) …
     entry.width = u16be(e, 24);
     entry.height = u16be(e, 26);
-    const avcC = first.skipping(78).children().find((c) => c.box.type === 'avcC');
+    const avcC = first
+      .skipping(78)
+      .children()
+      .find((c) => c.box.type === 'avcC');
     if (avcC) entry.profile = u8(avcC.payload(), 1);
     else entry.missingConfig = true;
   } else if (entry.fourcc === 'mp4a') {
@@ -536,14 +577,17 @@ function readFirstSampleEntry(stsd: BoxData): SampleEntry | undefined {
     // pre_defined(2) reserved(2) samplerate(16.16); QuickTime versions 1 and 2 append more fields.
     const version = u16be(e, 8);
     const extra = version === 1 ? 16 : version === 2 ? 36 : 0;
-    const esds = first.skipping(28 + extra).children().find((c) => c.box.type === 'esds');
+    const esds = first
+      .skipping(28 + extra)
+      .children()
+      .find((c) => c.box.type === 'esds');
     const config = esds ? readEsds(esds.payload()) : {};
     if (!esds) entry.missingConfig = true;
     entry.objectType = config.objectType;
     entry.audioObjectType = config.audioObjectType;
     entry.channels = config.channels ?? (u16be(e, 16) || undefined);
     // The entry's 16.16 rate is the output rate (HE-AAC doubles the core rate the config states).
-    entry.sampleRate = (u32be(e, 24) >>> 16) || config.sampleRate;
+    entry.sampleRate = u32be(e, 24) >>> 16 || config.sampleRate;
   }
   return entry;
 }
@@ -702,10 +746,7 @@ function movieDuration(movie: Movie): number {
   const tracks = Math.max(
     0,
     ...movie.tracks.map((t) =>
-      Math.max(
-        t.timescale ? Math.max(t.mediaDuration, t.fragmentEnd) / t.timescale : 0,
-        t.headerDuration / movie.timescale,
-      ),
+      Math.max(t.timescale ? Math.max(t.mediaDuration, t.fragmentEnd) / t.timescale : 0, t.headerDuration / movie.timescale),
     ),
   );
   const extended = movie.mvex ? movie.mvex.fragmentDuration / movie.timescale : 0;
@@ -723,12 +764,18 @@ function checkVideo(track: Track): NonNullable<Mp4Info['video']> {
   const entry = track.entry;
   if (!entry) fail('corrupt', 'The MP4 is damaged: its video track has no sample description.');
   if (!H264_ENTRIES.has(entry.fourcc)) {
-    fail('unsupported_codec', `The video is encoded as ${codecName(entry.fourcc)}; only H.264 (AVC) video is accepted. Export it as MP4 with H.264 video and AAC audio.`);
+    fail(
+      'unsupported_codec',
+      `The video is encoded as ${codecName(entry.fourcc)}; only H.264 (AVC) video is accepted. Export it as MP4 with H.264 video and AAC audio.`,
+    );
   }
   if (entry.missingConfig) fail('corrupt', 'The MP4 is damaged: its H.264 track has no decoder configuration (avcC).');
   if (entry.profile !== undefined && !H264_WEB_PROFILES.has(entry.profile)) {
     const name = H264_PROFILE_NAMES[entry.profile] ?? `profile ${entry.profile}`;
-    fail('unsupported_codec', `The video is H.264 ${name}, which browsers cannot play; export it as H.264 High or Main profile, 8-bit 4:2:0.`);
+    fail(
+      'unsupported_codec',
+      `The video is H.264 ${name}, which browsers cannot play; export it as H.264 High or Main profile, 8-bit 4:2:0.`,
+    );
   }
   if (!entry.width || !entry.height) fail('corrupt', 'The MP4 is damaged: its video track states no picture size.');
   return { codec: entry.fourcc, width: entry.width, height: entry.height, rotation: track.rotation };
@@ -738,11 +785,18 @@ function checkAudio(track: Track): NonNullable<Mp4Info['audio']> {
   const entry = track.entry;
   if (!entry) fail('corrupt', 'The MP4 is damaged: its audio track has no sample description.');
   const refuse = (what: string) =>
-    fail('unsupported_codec', `The sound is encoded as ${what}; only AAC sound is accepted. Export it as MP4 with H.264 video and AAC audio.`);
+    fail(
+      'unsupported_codec',
+      `The sound is encoded as ${what}; only AAC sound is accepted. Export it as MP4 with H.264 video and AAC audio.`,
+    );
   if (entry.fourcc !== 'mp4a') refuse(codecName(entry.fourcc));
   if (entry.missingConfig) fail('corrupt', 'The MP4 is damaged: its audio track has no decoder configuration (esds).');
   if (entry.objectType !== undefined && !AAC_OBJECT_TYPES.has(entry.objectType)) {
-    refuse(entry.objectType === 0x69 || entry.objectType === 0x6b ? 'MP3 (in an “mp4a” track)' : `MPEG-4 object type 0x${entry.objectType.toString(16)}`);
+    refuse(
+      entry.objectType === 0x69 || entry.objectType === 0x6b
+        ? 'MP3 (in an “mp4a” track)'
+        : `MPEG-4 object type 0x${entry.objectType.toString(16)}`,
+    );
   }
   if (entry.audioObjectType !== undefined && entry.audioObjectType >= 32 && entry.audioObjectType <= 34) {
     refuse('MPEG Layer 1/2/3 (in an “mp4a” track)');

@@ -33,7 +33,10 @@ async function buildEditor(): Promise<Bundle | undefined> {
     const code = Buffer.from(result.outputFiles[0]!.contents);
     return { code, hash: createHash('sha256').update(code).digest('hex').slice(0, 16) };
   } catch (error) {
-    console.error('siar-server: the studio editor script could not be built; pages fall back to the server preview:', (error as Error).message);
+    console.error(
+      'siar-server: the studio editor script could not be built; pages fall back to the server preview:',
+      (error as Error).message,
+    );
     return undefined;
   }
 }
@@ -66,7 +69,15 @@ export function assetRoutes(): Route[] {
         const bundle = await editorBundle();
         if (!bundle) return send(res, 404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, 'not available');
         const pinned = url.searchParams.get('v') === bundle.hash;
-        send(res, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': pinned ? 'public, max-age=31536000, immutable' : 'no-cache' }, bundle.code);
+        send(
+          res,
+          200,
+          {
+            'Content-Type': 'text/javascript; charset=utf-8',
+            'Cache-Control': pinned ? 'public, max-age=31536000, immutable' : 'no-cache',
+          },
+          bundle.code,
+        );
       },
     },
   ];

@@ -31,7 +31,9 @@ export const csrfField = (csrf: string): string => `<input type="hidden" name="_
 
 /** `<option>`s, the one equal to `selected` marked. */
 export function options(list: readonly (readonly [string, string])[], selected: string | null | undefined): string {
-  return list.map(([value, label]) => `<option value="${e(value)}"${value === (selected ?? '') ? ' selected' : ''}>${e(label)}</option>`).join('');
+  return list
+    .map(([value, label]) => `<option value="${e(value)}"${value === (selected ?? '') ? ' selected' : ''}>${e(label)}</option>`)
+    .join('');
 }
 
 /** An error next to a field: tied to it with aria-describedby through `id`. */
@@ -45,7 +47,8 @@ export function describedBy(...ids: (string | false | undefined)[]): string {
 }
 
 export function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
-  const cell = (tag: string, html: string, i: number) => `<${tag}${numeric.includes(i) ? ' class="num"' : ''}${tag === 'th' ? ' scope="col"' : ''}>${html}</${tag}>`;
+  const cell = (tag: string, html: string, i: number) =>
+    `<${tag}${numeric.includes(i) ? ' class="num"' : ''}${tag === 'th' ? ' scope="col"' : ''}>${html}</${tag}>`;
   return `<div class="table-wrap"><table>
 <thead><tr>${head.map((h, i) => cell('th', e(h), i)).join('')}</tr></thead>
 <tbody>

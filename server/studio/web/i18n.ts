@@ -160,9 +160,11 @@ const id = {
     videoCancel: 'Batalkan unggahan',
     videoCancelled: 'Unggahan video dibatalkan.',
     videoResume: 'Lanjutkan unggahan',
-    videoRetrying: (seconds: number) => `Sambungan terputus. Mencoba lagi dalam ${seconds} detik dan melanjutkan dari bagian terakhir yang diterima server…`,
+    videoRetrying: (seconds: number) =>
+      `Sambungan terputus. Mencoba lagi dalam ${seconds} detik dan melanjutkan dari bagian terakhir yang diterima server…`,
     videoResumed: (done: string) => `Unggahan dilanjutkan dari ${done} MB.`,
-    videoStalled: 'Unggahan terhenti karena sambungan terputus terlalu lama. Tekan “Lanjutkan unggahan” untuk meneruskan dari bagian terakhir.',
+    videoStalled:
+      'Unggahan terhenti karena sambungan terputus terlalu lama. Tekan “Lanjutkan unggahan” untuk meneruskan dari bagian terakhir.',
     videoChecking: 'Server memeriksa video…',
     videoUploaded: 'Video terunggah.',
     videoWait: 'Video masih diunggah. Tunggu sampai selesai, atau batalkan unggahannya, sebelum menyimpan.',
@@ -170,7 +172,8 @@ const id = {
     unitFixed: 'Postingan Anda selalu milik unit Anda.',
     saved: 'Tersimpan.',
     created: 'Draf dibuat.',
-    conflict: 'Postingan ini sudah diubah orang lain sejak Anda membukanya. Perubahan Anda di bawah belum disimpan: buka versi terbaru, lalu ketik ulang perubahan Anda.',
+    conflict:
+      'Postingan ini sudah diubah orang lain sejak Anda membukanya. Perubahan Anda di bawah belum disimpan: buka versi terbaru, lalu ketik ulang perubahan Anda.',
     openLatest: 'Buka versi terbaru',
     readOnly: 'Postingan dengan status ini tidak dapat diubah.',
     versionLabel: (v: number) => `versi ${v}`,
@@ -275,21 +278,27 @@ const id = {
     online: 'Daring (kunci ada di server)',
     offline: 'Luring (kunci disimpan di luar server)',
     publicKey: 'Kunci publik feed',
-    publicKeyHint: 'Setiap ASN harus memasang kunci ini di pengaturan ekstensi (Lanjutan → Kunci publik feed), atau kebijakan instansi memasangnya.',
+    publicKeyHint:
+      'Setiap ASN harus memasang kunci ini di pengaturan ekstensi (Lanjutan → Kunci publik feed), atau kebijakan instansi memasangnya.',
     feedAddress: 'Alamat feed',
     warnings: 'Peringatan',
     ok: 'Semuanya baik.',
     noVersion: 'Belum ada versi feed yang terbit: ASN belum mendapat postingan apa pun.',
     pendingWaiting: (v: number) => `Versi ${v} menunggu tanda tangan: ASN masih mendapat versi sebelumnya.`,
-    addressDiffers: (served: string, expected: string) => `Alamat di feed (${served}) berbeda dengan alamat publik server (${expected}). Periksa SIAR_BASE_URL.`,
+    addressDiffers: (served: string, expected: string) =>
+      `Alamat di feed (${served}) berbeda dengan alamat publik server (${expected}). Periksa SIAR_BASE_URL.`,
     signatureBad: 'Tanda tangan versi yang disajikan tidak cocok dengan kunci publik: ekstensi akan menolaknya.',
     versions: 'Versi',
-    state: { live: 'Disajikan', pending: 'Menunggu tanda tangan', superseded: 'Digantikan', discarded: 'Dibuang' } as Record<string, string>,
+    state: { live: 'Disajikan', pending: 'Menunggu tanda tangan', superseded: 'Digantikan', discarded: 'Dibuang' } as Record<
+      string,
+      string
+    >,
     reason: 'Sebab',
     by: 'Oleh',
     restore: 'Pulihkan',
     restoreTitle: (v: number) => `Pulihkan versi ${v}?`,
-    restoreExplain: (v: number) => `Postingan di versi ${v} terbit lagi, dan postingan yang tidak ada di versi itu ditarik. Ini menjadi versi baru dengan waktu terbit sekarang; semua perubahan dicatat di log audit.`,
+    restoreExplain: (v: number) =>
+      `Postingan di versi ${v} terbit lagi, dan postingan yang tidak ada di versi itu ditarik. Ini menjadi versi baru dengan waktu terbit sekarang; semua perubahan dicatat di log audit.`,
     restoreConfirm: (v: number) => `Ya, pulihkan versi ${v}`,
     restored: (v: number) => `Dipulihkan sebagai versi ${v}.`,
     offlineTitle: 'Penandatanganan luring',
@@ -350,7 +359,8 @@ const id = {
     revoke: 'Cabut token',
     revoked: (n: number) => `${n} token dicabut: perangkat itu harus mendaftar lagi.`,
     personalTitle: 'Kode pribadi',
-    personalIntro: 'Untuk ASN yang sudah terdaftar dan perlu mendaftar lagi dari peramban lain: kode unit saja tidak cukup untuk NIP yang sudah terdaftar.',
+    personalIntro:
+      'Untuk ASN yang sudah terdaftar dan perlu mendaftar lagi dari peramban lain: kode unit saja tidak cukup untuk NIP yang sudah terdaftar.',
     issue: 'Buat kode pribadi',
     issuedHow: (nip: string, until: string) =>
       `Berikan kode ini hanya kepada pemilik NIP ${nip}, langsung (bukan lewat grup). Di ekstensi Siar, pada formulir pendaftaran, ia mengisi NIP dan Kode pribadi ini. Kode berlaku satu kali sampai ${until}. Kode ini tampil sekali saja.`,
@@ -359,7 +369,8 @@ const id = {
   },
   roster: {
     title: 'Daftar pegawai',
-    loaded: (n: number) => `Daftar pegawai dimuat: ${n} NIP. Hanya NIP di daftar yang dapat mendaftar, ke unitnya sendiri; nama diambil dari daftar.`,
+    loaded: (n: number) =>
+      `Daftar pegawai dimuat: ${n} NIP. Hanya NIP di daftar yang dapat mendaftar, ke unitnya sendiri; nama diambil dari daftar.`,
     notLoaded: 'Belum ada daftar pegawai: siapa pun yang memegang kode pendaftaran sebuah unit dapat mendaftar ke unit itu.',
     upload: 'Unggah daftar',
     file: 'Berkas CSV',
@@ -458,7 +469,8 @@ const id = {
     alertsHead: ['Waktu', 'Sasaran', 'Keterangan'],
     feedHealth: 'Feed di peramban ASN',
     feedHealthGood: 'Semua {total} peramban yang melapor dalam 30 menit terakhir menerima feed yang baik.',
-    feedHealthBad: '{n} dari {total} peramban yang melapor dalam 30 menit terakhir tidak menerima feed yang baik. Periksa halaman Kesehatan feed.',
+    feedHealthBad:
+      '{n} dari {total} peramban yang melapor dalam 30 menit terakhir tidak menerima feed yang baik. Periksa halaman Kesehatan feed.',
     feedHealthHead: ['Yang dilihat peramban', 'Peramban'],
     feedKinds: {
       ok: 'Feed baik',
@@ -475,7 +487,8 @@ const id = {
       '"Postingan" dihitung sekali untuk setiap ASN, konten, dan platform, berapa kali pun tombol Post ditekan; "peristiwa" mencakup setiap sisipan, salinan, dan jendela bagikan. Postingan di Facebook tidak dapat diverifikasi dari luar: yang dihitung adalah yang dilihat ekstensi. "Terverifikasi di X" adalah postingan X yang ditemukan di akun X milik ASN; "dilaporkan sendiri" adalah kiriman WhatsApp atau salinan yang ditandai ASN sendiri sebagai sudah dikirim.',
   },
   demo: 'DEMO — server ini berjalan sebagai demo: akun, kode pendaftaran, dan kunci penanda tangan adalah milik demo dan diketahui umum. Jangan dipakai untuk data sungguhan.',
-  bytes: (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1).replace('.', ',')} MB` : `${Math.ceil(n / 1024)} KB`),
+  bytes: (n: number) =>
+    n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1).replace('.', ',')} MB` : `${Math.ceil(n / 1024)} KB`,
 };
 
 export type Dict = typeof id;
@@ -632,7 +645,8 @@ const en: Dict = {
     videoCancel: 'Cancel upload',
     videoCancelled: 'Video upload cancelled.',
     videoResume: 'Resume upload',
-    videoRetrying: (seconds: number) => `The connection dropped. Trying again in ${seconds} s, resuming from the last piece the server received…`,
+    videoRetrying: (seconds: number) =>
+      `The connection dropped. Trying again in ${seconds} s, resuming from the last piece the server received…`,
     videoResumed: (done: string) => `Upload resumed from ${done} MB.`,
     videoStalled: 'The upload stopped: the connection was down too long. Press “Resume upload” to go on from the last piece.',
     videoChecking: 'The server is checking the video…',
@@ -642,7 +656,8 @@ const en: Dict = {
     unitFixed: 'Your posts always belong to your unit.',
     saved: 'Saved.',
     created: 'Draft created.',
-    conflict: 'Someone else changed this post since you opened it. Your changes below are not saved: open the latest version, then make your changes again.',
+    conflict:
+      'Someone else changed this post since you opened it. Your changes below are not saved: open the latest version, then make your changes again.',
     openLatest: 'Open the latest version',
     readOnly: 'A post in this status cannot be changed.',
     versionLabel: (v: number) => `version ${v}`,
@@ -747,13 +762,15 @@ const en: Dict = {
     online: 'Online (the key is on the server)',
     offline: 'Offline (the key is kept off the server)',
     publicKey: 'Feed public key',
-    publicKeyHint: "Every civil servant needs this key in the extension's settings (Advanced → Feed public key), or the agency's policy sets it.",
+    publicKeyHint:
+      "Every civil servant needs this key in the extension's settings (Advanced → Feed public key), or the agency's policy sets it.",
     feedAddress: 'Feed URL',
     warnings: 'Warnings',
     ok: 'All is well.',
     noVersion: 'No feed version has been published yet: civil servants get no posts.',
     pendingWaiting: (v: number) => `Version ${v} is waiting for a signature: civil servants still get the previous one.`,
-    addressDiffers: (served: string, expected: string) => `The address in the feed (${served}) differs from the server's public address (${expected}). Check SIAR_BASE_URL.`,
+    addressDiffers: (served: string, expected: string) =>
+      `The address in the feed (${served}) differs from the server's public address (${expected}). Check SIAR_BASE_URL.`,
     signatureBad: 'The signature of the served version does not match the public key: the extension will refuse it.',
     versions: 'Versions',
     state: { live: 'Served', pending: 'Waiting for a signature', superseded: 'Superseded', discarded: 'Discarded' },
@@ -761,7 +778,8 @@ const en: Dict = {
     by: 'By',
     restore: 'Restore',
     restoreTitle: (v: number) => `Restore version ${v}?`,
-    restoreExplain: (v: number) => `The posts of version ${v} are published again, and posts not in it are withdrawn. This becomes a new version issued now; every change is in the audit log.`,
+    restoreExplain: (v: number) =>
+      `The posts of version ${v} are published again, and posts not in it are withdrawn. This becomes a new version issued now; every change is in the audit log.`,
     restoreConfirm: (v: number) => `Yes, restore version ${v}`,
     restored: (v: number) => `Restored as version ${v}.`,
     offlineTitle: 'Offline signing',
@@ -822,7 +840,8 @@ const en: Dict = {
     revoke: 'Revoke tokens',
     revoked: (n: number) => `${n} token(s) revoked: those devices must enrol again.`,
     personalTitle: 'Personal code',
-    personalIntro: "For an enrolled civil servant who must enrol again from another browser: a unit's code alone is not enough for an enrolled NIP.",
+    personalIntro:
+      "For an enrolled civil servant who must enrol again from another browser: a unit's code alone is not enough for an enrolled NIP.",
     issue: 'Make a personal code',
     issuedHow: (nip: string, until: string) =>
       `Give this code only to the owner of NIP ${nip}, in person (not in a group chat). In the Siar extension's enrolment form they enter the NIP and this Personal code. It works once, until ${until}. It is shown only once.`,
@@ -947,7 +966,8 @@ const en: Dict = {
       '"Posts" counts each civil servant, item and platform once, however often Post was pressed; "events" include every insert, copy and share window. Facebook posts cannot be verified from outside: what the extension saw is counted. "Verified on X" are X posts found on the civil servant\'s X account; "self-reported" are WhatsApp sends or copies the civil servant marked as sent.',
   },
   demo: 'DEMO — this server runs as a demo: its accounts, enrolment codes and signing key belong to the demo and are public. Do not use it for real data.',
-  bytes: (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB` : `${Math.ceil(n / 1024)} KB`),
+  bytes: (n: number) =>
+    n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB` : `${Math.ceil(n / 1024)} KB`,
 };
 
 export const DICTIONARIES: Record<Lang, Dict> = { id, en };

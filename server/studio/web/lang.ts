@@ -31,5 +31,7 @@ export function fromAcceptLanguage(header: string): Lang {
 }
 
 export function langCookie(lang: Lang, secure: boolean): string {
-  return [`${LANG_COOKIE}=${lang}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${365 * 86_400}`, ...(secure ? ['Secure'] : [])].join('; ');
+  return [`${LANG_COOKIE}=${lang}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${365 * 86_400}`, ...(secure ? ['Secure'] : [])].join(
+    '; ',
+  );
 }

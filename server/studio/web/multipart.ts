@@ -139,7 +139,11 @@ export async function readMultipart(req: IncomingMessage, boundary: string, limi
         const headers = buf.subarray(0, end).toString('utf8').split('\r\n');
         buf = buf.subarray(end + 4);
         const disposition = headers.find((h) => /^content-disposition\s*:/i.test(h)) ?? '';
-        const type = headers.find((h) => /^content-type\s*:/i.test(h))?.replace(/^[^:]*:\s*/, '').trim() ?? '';
+        const type =
+          headers
+            .find((h) => /^content-type\s*:/i.test(h))
+            ?.replace(/^[^:]*:\s*/, '')
+            .trim() ?? '';
         const name = param(disposition, 'name');
         if (name === undefined || !/^\s*content-disposition\s*:\s*form-data/i.test(disposition)) throw bad('part without a form-data name');
         part = { name, filename: param(disposition, 'filename'), type, chunks: [], size: 0, tooLarge: false };

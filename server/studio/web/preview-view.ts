@@ -1,5 +1,8 @@
 import { plainText } from '../../../utils/compose/caption';
-import { X_MAX_WEIGHTED } from '../../../utils/compose/compose';
+import { site as xSite } from '../../../utils/sites/x.site';
+
+// X's limit as the extension's site registry declares it.
+const X_MAX_WEIGHTED = xSite.textLimit!.max;
 import { priorityOf } from '../../../utils/protocol/item';
 import { PREVIEW_PLATFORMS, type Preview, type Warning } from '../preview';
 import { e } from './html';
@@ -132,7 +135,16 @@ function fieldOf(w: Warning): FieldKey | undefined {
   }
 }
 
-export const WARNED_FIELDS: readonly FieldKey[] = ['caption_x', 'caption_facebook', 'caption_whatsapp', 'url', 'picture', 'video', 'publish_at', 'expires_at'];
+export const WARNED_FIELDS: readonly FieldKey[] = [
+  'caption_x',
+  'caption_facebook',
+  'caption_whatsapp',
+  'url',
+  'picture',
+  'video',
+  'publish_at',
+  'expires_at',
+];
 
 export function warningsByField(preview: Preview, lang: Lang): Partial<Record<FieldKey, string[]>> {
   const out: Partial<Record<FieldKey, string[]>> = {};

@@ -27,7 +27,9 @@ const LOGIN_FORM_BYTES = 4096;
 
 /** A path on this server to come back to after the language switch; anything else → the dashboard. */
 function localPath(value: string | null): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || /[\\\s\u0000-\u001f]/.test(value) || value.length > 2000) return '/';
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.length > 2000) return '/';
+  // No backslash, space or control character: nothing a browser could read as another place.
+  if (/[\\\s]/.test(value) || Array.from(value).some((c) => c.charCodeAt(0) < 0x20)) return '/';
   return value;
 }
 
@@ -76,7 +78,11 @@ export function studioWebRoutes(ctx: StudioContext): Route[] {
         const to = url.searchParams.get('to');
         const back = localPath(url.searchParams.get('back'));
         const location = `${rootOf(url.pathname)}${back.slice(1)}` || './';
-        send(res, 303, { Location: location, 'Cache-Control': 'no-store', ...(isLang(to) ? { 'Set-Cookie': langCookie(to, ctx.secure()) } : {}) });
+        send(res, 303, {
+          Location: location,
+          'Cache-Control': 'no-store',
+          ...(isLang(to) ? { 'Set-Cookie': langCookie(to, ctx.secure()) } : {}),
+        });
       },
     },
     { method: 'GET', path: '/studio', handler: ({ res }) => redirect(res, 302, 'studio/posts') },

@@ -45,6 +45,14 @@ export function displayTime(iso: string | null | undefined, offsetMinutes: numbe
   if (!iso) return '';
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  const f = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', hour12: false });
+  const f = new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+    hour12: false,
+  });
   return `${f.format(new Date(ms + offsetMinutes * 60_000))} ${zoneName(offsetMinutes)}`;
 }

@@ -177,10 +177,16 @@ export class VideoUpload {
         const end = Math.min(start + this.piece, this.size);
         const last = end === this.size;
         const answer = await this.transport
-          .put(path, `bytes ${start}-${end - 1}/${this.size}`, this.file.slice(start, end), (sent) => {
-            this.hooks.progress(start + Math.min(sent, end - start), this.size);
-            if (last && sent >= end - start) this.hooks.checking?.();
-          }, signal)
+          .put(
+            path,
+            `bytes ${start}-${end - 1}/${this.size}`,
+            this.file.slice(start, end),
+            (sent) => {
+              this.hooks.progress(start + Math.min(sent, end - start), this.size);
+              if (last && sent >= end - start) this.hooks.checking?.();
+            },
+            signal,
+          )
           .catch(() => undefined);
         if (signal.aborted) throw new Cancelled();
         if (!answer || transient(answer.status)) {

@@ -17,7 +17,8 @@ import { boundaryOf, readMultipart, type MultipartLimits, type UploadedFile } fr
 /** The dashboard's policy: no script at all. */
 const CSP_BASE = HTML_HEADERS['Content-Security-Policy'];
 /** Only the post editor runs a script: its own bundle, and its uploads go to this server. */
-const CSP_SCRIPT = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP_SCRIPT =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function htmlHeaders(script = false): OutgoingHttpHeaders {
   return {
@@ -100,7 +101,13 @@ export function errorMessage(t: Dict, error: HttpError): string {
   }
 }
 
-export function studioPage(ctx: StudioContext, method: Method, path: string, handler: (p: Page) => Promise<void>, options: PageOptions = {}): Route {
+export function studioPage(
+  ctx: StudioContext,
+  method: Method,
+  path: string,
+  handler: (p: Page) => Promise<void>,
+  options: PageOptions = {},
+): Route {
   const roles = options.roles ?? ANYONE;
   return {
     method,
@@ -116,7 +123,13 @@ export function studioPage(ctx: StudioContext, method: Method, path: string, han
         send(res, method === 'GET' ? 302 : 303, { Location: `${root}login`, 'Cache-Control': 'no-store' });
         return;
       }
-      const viewer: Viewer = { user: actor.account.username, name: actor.account.name, role: actor.account.role, csrf: actor.csrf, unit: actor.account.unit };
+      const viewer: Viewer = {
+        user: actor.account.username,
+        name: actor.account.name,
+        role: actor.account.role,
+        csrf: actor.csrf,
+        unit: actor.account.unit,
+      };
       const html: Page['html'] = (status, pg) => {
         send(res, status, htmlHeaders(Boolean(pg.script)), layout({ lang, root, here, viewer, demo: ctx.demo, ...pg }));
       };

@@ -1,19 +1,14 @@
-// Bundles the fixture sites (tests/fixtures/{x,facebook}) with esbuild into
-// tests/fixtures/dist/{x,facebook}/: index.html plus static/app.js and static/app.css.
+// Bundles the fixture sites (tests/fixtures/<site>/, see fixture-sites.ts) with esbuild into
+// tests/fixtures/dist/<site>/: index.html plus static/app.js and static/app.css.
 // Skips the work when every output is newer than every input.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIXTURES, FIXTURES_DIR, SITES, type Site } from './fixture-sites';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 export const DIST_DIR = path.join(FIXTURES_DIR, 'dist');
 const ROOT_DIR = path.resolve(FIXTURES_DIR, '../..');
-
-export const SITES = ['x', 'facebook'] as const;
-export type Site = (typeof SITES)[number];
-
-const ENTRY: Record<Site, string> = { x: 'main.tsx', facebook: 'main.ts' };
 
 export function siteDistDir(site: Site): string {
   return path.join(DIST_DIR, site);
@@ -73,7 +68,7 @@ async function buildSite(site: Site, opts: BuildOptions): Promise<void> {
     const mode = opts.development ? 'development' : 'production';
     await build({
       absWorkingDir: ROOT_DIR,
-      entryPoints: [path.join(srcDir, ENTRY[site])],
+      entryPoints: [path.join(srcDir, FIXTURES[site]!.entry)],
       bundle: true,
       format: 'iife',
       platform: 'browser',
@@ -109,7 +104,7 @@ async function buildSite(site: Site, opts: BuildOptions): Promise<void> {
 
 let inFlight: Promise<void> | undefined;
 
-/** Builds both fixture sites unless already fresh. Safe to call from every test file. */
+/** Builds every fixture site unless already fresh. Safe to call from every test file. */
 export function buildFixtures(opts: BuildOptions = {}): Promise<void> {
   inFlight ??= (async () => {
     mkdirSync(DIST_DIR, { recursive: true });

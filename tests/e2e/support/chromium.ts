@@ -12,7 +12,7 @@ export const CHROMIUM_PATH = process.env.SIAR_CHROMIUM ?? '/usr/bin/chromium';
 export interface LaunchChromiumOptions {
   /** Unpacked MV3 extension folder, e.g. .output/chrome-mv3. */
   extensionDir?: string;
-  /** Fixture server port: x.com, twitter.com and www.facebook.com resolve to 127.0.0.1:port. */
+  /** Fixture server port: every fixture host (fixture-server.ts) resolves to 127.0.0.1:port. */
   fixturePort?: number;
   /** Browser UI language via LANGUAGE (Chromium on Linux ignores --lang). Default 'id'. */
   lang?: string;

@@ -1,5 +1,5 @@
-// Serves the fixture sites over HTTPS as the real hosts: the Host header picks the site
-// (x.com / twitter.com → X, www.facebook.com → Facebook). Browsers reach it through Chromium's
+// Serves the fixture sites over HTTPS as the real hosts: the Host header picks the site (each
+// fixture answers for its site's hosts, fixture-sites.ts). Browsers reach it through Chromium's
 // --host-resolver-rules or, for Firefox, through startConnectProxy below.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
@@ -9,25 +9,23 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { buildFixtures, siteDistDir, type Site } from './build-fixtures';
+import { buildFixtures, siteDistDir } from './build-fixtures';
+import { FIXTURES, SITES, type Site } from './fixture-sites';
 
 /** Hosts the fixtures answer for, and the site each one shows. */
-export const FIXTURE_HOSTS: Readonly<Record<string, Site>> = {
-  'x.com': 'x',
-  'twitter.com': 'x',
-  'www.facebook.com': 'facebook',
-};
+export const FIXTURE_HOSTS: Readonly<Record<string, Site>> = Object.fromEntries(
+  SITES.flatMap((site) => FIXTURES[site]!.hosts.map((host) => [host, site] as const)),
+);
 
-export const FIXTURE_ORIGINS = {
-  x: 'https://x.com',
-  twitter: 'https://twitter.com',
-  facebook: 'https://www.facebook.com',
-} as const;
+/** Each site's first host, as an origin. */
+export const FIXTURE_ORIGINS: Readonly<Record<Site, string>> = Object.fromEntries(
+  SITES.map((site) => [site, `https://${FIXTURES[site]!.hosts[0]}`] as const),
+);
 
 // Like x.com's (which adds nonces and its CDNs): no inline script runs, only same-origin files.
 export const FIXTURE_CSP = "script-src 'self'";
 
-const CERT_SANS = ['DNS:x.com', 'DNS:twitter.com', 'DNS:www.facebook.com', 'DNS:localhost', 'IP:127.0.0.1'];
+const CERT_SANS = [...Object.keys(FIXTURE_HOSTS).map((host) => `DNS:${host}`), 'DNS:localhost', 'IP:127.0.0.1'];
 
 export interface TlsMaterial {
   key: Buffer;
@@ -50,11 +48,21 @@ export function fixtureCertificate(): TlsMaterial {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650',
-        '-subj', '/CN=siar-e2e',
-        '-addext', `subjectAltName=${CERT_SANS.join(',')}`,
-        '-keyout', keyPath + suffix,
-        '-out', certPath + suffix,
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '3650',
+        '-subj',
+        '/CN=siar-e2e',
+        '-addext',
+        `subjectAltName=${CERT_SANS.join(',')}`,
+        '-keyout',
+        keyPath + suffix,
+        '-out',
+        certPath + suffix,
       ],
       { stdio: 'pipe', timeout: 30_000 },
     );
@@ -75,7 +83,7 @@ const MIME: Record<string, string> = {
 
 function siteFor(req: IncomingMessage): Site | undefined {
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  return FIXTURE_HOSTS[host];
+  return Object.hasOwn(FIXTURE_HOSTS, host) ? FIXTURE_HOSTS[host] : undefined;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -91,20 +99,16 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   const url = new URL(req.url ?? '/', 'https://fixture.invalid');
   // A test sets this cookie to play a user who is not logged in: the sites then show their log-in
-  // pages instead of the composer (x.com 2026-11 redirects to /i/flow/login; facebook.com serves
-  // its log-in form in place of the feed).
+  // pages instead of the composer, as each fixture says.
   if (/(?:^|;\s*)fixture_logged_out=1/.test(req.headers.cookie ?? '') && !url.pathname.startsWith('/static/')) {
-    if (site === 'x' && !url.pathname.startsWith('/i/flow/login') && !url.pathname.startsWith('/intent/')) {
-      res.writeHead(302, { ...common, location: `/i/flow/login?redirect_after_login=${encodeURIComponent(url.pathname)}` }).end();
+    const answer = FIXTURES[site]!.loggedOut?.(url);
+    if (answer && 'redirect' in answer) {
+      res.writeHead(302, { ...common, location: answer.redirect }).end();
       return;
     }
-    if (site === 'facebook' && url.pathname === '/') {
+    if (answer) {
       res.writeHead(200, { ...common, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': FIXTURE_CSP });
-      res.end(
-        '<!doctype html><title>Facebook – log in or sign up</title><form data-testid="royal_login_form" method="post" action="/login">' +
-          '<input type="text" name="email" id="email" aria-label="Email address or phone number">' +
-          '<input type="password" name="pass" id="pass" aria-label="Password"><button name="login" type="submit">Log in</button></form>',
-      );
+      res.end(answer.html);
       return;
     }
   }
@@ -200,8 +204,8 @@ export interface ConnectProxy {
 }
 
 /**
- * An HTTP CONNECT proxy for Firefox (which has no host resolver rules): tunnels
- * x.com / twitter.com / www.facebook.com on 443 to the fixture server, refuses everything else.
+ * An HTTP CONNECT proxy for Firefox (which has no host resolver rules): tunnels the fixture hosts
+ * on 443 to the fixture server, refuses everything else.
  */
 export async function startConnectProxy(targetPort: number): Promise<ConnectProxy> {
   const refusedLog: string[] = [];
@@ -223,7 +227,7 @@ export async function startConnectProxy(targetPort: number): Promise<ConnectProx
     const target = req.url ?? '';
     const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(target);
     const host = m?.[1]?.toLowerCase();
-    if (!m || m[2] !== '443' || !host || !(host in FIXTURE_HOSTS)) {
+    if (!m || m[2] !== '443' || !host || !Object.hasOwn(FIXTURE_HOSTS, host)) {
       refuse(target);
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
@@ -249,4 +253,3 @@ export async function startConnectProxy(targetPort: number): Promise<ConnectProx
     close: () => closeServer(server, sockets),
   };
 }
-

@@ -87,7 +87,14 @@ export async function dropFiles(arg: TargetArg & { files: PageFile[] }): Promise
     dt.items.add(new File([bytes], f.name, { type: f.type }));
   }
   const r = el.getBoundingClientRect();
-  const init = { bubbles: true, cancelable: true, composed: true, dataTransfer: dt, clientX: r.left + r.width / 2, clientY: r.top + Math.min(r.height / 2, 12) };
+  const init = {
+    bubbles: true,
+    cancelable: true,
+    composed: true,
+    dataTransfer: dt,
+    clientX: r.left + r.width / 2,
+    clientY: r.top + Math.min(r.height / 2, 12),
+  };
   el.dispatchEvent(new DragEvent('dragenter', init));
   el.dispatchEvent(new DragEvent('dragover', init));
   const drop = new DragEvent('drop', init);

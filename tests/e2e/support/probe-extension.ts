@@ -16,7 +16,13 @@ export function writeProbeExtension(manifestVersion: 2 | 3, opts: { serviceWorke
   const contentScripts = [{ matches: ['https://x.com/*', 'https://www.facebook.com/*'], js: ['content.js'] }];
   const manifest: Record<string, unknown> =
     manifestVersion === 3
-      ? { manifest_version: 3, name: 'Siar harness probe', version: '1.0', action: { default_popup: 'popup.html' }, content_scripts: contentScripts }
+      ? {
+          manifest_version: 3,
+          name: 'Siar harness probe',
+          version: '1.0',
+          action: { default_popup: 'popup.html' },
+          content_scripts: contentScripts,
+        }
       : {
           manifest_version: 2,
           name: 'Siar harness probe',

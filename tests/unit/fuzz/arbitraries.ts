@@ -19,11 +19,55 @@ export type Raw = Record<string, unknown>;
 // Text
 
 const WORDS = [
-  'Bupati', 'mengajak', 'seluruh', 'ASN', 'menyebarkan', 'program', 'dan', 'capaian', 'pembangunan',
-  'daerah', 'Panen', 'raya', 'padi', 'di', 'Desa', 'Sukamaju', 'hasil', 'naik', '20%', 'berkat',
-  'irigasi', 'baru', 'Dinas', 'Kominfo', 'Kabupaten', 'Contoh', 'sekolah', 'gratis', 'vaksinasi',
-  'posyandu', 'jalan', 'mulus', 'Rp1.500.000', 'Senin,', '21/11/2026', 'pukul', '08.00', 'WIB', 'OPD',
-  'Yuk', 'ikut', 'sebarkan!', 'Pemkab', 'kerja', 'bersama', 'ke-79', 'RT/RW', 'Sumatera', 'Jawa',
+  'Bupati',
+  'mengajak',
+  'seluruh',
+  'ASN',
+  'menyebarkan',
+  'program',
+  'dan',
+  'capaian',
+  'pembangunan',
+  'daerah',
+  'Panen',
+  'raya',
+  'padi',
+  'di',
+  'Desa',
+  'Sukamaju',
+  'hasil',
+  'naik',
+  '20%',
+  'berkat',
+  'irigasi',
+  'baru',
+  'Dinas',
+  'Kominfo',
+  'Kabupaten',
+  'Contoh',
+  'sekolah',
+  'gratis',
+  'vaksinasi',
+  'posyandu',
+  'jalan',
+  'mulus',
+  'Rp1.500.000',
+  'Senin,',
+  '21/11/2026',
+  'pukul',
+  '08.00',
+  'WIB',
+  'OPD',
+  'Yuk',
+  'ikut',
+  'sebarkan!',
+  'Pemkab',
+  'kerja',
+  'bersama',
+  'ke-79',
+  'RT/RW',
+  'Sumatera',
+  'Jawa',
 ];
 const EMOJI = ['🌾', '🎉', '🇮🇩', '👨‍👩‍👧', '👍🏽', '1️⃣', '❤️', '🏳️‍🌈', '🤝', '🙏🏾', '🧑🏻‍🌾', '©', '☀'];
 const RTL = ['مرحبا', 'بالعالم', 'שלום', '\u202Eterbalik\u202C', '\u200F', '\u061C', 'سلام\u200Fعليكم'];
@@ -32,8 +76,18 @@ const ZERO_WIDTH = ['\u200B', '\u200C', '\u200D', '\uFEFF', '\u2060', '\u00AD', 
 const OTHER_SCRIPTS = ['日本語', '中文字', '한국어', 'ꦗꦮ', 'ᮞᮥᮔ᮪ᮓ', 'Ελληνικά', 'Кириллица', '𝕏𝕪𝕫', '𠜎𠜱'];
 // Things twitter-text may count as links, mentions or hashtags inside a caption.
 const URLISH = [
-  'pemkab.go.id', 'x.co', 't.co/abc', 'https://contohkab.go.id/berita', 'www.example.com', 'ab.id.',
-  '@diskominfo', '#TagDalam', '$IDR', 'http://localhost:8787/x', 'kab.go.id/p?q=1', 'e.mail@pemkab.go.id',
+  'pemkab.go.id',
+  'x.co',
+  't.co/abc',
+  'https://contohkab.go.id/berita',
+  'www.example.com',
+  'ab.id.',
+  '@diskominfo',
+  '#TagDalam',
+  '$IDR',
+  'http://localhost:8787/x',
+  'kab.go.id/p?q=1',
+  'e.mail@pemkab.go.id',
 ];
 const PUNCT = ['.', ',', '!', '?', '…', '—', '-', ':', ';', '...', '!!!', '"', "'", '(', ')', '–', '•'];
 export const HOSTILE = [
@@ -85,7 +139,12 @@ const NON_ASCII_UNITS = ['ꦗ', 'é', 'e\u0301', '日', 'مر', 'क्ष', '�
 export function longWordArb(maxNonAscii = 150): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...ASCII_UNITS), fc.integer({ min: 20, max: 700 })).map(([u, n]) => u.repeat(n)) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...NON_ASCII_UNITS), fc.integer({ min: 20, max: maxNonAscii })).map(([u, n]) => capUnits(u.repeat(n), maxNonAscii * 2)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...NON_ASCII_UNITS), fc.integer({ min: 20, max: maxNonAscii }))
+        .map(([u, n]) => capUnits(u.repeat(n), maxNonAscii * 2)),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 10, max: 300 }).map((n) => 'x.'.repeat(n)) },
   );
 }
@@ -139,7 +198,15 @@ export function textArb(max: number, o: TextOptions & { minLength?: number; maxT
   const maxTokens = o.maxTokens ?? 30;
   return fc
     .array(fc.tuple(tokenArb(o), fc.constantFrom(...SPACES)), { maxLength: maxTokens })
-    .map((parts) => capUnits(parts.map(([w, s]) => w + s).join('').trimEnd(), max))
+    .map((parts) =>
+      capUnits(
+        parts
+          .map(([w, s]) => w + s)
+          .join('')
+          .trimEnd(),
+        max,
+      ),
+    )
     .map((s) => (s.length >= (o.minLength ?? 0) ? s : capUnits(`${s}Judul`, max)));
 }
 
@@ -163,15 +230,47 @@ function cappedTextArb(max: number, o: TextOptions & { minLength?: number } = {}
 // URLs
 
 const HTTPS_HOSTS = [
-  'pemkab.example', 'contohkab.go.id', 'diskominfo.kab-contoh.go.id', 'jdih.kab.example', 'bücher.example',
-  'xn--bcher-kva.example', 'sub.domain.desa.id', 'a.co', 'localhost', '127.0.0.1', '[::1]', 'PEMKAB.EXAMPLE',
+  'pemkab.example',
+  'contohkab.go.id',
+  'diskominfo.kab-contoh.go.id',
+  'jdih.kab.example',
+  'bücher.example',
+  'xn--bcher-kva.example',
+  'sub.domain.desa.id',
+  'a.co',
+  'localhost',
+  '127.0.0.1',
+  '[::1]',
+  'PEMKAB.EXAMPLE',
   // A 70-character label: valid for URL parsers, but twitter-text does not see a link there.
-  `${'a'.repeat(70)}.go.id`, 'kab.example.', '203.0.113.7',
+  `${'a'.repeat(70)}.go.id`,
+  'kab.example.',
+  '203.0.113.7',
 ];
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', 'LOCALHOST'];
 const SEGMENT_UNITS = [
-  ...'abcdefghijklmnopqrstuvwxyz0123456789-._~'.split(''), 'ä', 'é', '日', '🌾', '%20', '%E2%9C%93', '(', ')', '!', '$',
-  '&', "'", '*', '+', ',', ';', '=', ':', '@', 'A', 'Z',
+  ...'abcdefghijklmnopqrstuvwxyz0123456789-._~'.split(''),
+  'ä',
+  'é',
+  '日',
+  '🌾',
+  '%20',
+  '%E2%9C%93',
+  '(',
+  ')',
+  '!',
+  '$',
+  '&',
+  "'",
+  '*',
+  '+',
+  ',',
+  ';',
+  '=',
+  ':',
+  '@',
+  'A',
+  'Z',
 ];
 const segmentArb = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: fc.constantFrom(...SEGMENT_UNITS), minLength: 1, maxLength: 30 }) },
@@ -180,14 +279,23 @@ const segmentArb = fc.oneof(
 const pathArb = fc.array(segmentArb, { maxLength: 8 }).map((s) => `/${s.join('/')}`);
 const queryArb = fc.option(
   fc
-    .array(fc.tuple(fc.constantFrom('q', 'utm_source', 'id', 'kata', 'ü'), fc.string({ unit: fc.constantFrom(...SEGMENT_UNITS), maxLength: 40 })), {
-      minLength: 1,
-      maxLength: 6,
-    })
+    .array(
+      fc.tuple(
+        fc.constantFrom('q', 'utm_source', 'id', 'kata', 'ü'),
+        fc.string({ unit: fc.constantFrom(...SEGMENT_UNITS), maxLength: 40 }),
+      ),
+      {
+        minLength: 1,
+        maxLength: 6,
+      },
+    )
     .map((kv) => `?${kv.map(([k, v]) => `${k}=${v}`).join('&')}`),
   { nil: '' },
 );
-const fragmentArb = fc.option(fc.string({ unit: fc.constantFrom(...SEGMENT_UNITS), maxLength: 20 }).map((f) => `#${f}`), { nil: '' });
+const fragmentArb = fc.option(
+  fc.string({ unit: fc.constantFrom(...SEGMENT_UNITS), maxLength: 20 }).map((f) => `#${f}`),
+  { nil: '' },
+);
 const portArb = fc.option(fc.constantFrom(':443', ':8443', ':8787', ':1', ':65535'), { nil: '' });
 
 /** https URLs (long paths, queries, unicode) and loopback http, at most 2,048 units. */
@@ -237,7 +345,9 @@ export const timeArb: fc.Arbitrary<string> = fc
     frac: fc.option(fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), minLength: 1, maxLength: 9 }), { freq: 2 }),
     off: fc.oneof(
       fc.constant('Z'),
-      fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([s, h, m]) => `${s}${pad(h)}:${pad(m)}`),
+      fc
+        .tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+        .map(([s, h, m]) => `${s}${pad(h)}:${pad(m)}`),
       fc.constantFrom('+07:00', '+08:00', '+09:00'),
     ),
   })
@@ -261,11 +371,37 @@ const captionKeyArb = platformNameArb;
 
 const HASHTAG_UNITS = [
   ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'.split(''),
-  'é', 'ñ', 'Ö', 'ج', 'ا', 'ك', 'ر', 'ت', 'ꦗ', 'ꦮ', '日', '本', 'ก', '้', 'ह', 'ि', 'न', '्', '٣', '७', 'Ω', 'ж', '𝕏', '𠜎',
+  'é',
+  'ñ',
+  'Ö',
+  'ج',
+  'ا',
+  'ك',
+  'ر',
+  'ت',
+  'ꦗ',
+  'ꦮ',
+  '日',
+  '本',
+  'ก',
+  '้',
+  'ह',
+  'ि',
+  'न',
+  '्',
+  '٣',
+  '७',
+  'Ω',
+  'ж',
+  '𝕏',
+  '𠜎',
 ];
 /** Letters (any script, with their marks), digits and `_`; 1–100 code points as the schema counts. */
 const hashtagArb = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('KabupatenContoh', 'BanggaMelayani', 'ASN_Berakhlak', 'HUT79', 'جاكرتا', '日本', 'ꦗꦮ', 'हिन्दी', '2026') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom('KabupatenContoh', 'BanggaMelayani', 'ASN_Berakhlak', 'HUT79', 'جاكرتا', '日本', 'ꦗꦮ', 'हिन्दी', '2026'),
+  },
   { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom(...HASHTAG_UNITS), minLength: 1, maxLength: 30 }) },
   { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...HASHTAG_UNITS), minLength: 60, maxLength: 100 }) },
 );
@@ -276,10 +412,7 @@ const hashtagsArb = fc.oneof(
 );
 
 function captionArb(o: TextOptions): fc.Arbitrary<string | string[]> {
-  const one = fc.oneof(
-    { weight: 10, arbitrary: cappedTextArb(2000, o) },
-    { weight: 1, arbitrary: fc.constantFrom('', '   ', '\n') },
-  );
+  const one = fc.oneof({ weight: 10, arbitrary: cappedTextArb(2000, o) }, { weight: 1, arbitrary: fc.constantFrom('', '   ', '\n') });
   return fc.oneof(
     { weight: 3, arbitrary: one },
     { weight: 2, arbitrary: fc.array(one, { minLength: 1, maxLength: 4 }) },
@@ -291,7 +424,13 @@ const idArb = (o: TextOptions) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.stringMatching(/^20[0-9]{2}-[0-9]{2}-[0-9]{2}-[a-z-]{1,40}$/) },
     { weight: 2, arbitrary: textArb(200, { ...o, minLength: 1, maxTokens: 6 }) },
-    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).map((s) => capUnits(s, 200)).filter((s) => s.length > 0) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ unit: 'grapheme', minLength: 1, maxLength: 200 })
+        .map((s) => capUnits(s, 200))
+        .filter((s) => s.length > 0),
+    },
     { weight: 1, arbitrary: fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', '0', ' ', 'i'.repeat(200)) },
   );
 
@@ -356,7 +495,19 @@ function defineOwn(target: Raw, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-const NOISE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'content_html', '_other', 'authors', 'attachments', 'banner_image', '_siar_future'];
+const NOISE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'content_html',
+  '_other',
+  'authors',
+  'attachments',
+  'banner_image',
+  '_siar_future',
+];
 
 /** Garbage nested `depth` levels. */
 export function nested(depth: number, leaf: Json = '<script>alert(1)</script>'): Json {
@@ -406,17 +557,56 @@ function mut(why: string, f: (r: Raw, s: Raw) => void): Mutation {
 }
 
 export const BAD_URLS = [
-  'javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'java\tscript:alert(1)', 'javascript://pemkab.example/%0aalert(1)',
-  'data:text/html,<script>alert(1)</script>', 'data:image/png;base64,AAAA', 'vbscript:msgbox(1)', 'http://pemkab.example/berita',
-  'http://contohkab.go.id/', 'HTTP://pemkab.example/', 'http://localhost.evil.example/', 'http://127.0.0.2/', 'http://0.0.0.0/',
-  'http://[::2]/', 'http://localhost:8787@evil.example/', 'ftp://pemkab.example/', 'file:///etc/passwd', 'blob:https://a.example/1',
-  'about:blank', 'chrome://settings', 'chrome-extension://abcdef/x.html', 'wss://pemkab.example/', 'https://user:pass@pemkab.example/',
-  'https://:pass@pemkab.example/', 'https://user@pemkab.example/', '//pemkab.example/x', '/berita/a', 'pemkab.example', '', 'https://',
-  'https://exa mple.com/', 'https://[::1/', `https://pemkab.example/${'p'.repeat(2040)}`, 'mailto:a@pemkab.example', 'tel:+62123',
+  'javascript:alert(1)',
+  'JaVaScRiPt:alert(1)',
+  ' javascript:alert(1)',
+  'java\tscript:alert(1)',
+  'javascript://pemkab.example/%0aalert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  'data:image/png;base64,AAAA',
+  'vbscript:msgbox(1)',
+  'http://pemkab.example/berita',
+  'http://contohkab.go.id/',
+  'HTTP://pemkab.example/',
+  'http://localhost.evil.example/',
+  'http://127.0.0.2/',
+  'http://0.0.0.0/',
+  'http://[::2]/',
+  'http://localhost:8787@evil.example/',
+  'ftp://pemkab.example/',
+  'file:///etc/passwd',
+  'blob:https://a.example/1',
+  'about:blank',
+  'chrome://settings',
+  'chrome-extension://abcdef/x.html',
+  'wss://pemkab.example/',
+  'https://user:pass@pemkab.example/',
+  'https://:pass@pemkab.example/',
+  'https://user@pemkab.example/',
+  '//pemkab.example/x',
+  '/berita/a',
+  'pemkab.example',
+  '',
+  'https://',
+  'https://exa mple.com/',
+  'https://[::1/',
+  `https://pemkab.example/${'p'.repeat(2040)}`,
+  'mailto:a@pemkab.example',
+  'tel:+62123',
 ];
 const BAD_TIMES = [
-  '2026-11-21 08:00:00+07:00', '2026-11-21T08:00:00', '2026-11-21', 'besok', '21/11/2026', '2026-13-01T00:00:00Z',
-  '2026-02-30T00:00:00Z', '2026-11-21T25:00:00Z', '2026-11-21T08:00:00+24:00', '2026-11-21T08:00:00.Z', '', 'Sat, 21 Nov 2026 08:00:00 GMT',
+  '2026-11-21 08:00:00+07:00',
+  '2026-11-21T08:00:00',
+  '2026-11-21',
+  'besok',
+  '21/11/2026',
+  '2026-13-01T00:00:00Z',
+  '2026-02-30T00:00:00Z',
+  '2026-11-21T25:00:00Z',
+  '2026-11-21T08:00:00+24:00',
+  '2026-11-21T08:00:00.Z',
+  '',
+  'Sat, 21 Nov 2026 08:00:00 GMT',
 ];
 const BAD_TAGS = ['#KabupatenContoh', 'dua kata', 'a-b', '', 'tag!', 'h'.repeat(101), 'tab\t', 'zw\u200Bj', '😀', '<b>'];
 const BAD_PLATFORMS = ['X', 'Facebook', 'face book', '', '1x', '-x', 'x'.repeat(33), '__proto__', 'ü'];
@@ -434,36 +624,59 @@ export const badMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   long(20_000).map((n) => mut(`content_text of ${n}`, (r) => void (r.content_text = 'isi '.repeat(n).slice(0, n)))),
   long(2000).map((n) => mut(`caption of ${n}`, (r, s) => void (s.captions = { x: 'k'.repeat(n) }))),
   long(2000).map((n) => mut(`variant of ${n}`, (r, s) => void (s.captions = { default: ['ok', 'v'.repeat(n)] }))),
-  fc.integer({ min: 21, max: 40 }).map((n) => mut(`${n} variants`, (r, s) => void (s.captions = { default: Array.from({ length: n }, (_, i) => `v${i}`) }))),
+  fc
+    .integer({ min: 21, max: 40 })
+    .map((n) => mut(`${n} variants`, (r, s) => void (s.captions = { default: Array.from({ length: n }, (_, i) => `v${i}`) }))),
   fc.constant(mut('empty variant list', (r, s) => void (s.captions = { x: [], default: 'ok' }))),
-  fc.constantFrom('X', 'Facebook', 'face book', '1x', '').map((k) => mut(`caption key ${k}`, (r, s) => {
-    const c: Raw = { default: 'ok' };
-    defineOwn(c, k, 'teks');
-    s.captions = c;
-  })),
-  fc.constantFrom<Json>(5, null, ['a'], 'teks', { x: 5 }, { x: null }, { x: [5] }, { x: { a: 'b' } }).map((v) => mut(`captions ${JSON.stringify(v)}`, (r, s) => void (s.captions = v))),
-  long(200).map((n) => mut(`agency name of ${n}`, (r, s) => void (s.agency = { id: 'a', name: 'n'.repeat(n) }))),
-  fc.constantFrom<Json>({ id: '', name: 'Dinas' }, { id: 'a', name: '' }, { name: 'Dinas' }, { id: 'a' }, 'Dinas', null, { id: 5, name: 'x' }).map((v) =>
-    mut(`agency ${JSON.stringify(v)}`, (r, s) => void (s.agency = v)),
+  fc.constantFrom('X', 'Facebook', 'face book', '1x', '').map((k) =>
+    mut(`caption key ${k}`, (r, s) => {
+      const c: Raw = { default: 'ok' };
+      defineOwn(c, k, 'teks');
+      s.captions = c;
+    }),
   ),
+  fc
+    .constantFrom<Json>(5, null, ['a'], 'teks', { x: 5 }, { x: null }, { x: [5] }, { x: { a: 'b' } })
+    .map((v) => mut(`captions ${JSON.stringify(v)}`, (r, s) => void (s.captions = v))),
+  long(200).map((n) => mut(`agency name of ${n}`, (r, s) => void (s.agency = { id: 'a', name: 'n'.repeat(n) }))),
+  fc
+    .constantFrom<Json>({ id: '', name: 'Dinas' }, { id: 'a', name: '' }, { name: 'Dinas' }, { id: 'a' }, 'Dinas', null, {
+      id: 5,
+      name: 'x',
+    })
+    .map((v) => mut(`agency ${JSON.stringify(v)}`, (r, s) => void (s.agency = v))),
   long(200).map((n) => mut(`campaign of ${n}`, (r, s) => void (s.campaign = 'c'.repeat(n)))),
   fc.constantFrom(...BAD_URLS).map((u) => mut(`url ${JSON.stringify(u.slice(0, 40))}`, (r) => void (r.url = u))),
   fc.constantFrom(...BAD_URLS).map((u) => mut(`image ${JSON.stringify(u.slice(0, 40))}`, (r) => void (r.image = u))),
   fc.constantFrom(...BAD_TIMES).map((t) => mut(`date_published ${t}`, (r) => void (r.date_published = t))),
   fc.constantFrom(...BAD_TIMES).map((t) => mut(`date_modified ${t}`, (r) => void (r.date_modified = t))),
   fc.constantFrom(...BAD_TIMES).map((t) => mut(`expires_at ${t}`, (r, s) => void (s.expires_at = t))),
-  fc.constantFrom<Json>('urgent', 'Mandatory', 'HIGH', '', 1, null).map((p) => mut(`priority ${JSON.stringify(p)}`, (r, s) => void (s.priority = p))),
+  fc
+    .constantFrom<Json>('urgent', 'Mandatory', 'HIGH', '', 1, null)
+    .map((p) => mut(`priority ${JSON.stringify(p)}`, (r, s) => void (s.priority = p))),
   fc.constantFrom(...BAD_TAGS).map((t) => mut(`hashtag ${JSON.stringify(t)}`, (r, s) => void (s.hashtags = ['Baik', t]))),
-  fc.integer({ min: 31, max: 60 }).map((n) => mut(`${n} hashtags`, (r, s) => void (s.hashtags = Array.from({ length: n }, (_, i) => `t${i}`)))),
-  fc.constantFrom<Json>('KabupatenContoh', 5, [5], [null], {}).map((v) => mut(`hashtags ${JSON.stringify(v)}`, (r, s) => void (s.hashtags = v))),
+  fc
+    .integer({ min: 31, max: 60 })
+    .map((n) => mut(`${n} hashtags`, (r, s) => void (s.hashtags = Array.from({ length: n }, (_, i) => `t${i}`)))),
+  fc
+    .constantFrom<Json>('KabupatenContoh', 5, [5], [null], {})
+    .map((v) => mut(`hashtags ${JSON.stringify(v)}`, (r, s) => void (s.hashtags = v))),
   fc.constantFrom(...BAD_PLATFORMS).map((p) => mut(`platform ${JSON.stringify(p)}`, (r, s) => void (s.platforms = ['x', p]))),
   fc.integer({ min: 33, max: 50 }).map((n) => mut(`${n} platforms`, (r, s) => void (s.platforms = Array.from({ length: n }, () => 'x')))),
   fc.constantFrom<Json>('x', 5, null, {}).map((v) => mut(`platforms ${JSON.stringify(v)}`, (r, s) => void (s.platforms = v))),
   fc.integer({ min: 51, max: 80 }).map((n) => mut(`${n} tags`, (r) => void (r.tags = Array.from({ length: n }, () => 't')))),
   long(100).map((n) => mut(`tag of ${n}`, (r) => void (r.tags = ['t'.repeat(n)]))),
   fc
-    .tuple(fc.constantFrom('id', 'url', 'title', 'summary', 'content_text', 'image', 'date_published', 'date_modified', 'tags', '_siar'), fc.constantFrom(...WRONG_TYPES))
-    .filter(([k, v]) => !(k === 'tags' && Array.isArray(v) && v.length === 0) && !(k === '_siar' && typeof v === 'object' && v !== null && !Array.isArray(v)) && !(k === 'tags' && JSON.stringify(v) === '["a"]'))
+    .tuple(
+      fc.constantFrom('id', 'url', 'title', 'summary', 'content_text', 'image', 'date_published', 'date_modified', 'tags', '_siar'),
+      fc.constantFrom(...WRONG_TYPES),
+    )
+    .filter(
+      ([k, v]) =>
+        !(k === 'tags' && Array.isArray(v) && v.length === 0) &&
+        !(k === '_siar' && typeof v === 'object' && v !== null && !Array.isArray(v)) &&
+        !(k === 'tags' && JSON.stringify(v) === '["a"]'),
+    )
     .map(([k, v]) => mut(`${k} = ${JSON.stringify(v)}`, (r) => void (r[k] = v))),
   fc.constant({
     why: 'nothing to share',
@@ -474,7 +687,9 @@ export const badMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       return r;
     },
   }),
-  fc.constantFrom<Json>(null, 0, 7, 'item', '', [], true, [{ id: 'a', title: 't' }]).map((v) => ({ why: `item is ${JSON.stringify(v)}`, apply: () => v })),
+  fc
+    .constantFrom<Json>(null, 0, 7, 'item', '', [], true, [{ id: 'a', title: 't' }])
+    .map((v) => ({ why: `item is ${JSON.stringify(v)}`, apply: () => v })),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -497,8 +712,17 @@ const feedSiarArb = fc.record(
 
 /** A bad feed-level `_siar`, which must be ignored rather than fatal. */
 export const badFeedSiarArb = fc.constantFrom<Json>(
-  null, 'x', 5, [], { refresh_minutes: -5 }, { refresh_minutes: 0 }, { refresh_minutes: '30' }, { tally_url: 'javascript:alert(1)' },
-  { tally_url: 'http://evil.example/' }, { publisher: { id: '', name: '' } }, { about: 5 },
+  null,
+  'x',
+  5,
+  [],
+  { refresh_minutes: -5 },
+  { refresh_minutes: 0 },
+  { refresh_minutes: '30' },
+  { tally_url: 'javascript:alert(1)' },
+  { tally_url: 'http://evil.example/' },
+  { publisher: { id: '', name: '' } },
+  { about: 5 },
 );
 
 export interface EnvelopeCase {
@@ -519,7 +743,11 @@ export const envelopeArb: fc.Arbitrary<EnvelopeCase> = fc
       },
       { requiredKeys: ['version', 'title'], noNullPrototype: true },
     ),
-    fc.oneof(fc.constant(undefined), feedSiarArb, badFeedSiarArb.map((b) => ({ bad: b }))),
+    fc.oneof(
+      fc.constant(undefined),
+      feedSiarArb,
+      badFeedSiarArb.map((b) => ({ bad: b })),
+    ),
     noiseArb,
   )
   .map(([base, siar, noise]) => {
@@ -532,9 +760,7 @@ export const envelopeArb: fc.Arbitrary<EnvelopeCase> = fc
   });
 
 /** One entry of a generated feed's item list. */
-export type Entry =
-  | { kind: 'valid'; clean: Item; raw: unknown }
-  | { kind: 'bad'; why: string; raw: unknown };
+export type Entry = { kind: 'valid'; clean: Item; raw: unknown } | { kind: 'bad'; why: string; raw: unknown };
 
 /** Entries before duplicates are resolved: `dupOf` re-uses the id of an earlier valid entry. */
 type EntrySeed =
@@ -544,7 +770,15 @@ type EntrySeed =
 
 function entrySeedArb(o: TextOptions): fc.Arbitrary<EntrySeed> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('valid' as const), clean: validItemArb(o), top: fc.oneof(fc.constant<[string, Json][]>([]), noiseArb), inner: fc.oneof(fc.constant<[string, Json][]>([]), noiseArb) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('valid' as const),
+        clean: validItemArb(o),
+        top: fc.oneof(fc.constant<[string, Json][]>([]), noiseArb),
+        inner: fc.oneof(fc.constant<[string, Json][]>([]), noiseArb),
+      }),
+    },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('bad' as const), base: validItemArb(o), m: badMutationArb }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('dup' as const), clean: validItemArb(o), pick: fc.nat() }) },
   );
@@ -595,7 +829,10 @@ export function xStressItemArb(o: TextOptions = {}): fc.Arbitrary<Item> {
   const caption = fc.oneof(
     { weight: 4, arbitrary: textArb(2000, { ...o, maxTokens: 300 }) },
     { weight: 2, arbitrary: cappedTextArb(2000, { ...o, longTokens: 300 }) },
-    { weight: 2, arbitrary: fc.tuple(textArb(200, o), longWordArb(300), textArb(200, o)).map(([a, w, b]) => capUnits(`${a} ${w} ${b}`.trim(), 2000)) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(textArb(200, o), longWordArb(300), textArb(200, o)).map(([a, w, b]) => capUnits(`${a} ${w} ${b}`.trim(), 2000)),
+    },
     { weight: 1, arbitrary: longWordArb(700).map((w) => capUnits(w, 2000)) },
     { weight: 1, arbitrary: fc.array(textArb(2000, { ...o, maxTokens: 200 }), { minLength: 2, maxLength: 3 }) },
   );

@@ -27,9 +27,13 @@ export async function ffmpeg(args: string[]): Promise<void> {
  * the header lines (which name the file).
  */
 export async function framemd5(path: string): Promise<string[]> {
-  const { stdout } = await exec('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-autorotate', '0', '-i', path, '-f', 'framemd5', '-'], {
-    maxBuffer: 16 << 20,
-  });
+  const { stdout } = await exec(
+    'ffmpeg',
+    ['-hide_banner', '-nostdin', '-v', 'error', '-autorotate', '0', '-i', path, '-f', 'framemd5', '-'],
+    {
+      maxBuffer: 16 << 20,
+    },
+  );
   return stdout.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
 }
 
@@ -52,7 +56,9 @@ export async function tempDir(): Promise<{ path: string; file: (name: string) =>
 }
 
 /** A ReadAt over a file, counting what it reads so tests can prove the media data was skipped. */
-export async function fileReader(path: string): Promise<{ readAt: ReadAt; size: number; bytesRead: () => number; close: () => Promise<void> }> {
+export async function fileReader(
+  path: string,
+): Promise<{ readAt: ReadAt; size: number; bytesRead: () => number; close: () => Promise<void> }> {
   const handle = await open(path, 'r');
   const { size } = await stat(path);
   let total = 0;

@@ -14,8 +14,16 @@ export const SECRETS = {
   iptc: 'siar-iptc-secret-2207',
   trailer: 'siar-trailer-secret-8146',
   // 6° 10' 33.456" S, 106° 49' 39.012" E (Jakarta), as TIFF rationals.
-  latitude: [[6, 1], [10, 1], [33456, 1000]] as const,
-  longitude: [[106, 1], [49, 1], [39012, 1000]] as const,
+  latitude: [
+    [6, 1],
+    [10, 1],
+    [33456, 1000],
+  ] as const,
+  longitude: [
+    [106, 1],
+    [49, 1],
+    [39012, 1000],
+  ] as const,
 };
 
 type Entry = { tag: number; type: 2 | 3 | 4 | 5; count: number; data: Buffer };
@@ -150,7 +158,7 @@ export function spliceJpeg(jpeg: Buffer, segments: Buffer[], trailer?: Buffer): 
 export function jpegMarkers(jpeg: Uint8Array): number[] {
   const b = Buffer.from(jpeg);
   const markers: number[] = [];
-  for (let at = 2; at < b.length; ) {
+  for (let at = 2; at < b.length;) {
     const marker = b[at + 1]!;
     markers.push(marker);
     if (marker === 0xda) break;

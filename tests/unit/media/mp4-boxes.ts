@@ -42,20 +42,61 @@ export interface Synthetic {
 export function syntheticMp4(s: Synthetic): Buffer {
   const time = s.version === 1 ? u64 : u32;
   const { width, height } = s.size ?? { width: 640, height: 360 };
-  const mvhd = fullBox('mvhd', s.version, Buffer.concat([
-    time(0), time(0), u32(s.movie.timescale), time(s.movie.duration),
-    u32(0x10000), u16(0x100), Buffer.alloc(10), IDENTITY, Buffer.alloc(24), u32(2),
-  ]));
-  const tkhd = fullBox('tkhd', s.version, Buffer.concat([
-    time(0), time(0), u32(1), u32(0), time(0),
-    Buffer.alloc(8), u16(0), u16(0), u16(0), u16(0), IDENTITY, u32(width << 16), u32(height << 16),
-  ]));
-  const mdhd = fullBox('mdhd', s.version, Buffer.concat([time(0), time(0), u32(s.media.timescale), time(s.media.duration), u16(0x55c4), u16(0)]));
+  const mvhd = fullBox(
+    'mvhd',
+    s.version,
+    Buffer.concat([
+      time(0),
+      time(0),
+      u32(s.movie.timescale),
+      time(s.movie.duration),
+      u32(0x10000),
+      u16(0x100),
+      Buffer.alloc(10),
+      IDENTITY,
+      Buffer.alloc(24),
+      u32(2),
+    ]),
+  );
+  const tkhd = fullBox(
+    'tkhd',
+    s.version,
+    Buffer.concat([
+      time(0),
+      time(0),
+      u32(1),
+      u32(0),
+      time(0),
+      Buffer.alloc(8),
+      u16(0),
+      u16(0),
+      u16(0),
+      u16(0),
+      IDENTITY,
+      u32(width << 16),
+      u32(height << 16),
+    ]),
+  );
+  const mdhd = fullBox(
+    'mdhd',
+    s.version,
+    Buffer.concat([time(0), time(0), u32(s.media.timescale), time(s.media.duration), u16(0x55c4), u16(0)]),
+  );
   const hdlr = fullBox('hdlr', 0, Buffer.concat([u32(0), Buffer.from('vide', 'latin1'), Buffer.alloc(12), Buffer.from('\0')]));
   const avcC = box('avcC', Buffer.from([1, 100, 0, 30, 0xff, 0xe0, 0]));
   const visual = Buffer.concat([
-    Buffer.alloc(6), u16(1), Buffer.alloc(16), u16(width), u16(height),
-    u32(0x480000), u32(0x480000), u32(0), u16(1), Buffer.alloc(32), u16(0x18), u16(0xffff),
+    Buffer.alloc(6),
+    u16(1),
+    Buffer.alloc(16),
+    u16(width),
+    u16(height),
+    u32(0x480000),
+    u32(0x480000),
+    u32(0),
+    u16(1),
+    Buffer.alloc(32),
+    u16(0x18),
+    u16(0xffff),
   ]);
   const entry = box(s.entry ?? 'avc1', Buffer.concat([visual, avcC]));
   const stsd = fullBox('stsd', 0, Buffer.concat([u32(1), entry]));

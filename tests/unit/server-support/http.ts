@@ -17,7 +17,13 @@ export interface RawAnswer {
  * A POST that declares `length` bytes of body and sends none. If the server waits for the body
  * instead of answering from the headers, the promise rejects after `patienceMs`.
  */
-export function declared(origin: string, path: string, length: number, headers: Record<string, string> = {}, patienceMs = 5000): Promise<RawAnswer> {
+export function declared(
+  origin: string,
+  path: string,
+  length: number,
+  headers: Record<string, string> = {},
+  patienceMs = 5000,
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${origin}${path}`,
@@ -140,9 +146,11 @@ export const sha256 = (text: string): Buffer => createHash('sha256').update(text
 export async function tableNames(h: Harness): Promise<string[]> {
   const rows =
     h.backend === 'sqlite'
-      ? await h.agency.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      ? await h.agency.db.all<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
       : await h.agency.db.all<{ name: string }>(
-          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
+          'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name',
         );
   return rows.map((r) => r.name);
 }
@@ -181,7 +189,12 @@ export async function crawl(origin: string, cookie: string, start = '/', max = 4
       const url = new URL(href, new URL(path, origin));
       if (url.origin !== new URL(origin).origin) continue;
       // Not pages: files, and the language switch (it sets a cookie and redirects).
-      if (/\.(css|js|csv|png|jpe?g|webp|mp4|json|sig)$/.test(url.pathname) || url.pathname.startsWith('/media/') || url.pathname.includes('/lang')) continue;
+      if (
+        /\.(css|js|csv|png|jpe?g|webp|mp4|json|sig)$/.test(url.pathname) ||
+        url.pathname.startsWith('/media/') ||
+        url.pathname.includes('/lang')
+      )
+        continue;
       queue.push(url.pathname + url.search);
     }
   }

@@ -46,7 +46,21 @@ const SQL_METHODS = new Set(['all', 'get', 'run', 'exec', 'allSync', 'runSync', 
 const STORE_FILES = ['server/db/sql.ts', 'server/db/sqlite.ts', 'server/db/postgres.ts'];
 const FORWARDING_FILES = ['server/db/sqlite.ts', 'server/db/postgres.ts'];
 const SQL_START = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WITH|PRAGMA|REPLACE|BEGIN|COMMIT|ROLLBACK)\b/;
-const MUTATORS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
+const MUTATORS = new Set([
+  'push',
+  'pop',
+  'shift',
+  'unshift',
+  'splice',
+  'sort',
+  'reverse',
+  'fill',
+  'copyWithin',
+  'set',
+  'add',
+  'delete',
+  'clear',
+]);
 
 export function serverFiles(root: string): string[] {
   const walk = (d: string): string[] =>
@@ -58,12 +72,16 @@ export function serverFiles(root: string): string[] {
 }
 
 function compilerOptions(root: string): ts.CompilerOptions {
-  const parsed = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!parsed) throw new Error('cannot read tsconfig.json');
   return { ...parsed.options, noEmit: true };
 }
@@ -161,7 +179,8 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
   const mutated = (symbol: ts.Symbol, file: ts.SourceFile): boolean =>
     references(symbol, file).some((ref) => {
       const p = ref.parent;
-      if (ts.isPropertyAccessExpression(p) && p.expression === ref && MUTATORS.has(p.name.text) && ts.isCallExpression(p.parent)) return true;
+      if (ts.isPropertyAccessExpression(p) && p.expression === ref && MUTATORS.has(p.name.text) && ts.isCallExpression(p.parent))
+        return true;
       // `list[i] = value`, `object.name = value`
       if (
         (ts.isElementAccessExpression(p) || ts.isPropertyAccessExpression(p)) &&
@@ -256,12 +275,19 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
     if (!body || !ts.isBlock(body) || body.statements.length !== 2) return false;
     const [test, ret] = body.statements;
     if (!ts.isIfStatement(test!) || test.elseStatement || !ts.isReturnStatement(ret!) || !ret.expression) return false;
-    const thrown = ts.isBlock(test.thenStatement) && test.thenStatement.statements.length === 1 ? test.thenStatement.statements[0] : test.thenStatement;
+    const thrown =
+      ts.isBlock(test.thenStatement) && test.thenStatement.statements.length === 1 ? test.thenStatement.statements[0] : test.thenStatement;
     if (!thrown || !ts.isThrowStatement(thrown)) return false;
     const cond = test.expression;
-    if (!ts.isPrefixUnaryExpression(cond) || cond.operator !== ts.SyntaxKind.ExclamationToken || !ts.isCallExpression(cond.operand)) return false;
+    if (!ts.isPrefixUnaryExpression(cond) || cond.operator !== ts.SyntaxKind.ExclamationToken || !ts.isCallExpression(cond.operand))
+      return false;
     const call = cond.operand;
-    if (!ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'test' || !ts.isRegularExpressionLiteral(call.expression.expression)) return false;
+    if (
+      !ts.isPropertyAccessExpression(call.expression) ||
+      call.expression.name.text !== 'test' ||
+      !ts.isRegularExpressionLiteral(call.expression.expression)
+    )
+      return false;
     const arg = call.arguments[0];
     if (call.arguments.length !== 1 || !arg || !ts.isIdentifier(arg)) return false;
     const param = symbolOf(arg)?.valueDeclaration;
@@ -274,7 +300,9 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
     const returned = ret.expression;
     const isParam = (e: ts.Expression) => ts.isIdentifier(e) && symbolOf(e)?.valueDeclaration === param;
     if (isParam(returned)) return true;
-    return ts.isTemplateExpression(returned) && returned.templateSpans.every((span) => isParam(span.expression) || constant(span.expression));
+    return (
+      ts.isTemplateExpression(returned) && returned.templateSpans.every((span) => isParam(span.expression) || constant(span.expression))
+    );
   }
 
   function constantCall(call: ts.CallExpression, seen: Set<ts.Node>): boolean {
@@ -302,7 +330,12 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
     // Pieces of a constant string, a subset of a constant array.
     if (method === 'split') {
       const sep = call.arguments[0];
-      return call.arguments.length === 1 && !!sep && (ts.isRegularExpressionLiteral(sep) || constant(sep, seen)) && constant(callee.expression, seen);
+      return (
+        call.arguments.length === 1 &&
+        !!sep &&
+        (ts.isRegularExpressionLiteral(sep) || constant(sep, seen)) &&
+        constant(callee.expression, seen)
+      );
     }
     if (method === 'filter' || method === 'slice') return constant(callee.expression, seen);
     if (method === 'map' || method === 'flatMap') {
@@ -324,12 +357,19 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
 
   function constantUncached(e: ts.Expression, seen: Set<ts.Node>): boolean {
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isNumericLiteral(e)) return true;
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+    if (
+      ts.isParenthesizedExpression(e) ||
+      ts.isAsExpression(e) ||
+      ts.isNonNullExpression(e) ||
+      ts.isSatisfiesExpression(e) ||
+      ts.isTypeAssertionExpression(e)
+    ) {
       return constant(e.expression, seen);
     }
     if (ts.isTemplateExpression(e)) return e.templateSpans.every((s) => constant(s.expression, seen));
     if (ts.isConditionalExpression(e)) return constant(e.whenTrue, seen) && constant(e.whenFalse, seen);
-    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return constant(e.left, seen) && constant(e.right, seen);
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken)
+      return constant(e.left, seen) && constant(e.right, seen);
     if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword) return true;
     if (ts.isObjectLiteralExpression(e)) {
       return e.properties.every(
@@ -341,7 +381,8 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
     }
     // A property of a constant array or object (`t.ref` of `{ ref: 'BIGINT' }`).
     if (ts.isPropertyAccessExpression(e)) return constant(e.expression, seen);
-    if (ts.isArrayLiteralExpression(e)) return e.elements.every((el) => (ts.isSpreadElement(el) ? constant(el.expression, seen) : constant(el, seen)));
+    if (ts.isArrayLiteralExpression(e))
+      return e.elements.every((el) => (ts.isSpreadElement(el) ? constant(el.expression, seen) : constant(el, seen)));
     if (ts.isIdentifier(e)) return constantIdentifier(e, seen);
     if (ts.isCallExpression(e)) return constantCall(e, seen);
     return false;
@@ -358,8 +399,12 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
       const d = symbolOf(e.expression)?.valueDeclaration;
       const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
       return (
-        !!init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'positional' &&
-        !!init.arguments[0] && forwardedByStore(init.arguments[0])
+        !!init &&
+        ts.isCallExpression(init) &&
+        ts.isIdentifier(init.expression) &&
+        init.expression.text === 'positional' &&
+        !!init.arguments[0] &&
+        forwardedByStore(init.arguments[0])
       );
     }
     return false;
@@ -392,7 +437,8 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
     const decl = checker.getResolvedSignature(call)?.declaration ?? symbolOf(callee.name)?.declarations?.[0];
     if (!decl) return false;
     const file = path.resolve(decl.getSourceFile().fileName);
-    const owner = decl.parent && (ts.isClassLike(decl.parent) || ts.isInterfaceDeclaration(decl.parent)) ? decl.parent.name?.text : undefined;
+    const owner =
+      decl.parent && (ts.isClassLike(decl.parent) || ts.isInterfaceDeclaration(decl.parent)) ? decl.parent.name?.text : undefined;
     if (STORE_FILES.some((f) => file === path.join(root, f))) return true;
     if (file.includes(`${path.sep}better-sqlite3${path.sep}`)) return owner !== 'Statement';
     if (file.includes(`${path.sep}@types${path.sep}pg${path.sep}`)) return callee.name.text === 'query';
@@ -404,7 +450,8 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
       let arg = n.arguments[0];
       if (arg && ts.isObjectLiteralExpression(arg)) {
         const text = arg.properties.find((p) => p.name?.getText(sf) === 'text');
-        arg = text && ts.isPropertyAssignment(text) ? text.initializer : text && ts.isShorthandPropertyAssignment(text) ? text.name : undefined;
+        arg =
+          text && ts.isPropertyAssignment(text) ? text.initializer : text && ts.isShorthandPropertyAssignment(text) ? text.name : undefined;
       }
       // pg-copy-streams: `query(copyTo(sql))` — the SQL is copyTo's argument.
       if (arg && ts.isCallExpression(arg) && ts.isIdentifier(arg.expression)) {
@@ -414,11 +461,13 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
       if (arg && (forwardedByStore(arg) || migrationStep(arg))) out.forwarded.push(where(n));
       else {
         out.sites.push(where(n));
-        if (!constant(arg)) out.problems.push(`${where(n)}: ${n.expression.getText(sf)}(${arg?.getText(sf).slice(0, 80) ?? ''}) is not a constant`);
+        if (!constant(arg))
+          out.problems.push(`${where(n)}: ${n.expression.getText(sf)}(${arg?.getText(sf).slice(0, 80) ?? ''}) is not a constant`);
       }
     }
     const literal =
-      ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && SQL_START.test(n.text)) || (ts.isTemplateExpression(n) && SQL_START.test(n.head.text));
+      ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && SQL_START.test(n.text)) ||
+      (ts.isTemplateExpression(n) && SQL_START.test(n.head.text));
     if (literal) {
       // The whole `'… ' + value` chain the SQL text is part of.
       let top: ts.Expression = n as ts.Expression;

@@ -172,10 +172,25 @@ function start(form: HTMLFormElement): void {
         headers: { 'Content-Type': chosen.type || 'application/octet-stream', 'X-CSRF-Token': csrf },
         body: chosen,
       });
-      const answer = (await res.json().catch(() => ({}))) as { id?: string; url?: string; sha256?: string; bytes?: number; mime_type?: string; width?: number; height?: number; error?: string };
+      const answer = (await res.json().catch(() => ({}))) as {
+        id?: string;
+        url?: string;
+        sha256?: string;
+        bytes?: number;
+        mime_type?: string;
+        width?: number;
+        height?: number;
+        error?: string;
+      };
       if (res.status !== 201 || !answer.id || !answer.url) {
         const code = answer.error ?? '';
-        problem(code === 'too_large' ? words.too_large(t.bytes(context.maxImageBytes)) : code in words && code !== 'media' ? (words[code as 'not_image'] as string) : words.failed);
+        problem(
+          code === 'too_large'
+            ? words.too_large(t.bytes(context.maxImageBytes))
+            : code in words && code !== 'media'
+              ? (words[code as 'not_image'] as string)
+              : words.failed,
+        );
         if (status) status.textContent = '';
         return;
       }
@@ -183,7 +198,14 @@ function start(form: HTMLFormElement): void {
       const name = new URL(answer.url).pathname.split('/').pop() ?? '';
       picture = {
         id: answer.id,
-        ref: { url: answer.url, sha256: answer.sha256 ?? '', mime: answer.mime_type ?? chosen.type, bytes: answer.bytes ?? chosen.size, width: answer.width, height: answer.height },
+        ref: {
+          url: answer.url,
+          sha256: answer.sha256 ?? '',
+          mime: answer.mime_type ?? chosen.type,
+          bytes: answer.bytes ?? chosen.size,
+          width: answer.width,
+          height: answer.height,
+        },
         src: `${context.root}media/${encodeURIComponent(name)}`,
       };
       hidden.value = answer.id;
@@ -309,10 +331,13 @@ function start(form: HTMLFormElement): void {
             }
             resolve({ status: xhr.status, body: data, header: (name) => xhr.getResponseHeader(name) });
           };
-          xhr.onerror = xhr.onabort = xhr.ontimeout = () => {
-            done();
-            reject(new Error('the piece did not arrive'));
-          };
+          xhr.onerror =
+            xhr.onabort =
+            xhr.ontimeout =
+              () => {
+                done();
+                reject(new Error('the piece did not arrive'));
+              };
           signal.addEventListener('abort', stop);
           watch(60_000);
           xhr.send(piece);

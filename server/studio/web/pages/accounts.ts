@@ -23,11 +23,16 @@ function accountProblem(t: Dict, error: AccountError): string {
   return t.errors.badRequest;
 }
 
-async function render(p: Page, status: number, extra: { notice?: string; alert?: string; secret?: { label: string; value: string } } = {}): Promise<void> {
+async function render(
+  p: Page,
+  status: number,
+  extra: { notice?: string; alert?: string; secret?: { label: string; value: string } } = {},
+): Promise<void> {
   const { t, ctx, actor } = p;
   const accounts = await listAccounts(ctx.db);
   const units = (await listUnits(ctx.db)).filter((u) => !u.archived_at);
-  const post = (path: string, inner: string) => `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
+  const post = (path: string, inner: string) =>
+    `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
   const rows = accounts.map((a) => {
     const path = `studio/accounts/${encodeURIComponent(a.username)}`;
     const self = a.id === actor.account.id;
@@ -45,7 +50,10 @@ async function render(p: Page, status: number, extra: { notice?: string; alert?:
                 a.disabled_at ? t.accounts.enable : t.accounts.disable,
               )}</button>`,
             ),
-        post(`${path}/password`, `<button type="submit" class="secondary small" aria-label="${e(`${t.accounts.reset}: ${a.username}`)}">${e(t.accounts.reset)}</button>`),
+        post(
+          `${path}/password`,
+          `<button type="submit" class="secondary small" aria-label="${e(`${t.accounts.reset}: ${a.username}`)}">${e(t.accounts.reset)}</button>`,
+        ),
       ].join(''),
     ];
   });
@@ -64,7 +72,10 @@ ${post(
 </div>
 <div class="row">
 <div><label for="acc-password">${e(t.fields.password)}</label><input id="acc-password" name="password" type="password" required minlength="12" autocomplete="new-password" aria-describedby="acc-password-hint"><p class="hint" id="acc-password-hint">${e(t.accounts.passwordHint)}</p></div>
-<div><label for="acc-role">${e(t.fields.role)}</label><select id="acc-role" name="role">${options(ROLES.map((r) => [r, t.roles[r]] as [string, string]), 'editor')}</select></div>
+<div><label for="acc-role">${e(t.fields.role)}</label><select id="acc-role" name="role">${options(
+    ROLES.map((r) => [r, t.roles[r]] as [string, string]),
+    'editor',
+  )}</select></div>
 <div><label for="acc-unit">${e(t.fields.unit)}</label><select id="acc-unit" name="unit" aria-describedby="acc-unit-hint">${options([['', t.common.none], ...units.map((u) => [u.name, u.name] as [string, string])], '')}</select><p class="hint" id="acc-unit-hint">${e(t.accounts.unitHint)}</p></div>
 </div>
 <div class="actions"><button type="submit">${e(t.accounts.create)}</button></div>`,
@@ -98,12 +109,25 @@ export function accountRoutes(ctx: StudioContext): Route[] {
         });
         if (!parsed.success) {
           const field = parsed.error.issues[0]?.path[0];
-          return render(p, 400, { alert: field === 'user' ? t.accounts.badUser : field === 'name' ? t.accounts.badName : field === 'password' ? t.accounts.weak : t.errors.badRequest });
+          return render(p, 400, {
+            alert:
+              field === 'user'
+                ? t.accounts.badUser
+                : field === 'name'
+                  ? t.accounts.badName
+                  : field === 'password'
+                    ? t.accounts.weak
+                    : t.errors.badRequest,
+          });
         }
         try {
           const made = await db.tx(async (q) => {
             const account = await createAccount(q, parsed.data);
-            await audit(q, actorOf(p.actor.account), { action: 'account_create', subject: `account:${account.username}`, after: publicAccount(account) });
+            await audit(q, actorOf(p.actor.account), {
+              action: 'account_create',
+              subject: `account:${account.username}`,
+              after: publicAccount(account),
+            });
             return account;
           });
           await render(p, 200, { notice: t.accounts.created(made.username) });
@@ -125,9 +149,14 @@ export function accountRoutes(ctx: StudioContext): Route[] {
         if (account.id === p.actor.account.id) return render(p, 409, { alert: p.t.accounts.self });
         await db.tx(async (q) => {
           await setDisabled(q, account.id, disabled);
-          await audit(q, actorOf(p.actor.account), { action: disabled ? 'account_disable' : 'account_enable', subject: `account:${account.username}` });
+          await audit(q, actorOf(p.actor.account), {
+            action: disabled ? 'account_disable' : 'account_enable',
+            subject: `account:${account.username}`,
+          });
         });
-        await render(p, 200, { notice: disabled ? p.t.accounts.disabledDone(account.username) : p.t.accounts.enabledDone(account.username) });
+        await render(p, 200, {
+          notice: disabled ? p.t.accounts.disabledDone(account.username) : p.t.accounts.enabledDone(account.username),
+        });
       },
       { roles: ADMIN },
     ),

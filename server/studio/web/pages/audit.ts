@@ -49,7 +49,9 @@ export function auditRoutes(ctx: StudioContext): Route[] {
         const users = [...(await listAccounts(ctx.db)).map((a) => a.username), SYSTEM.username];
         const actions = await auditActions(ctx.db);
         const filters = { post, user, action };
-        const next = more ? `<a rel="next" href="${e(`${p.root}studio/audit${query({ ...filters, before: shown.at(-1)!.id })}`)}">${e(t.common.next)}</a>` : '';
+        const next = more
+          ? `<a rel="next" href="${e(`${p.root}studio/audit${query({ ...filters, before: shown.at(-1)!.id })}`)}">${e(t.common.next)}</a>`
+          : '';
         const newest = before ? `<a href="${e(`${p.root}studio/audit${query(filters)}`)}">${e(t.audit.newest)}</a>` : '';
         const body = `<h1>${e(t.audit.title)}</h1>
 <p class="muted">${e(t.audit.intro)}</p>
@@ -88,7 +90,9 @@ ${next || newest ? `<nav class="pager" aria-label="${e(t.common.pager)}">${newes
         let after = 0;
         for (;;) {
           const page = await auditPage(ctx.db, after, EXPORT_PAGE);
-          const chunk = page.map((a) => csvLine([a.id, a.at, a.user, a.action, a.post, a.subject, jsonCell(a.before), jsonCell(a.after)])).join('');
+          const chunk = page
+            .map((a) => csvLine([a.id, a.at, a.user, a.action, a.post, a.subject, jsonCell(a.before), jsonCell(a.after)]))
+            .join('');
           if (chunk && !res.write(chunk)) await drained(res);
           if (res.destroyed) return;
           if (page.length < EXPORT_PAGE) break;

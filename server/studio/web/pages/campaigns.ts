@@ -15,7 +15,8 @@ const ADMIN = ['admin'] as const;
 async function render(p: Page, status: number, extra: { notice?: string; alert?: string } = {}): Promise<void> {
   const { t, ctx, actor } = p;
   const campaigns = await listCampaigns(ctx.db, true);
-  const post = (path: string, inner: string) => `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
+  const post = (path: string, inner: string) =>
+    `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
   const rows = campaigns.map((c) => [
     `${e(c.name)}${c.archived_at ? ` <small>(${e(t.campaigns.archived)})</small>` : ''}`,
     `<code>${e(c.slug)}</code>`,
@@ -51,7 +52,9 @@ export function campaignRoutes(ctx: StudioContext): Route[] {
       'POST',
       '/studio/campaigns',
       async (p) => {
-        const parsed = z.object({ name: z.string().trim().min(1).max(200), slug: z.string().trim().max(64).optional() }).safeParse({ name: p.form.get('name'), slug: p.form.get('slug') });
+        const parsed = z
+          .object({ name: z.string().trim().min(1).max(200), slug: z.string().trim().max(64).optional() })
+          .safeParse({ name: p.form.get('name'), slug: p.form.get('slug') });
         if (!parsed.success) return render(p, 400, { alert: p.t.campaigns.exists });
         try {
           const made = await db.tx(async (q) => {
@@ -77,7 +80,10 @@ export function campaignRoutes(ctx: StudioContext): Route[] {
         const slug = p.params.slug ?? '';
         await db.tx(async (q) => {
           await setCampaignArchived(q, slug, archived);
-          await audit(q, actorOf(p.actor.account), { action: archived ? 'campaign_archive' : 'campaign_restore', subject: `campaign:${slug}` });
+          await audit(q, actorOf(p.actor.account), {
+            action: archived ? 'campaign_archive' : 'campaign_restore',
+            subject: `campaign:${slug}`,
+          });
         });
         await render(p, 200);
       },

@@ -27,7 +27,9 @@ export function coverageRoutes(ctx: StudioContext): Route[] {
         e(u.unit),
         String(u.members),
         String(u.posted),
-        u.members ? `${percent(u.posted, u.members)}% <meter min="0" max="${u.members}" value="${u.posted}">${percent(u.posted, u.members)}%</meter>` : e(t.common.none),
+        u.members
+          ? `${percent(u.posted, u.members)}% <meter min="0" max="${u.members}" value="${u.posted}">${percent(u.posted, u.members)}%</meter>`
+          : e(t.common.none),
         `<a href="${e(`${p.root}${self}${query({ unit: u.unit_id })}`)}">${e(t.coverage.who)}</a>`,
       ]);
       let people = '';

@@ -124,7 +124,9 @@ export function feedPageRoutes(ctx: StudioContext): Route[] {
       async (p) => {
         const restored = Number(p.url.searchParams.get('restored') ?? 0);
         const signed = Number(p.url.searchParams.get('signed') ?? 0);
-        await render(p, 200, { notice: restored > 0 ? p.t.feed.restored(restored) : signed > 0 ? p.t.feed.signatureAccepted(signed) : undefined });
+        await render(p, 200, {
+          notice: restored > 0 ? p.t.feed.restored(restored) : signed > 0 ? p.t.feed.signatureAccepted(signed) : undefined,
+        });
       },
       { roles: REVIEWERS },
     ),

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { HttpError, type Route } from '../../../http';
-import { issuePersonalCode, listUnits, memberById, moveMember, revokeTokens, rosterEntry, searchMembers, unitByName } from '../../../tally/members';
+import {
+  issuePersonalCode,
+  listUnits,
+  memberById,
+  moveMember,
+  revokeTokens,
+  rosterEntry,
+  searchMembers,
+  unitByName,
+} from '../../../tally/members';
 import { audit } from '../../audit';
 import { unitScope, type StudioContext } from '../../context';
 import { actorOf } from '../../posts';
@@ -17,7 +26,11 @@ import { pager } from './post-list';
 const ADMIN = ['admin'] as const;
 const PAGE = 50;
 
-async function render(p: Page, status: number, extra: { notice?: string; alert?: string; issued?: { code: string; nip: string; expires_at: string } } = {}): Promise<void> {
+async function render(
+  p: Page,
+  status: number,
+  extra: { notice?: string; alert?: string; issued?: { code: string; nip: string; expires_at: string } } = {},
+): Promise<void> {
   const { t, ctx, actor, url } = p;
   const scope = unitScope(actor.account);
   const text = (url.searchParams.get('q') ?? '').slice(0, 100);
@@ -25,7 +38,8 @@ async function render(p: Page, status: number, extra: { notice?: string; alert?:
   const { members, more } = await searchMembers(ctx.db, { text, unitId: scope, offset, limit: PAGE });
   const admin = actor.account.role === 'admin';
   const units = admin ? (await listUnits(ctx.db)).filter((u) => !u.archived_at) : [];
-  const post = (path: string, inner: string) => `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
+  const post = (path: string, inner: string) =>
+    `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
   const rows = members.map((m) => [
     `<span class="code">${e(m.nip)}</span>`,
     e(m.name),
@@ -42,7 +56,10 @@ async function render(p: Page, status: number, extra: { notice?: string; alert?:
               m.unit,
             )}</select><button type="submit" class="secondary small" aria-label="${e(`${t.members.move}: ${m.name}`)}">${e(t.members.move)}</button>`,
           ) +
-            post(`studio/members/${m.id}/revoke`, `<button type="submit" class="secondary small" aria-label="${e(`${t.members.revoke}: ${m.name}`)}">${e(t.members.revoke)}</button>`),
+            post(
+              `studio/members/${m.id}/revoke`,
+              `<button type="submit" class="secondary small" aria-label="${e(`${t.members.revoke}: ${m.name}`)}">${e(t.members.revoke)}</button>`,
+            ),
         ]
       : []),
   ]);
@@ -92,7 +109,12 @@ export function memberRoutes(ctx: StudioContext): Route[] {
         if (!target || target.archived_at) return render(p, 400, { alert: p.t.problems.unit });
         await db.tx(async (q) => {
           await moveMember(q, member.id, Number(target.id));
-          await audit(q, actorOf(p.actor.account), { action: 'member_move', subject: `nip:${member.nip}`, before: { unit: member.unit }, after: { unit: target.name } });
+          await audit(q, actorOf(p.actor.account), {
+            action: 'member_move',
+            subject: `nip:${member.nip}`,
+            before: { unit: member.unit },
+            after: { unit: target.name },
+          });
         });
         await render(p, 200, { notice: p.t.members.moved(member.name, target.name) });
       },
@@ -123,7 +145,11 @@ export function memberRoutes(ctx: StudioContext): Route[] {
       if (unitId === undefined || (scope !== undefined && unitId !== scope)) return render(p, 404, { alert: p.t.members.noMember });
       const issued = await db.tx(async (q) => {
         const made = await issuePersonalCode(q, clean, p.actor.account.id);
-        await audit(q, actorOf(p.actor.account), { action: 'personal_code', subject: `nip:${clean}`, after: { expires_at: made.expires_at } });
+        await audit(q, actorOf(p.actor.account), {
+          action: 'personal_code',
+          subject: `nip:${clean}`,
+          after: { expires_at: made.expires_at },
+        });
         return made;
       });
       await render(p, 200, { issued: { ...issued, nip: clean } });

@@ -15,9 +15,17 @@ const PAGE = 25;
 
 const offsetOf = (url: URL) => Math.max(0, Math.min(1_000_000, Number(url.searchParams.get('offset') ?? 0) || 0));
 
-export function pager(p: Page, path: string, params: Record<string, string | undefined>, offset: number, more: boolean, size = PAGE): string {
+export function pager(
+  p: Page,
+  path: string,
+  params: Record<string, string | undefined>,
+  offset: number,
+  more: boolean,
+  size = PAGE,
+): string {
   if (offset === 0 && !more) return '';
-  const link = (to: number, label: string, rel: string) => `<a href="${e(`${p.root}${path}${query({ ...params, offset: to })}`)}" rel="${rel}">${e(label)}</a>`;
+  const link = (to: number, label: string, rel: string) =>
+    `<a href="${e(`${p.root}${path}${query({ ...params, offset: to })}`)}" rel="${rel}">${e(label)}</a>`;
   return `<nav class="pager" aria-label="${e(p.t.common.pager)}">${offset > 0 ? link(Math.max(0, offset - size), p.t.common.prev, 'prev') : ''}${more ? link(offset + size, p.t.common.next, 'next') : ''}</nav>`;
 }
 
@@ -31,7 +39,9 @@ export function postListRoutes(ctx: StudioContext): Route[] {
   return [
     studioPage(ctx, 'GET', '/studio/posts', async (p) => {
       const { t, url, actor } = p;
-      const status = (POST_STATUSES as readonly string[]).includes(url.searchParams.get('status') ?? '') ? (url.searchParams.get('status') as PostStatus) : undefined;
+      const status = (POST_STATUSES as readonly string[]).includes(url.searchParams.get('status') ?? '')
+        ? (url.searchParams.get('status') as PostStatus)
+        : undefined;
       const text = (url.searchParams.get('q') ?? '').slice(0, 200);
       const editor = actor.account.role === 'editor';
       const units = editor ? [] : (await listUnits(ctx.db)).filter((u) => !u.archived_at);

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import { CommentBodySchema, CreatePostSchema, PatchPostSchema, ReasonSchema, type PostFields, type PostObject } from '../../../../utils/protocol/studio';
+import {
+  CommentBodySchema,
+  CreatePostSchema,
+  PatchPostSchema,
+  ReasonSchema,
+  type PostFields,
+  type PostObject,
+} from '../../../../utils/protocol/studio';
 import { HttpError, type Route } from '../../../http';
 import type { FeedContext } from '../../../publish/build';
 import { listUnits, unitByName } from '../../../tally/members';
@@ -14,7 +21,16 @@ import { feedContextOf, type EditorContext } from '../editor-context';
 import { e } from '../html';
 import type { Dict } from '../i18n';
 import type { MultipartLimits } from '../multipart';
-import { draftFromForm, draftFromPost, emptyDraft, fieldsFromDraft, FORM_PLATFORMS, type CaptionPlatform, type FieldKey, type PostDraft } from '../post-form';
+import {
+  draftFromForm,
+  draftFromPost,
+  emptyDraft,
+  fieldsFromDraft,
+  FORM_PLATFORMS,
+  type CaptionPlatform,
+  type FieldKey,
+  type PostDraft,
+} from '../post-form';
 import { studioPage, type Page } from '../web';
 import { detailBody, editorForm, editorLayout, previewPanel, type Problems } from './post-view';
 
@@ -27,7 +43,12 @@ const MIB = 1024 * 1024;
 
 type Act = 'approve' | 'request_changes' | 'withdraw' | 'publish_now';
 const ACTS: readonly Act[] = ['approve', 'request_changes', 'withdraw', 'publish_now'];
-const DONE: Record<Act, string> = { approve: 'approved', request_changes: 'request_changes', withdraw: 'withdrawn', publish_now: 'published' };
+const DONE: Record<Act, string> = {
+  approve: 'approved',
+  request_changes: 'request_changes',
+  withdraw: 'withdrawn',
+  publish_now: 'published',
+};
 
 interface Lists {
   units: { name: string; slug: string | null }[];
@@ -41,7 +62,13 @@ async function lists(p: Page): Promise<Lists> {
 
 function feedContext(p: Page): FeedContext {
   const o = p.ctx.publisher.options;
-  return feedContextOf({ base: p.ctx.base(), publisher: o.publisher, title: o.title, refreshMinutes: o.refreshMinutes, utcOffsetMinutes: o.utcOffsetMinutes });
+  return feedContextOf({
+    base: p.ctx.base(),
+    publisher: o.publisher,
+    title: o.title,
+    refreshMinutes: o.refreshMinutes,
+    utcOffsetMinutes: o.utcOffsetMinutes,
+  });
 }
 
 async function pictureOf(p: Page, id: string): Promise<MediaRow | undefined> {
@@ -56,11 +83,25 @@ async function videoOf(p: Page, id: string): Promise<MediaRow | undefined> {
   return row?.kind === 'video' ? row : undefined;
 }
 
-const refOf = (base: string, row: MediaRow) => ({ url: mediaUrl(base, row), sha256: row.sha256, mime: row.mime, bytes: row.bytes, width: row.width, height: row.height });
+const refOf = (base: string, row: MediaRow) => ({
+  url: mediaUrl(base, row),
+  sha256: row.sha256,
+  mime: row.mime,
+  bytes: row.bytes,
+  width: row.width,
+  height: row.height,
+});
 const videoRefOf = (base: string, row: MediaRow) => ({ ...refOf(base, row), duration_ms: row.duration_ms });
 
 /** The preview the server renders into the page, and the script's starting point. */
-async function composePreview(p: Page, fields: PostFields, id: string | undefined, l: Lists, picture: MediaRow | undefined, video?: MediaRow) {
+async function composePreview(
+  p: Page,
+  fields: PostFields,
+  id: string | undefined,
+  l: Lists,
+  picture: MediaRow | undefined,
+  video?: MediaRow,
+) {
   const feed = feedContext(p);
   const unit = await unitByName(p.ctx.db, fields.unit);
   const campaign = l.campaigns.find((c) => c.slug === fields.campaign);
@@ -115,7 +156,11 @@ async function editorSection(p: Page, l: Lists, state: EditorState, post?: PostO
     action: post ? `studio/posts/${encodeURIComponent(post.id)}` : 'studio/posts/new',
     draft: state.draft,
     problems: state.problems,
-    units: editor ? null : l.units.some((u) => u.name === state.draft.unit) ? l.units : [...l.units, { name: state.draft.unit, slug: null }],
+    units: editor
+      ? null
+      : l.units.some((u) => u.name === state.draft.unit)
+        ? l.units
+        : [...l.units, { name: state.draft.unit, slug: null }],
     campaigns,
     offsetMinutes: p.ctx.utcOffsetMinutes,
     canSubmit: true,
@@ -151,7 +196,12 @@ function verdicts(p: Page, post: PostObject, ref: { status: PostObject['status']
 }
 
 /** The post page; `state` carries a refused save (what was typed, and why). */
-async function renderDetail(p: Page, id: string, status: number, extra: { state?: EditorState; alert?: string; notice?: string } = {}): Promise<void> {
+async function renderDetail(
+  p: Page,
+  id: string,
+  status: number,
+  extra: { state?: EditorState; alert?: string; notice?: string } = {},
+): Promise<void> {
   const post = await p.ctx.posts.get(p.actor.account, id);
   const row = (await p.ctx.posts.row(p.ctx.db, id))!;
   const may = verdicts(p, post, row);
@@ -303,7 +353,8 @@ async function save(p: Page, existing?: PostObject): Promise<void> {
     const verdict = mayDo('edit', row, { id: actor.account.id, role: actor.account.role, unit_id: actor.account.unit_id });
     if (!verdict.ok) throw new HttpError(verdict.status, verdict.code, verdict.message);
   }
-  const again = (status: number, state: EditorState) => (existing ? renderDetail(p, existing.id, status, { state }) : renderNew(p, status, state));
+  const again = (status: number, state: EditorState) =>
+    existing ? renderDetail(p, existing.id, status, { state }) : renderNew(p, status, state);
   if (applyIntent(draft, intent)) return again(200, { draft, problems: {} });
 
   const problems: Problems = {};
@@ -315,7 +366,11 @@ async function save(p: Page, existing?: PostObject): Promise<void> {
       try {
         const row = await ctx.media.addImage(file.bytes, file.type || undefined, actor.account.id);
         // As the API's upload: every picture that reaches the server is in the audit log.
-        await audit(ctx.db, actorOf(actor.account), { action: 'media_upload', subject: `media:${row.id}`, after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 } });
+        await audit(ctx.db, actorOf(actor.account), {
+          action: 'media_upload',
+          subject: `media:${row.id}`,
+          after: { kind: row.kind, bytes: row.bytes, sha256: row.sha256 },
+        });
         draft.picture = row.id;
       } catch (error) {
         if (!(error instanceof MediaError)) throw error;
@@ -337,7 +392,12 @@ async function save(p: Page, existing?: PostObject): Promise<void> {
     ? PatchPostSchema.safeParse({ ...fields, version: Number(draft.version) || 0 })
     : CreatePostSchema.safeParse(fields);
   if (!parsed.success) {
-    for (const [k, v] of Object.entries(zodProblems(t, parsed.error.issues.filter((i) => !unreadable.includes(i.path[0] as FieldKey)))))
+    for (const [k, v] of Object.entries(
+      zodProblems(
+        t,
+        parsed.error.issues.filter((i) => !unreadable.includes(i.path[0] as FieldKey)),
+      ),
+    ))
       problems[k as FieldKey] ??= v;
   }
   if (!problems.caption_x && parsed.success) {
@@ -409,7 +469,9 @@ export function postRoutes(ctx: Page['ctx']): Route[] {
         await p.ctx.posts.act(p.actor.account, id, action, words);
       } catch (error) {
         if (!(error instanceof HttpError) || error.status === 404) throw error;
-        return renderDetail(p, id, error.status, { alert: error.code === 'four_eyes' ? p.t.errors.fourEyes : error.status === 403 ? p.t.errors.forbidden : p.t.errors.conflict });
+        return renderDetail(p, id, error.status, {
+          alert: error.code === 'four_eyes' ? p.t.errors.fourEyes : error.status === 403 ? p.t.errors.forbidden : p.t.errors.conflict,
+        });
       }
       p.redirect(`studio/posts/${encodeURIComponent(id)}?done=${DONE[action]}`);
     }),

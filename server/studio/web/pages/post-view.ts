@@ -52,7 +52,11 @@ function input(v: EditorView, key: FieldKey, html: (attrs: string) => string, hi
   const errorId = `${key}-error`;
   const problem = v.problems[key];
   const warned = WARNED_FIELDS.includes(key) && `${key}-warning`;
-  return html(`id="f-${key}"${problem ? ' aria-invalid="true"' : ''}${describedBy(hintId, problem && errorId, warned)}`) + fieldError(errorId, problem) + fieldWarning(v, key);
+  return (
+    html(`id="f-${key}"${problem ? ' aria-invalid="true"' : ''}${describedBy(hintId, problem && errorId, warned)}`) +
+    fieldError(errorId, problem) +
+    fieldWarning(v, key)
+  );
 }
 
 function variantBlock(v: EditorView, platform: string, index: number, text: string, count: number): string {
@@ -138,7 +142,15 @@ export function editorForm(v: EditorView): string {
   const zone = zoneName(v.offsetMinutes);
   const unitField = v.units
     ? `<label for="f-unit">${e(t.fields.unit)}</label>
-${input(v, 'unit', (a) => `<select name="unit" ${a}>${options(v.units!.map((u) => [u.name, u.name] as const), draft.unit)}</select>`)}`
+${input(
+  v,
+  'unit',
+  (a) =>
+    `<select name="unit" ${a}>${options(
+      v.units!.map((u) => [u.name, u.name] as const),
+      draft.unit,
+    )}</select>`,
+)}`
     : `<label for="f-unit">${e(t.fields.unit)}</label>
 <input id="f-unit" name="unit" value="${e(draft.unit)}" readonly aria-describedby="unit-hint">
 <p class="hint" id="unit-hint">${e(t.form.unitFixed)}</p>${fieldError('unit-error', v.problems.unit)}`;
@@ -170,7 +182,19 @@ ${videoField(v)}
 <div><label for="f-campaign">${e(t.fields.campaign)}</label>
 ${input(v, 'campaign', (a) => `<select name="campaign" ${a}>${options(campaignOptions, draft.campaign)}</select>`)}</div>
 <div><label for="f-priority">${e(t.fields.priority)}</label>
-${input(v, 'priority', (a) => `<select name="priority" ${a}>${options([['normal', t.priority.normal], ['high', t.priority.high], ['mandatory', t.priority.mandatory]], draft.priority)}</select>`)}</div>
+${input(
+  v,
+  'priority',
+  (a) =>
+    `<select name="priority" ${a}>${options(
+      [
+        ['normal', t.priority.normal],
+        ['high', t.priority.high],
+        ['mandatory', t.priority.mandatory],
+      ],
+      draft.priority,
+    )}</select>`,
+)}</div>
 </div>
 <div class="row">
 <div><label for="f-publish_at">${e(t.fields.publish_at)} (${e(zone)})</label>
@@ -241,7 +265,8 @@ function meta(v: DetailView): string {
 function actionForms(v: DetailView): string {
   const { t, post, may, root, csrf } = v;
   const action = `${root}studio/posts/${encodeURIComponent(post.id)}/act`;
-  const hidden = (what: string) => `<input type="hidden" name="_csrf" value="${e(csrf)}"><input type="hidden" name="action" value="${what}">`;
+  const hidden = (what: string) =>
+    `<input type="hidden" name="_csrf" value="${e(csrf)}"><input type="hidden" name="action" value="${what}">`;
   const forms: string[] = [];
   if (may.approve) {
     const future = post.publish_at && Date.parse(post.publish_at) > Date.now();
@@ -301,7 +326,8 @@ function comments(v: DetailView): string {
   return `<section aria-labelledby="comments-heading"><h2 id="comments-heading">${e(t.detail.comments)}</h2>${list}${form}</section>`;
 }
 
-const json = (value: unknown) => (value === null || value === undefined ? '' : `<pre class="json">${e(JSON.stringify(value, null, 1))}</pre>`);
+const json = (value: unknown) =>
+  value === null || value === undefined ? '' : `<pre class="json">${e(JSON.stringify(value, null, 1))}</pre>`;
 
 export function trailTable(t: Dict, entries: readonly AuditEntry[], offsetMinutes: number): string {
   return `<div class="table-wrap"><table>

@@ -35,7 +35,15 @@ async function render(p: Page, status: number, extra: { result?: RosterResult; a
     ? `<section aria-labelledby="result-heading" role="status">
 <h2 id="result-heading">${e(t.roster.result)}</h2>
 <dl class="meta-list"><dt>${e(t.roster.added)}</dt><dd>${r.added}</dd><dt>${e(t.roster.updated)}</dt><dd>${r.updated}</dd><dt>${e(t.roster.removed)}</dt><dd>${r.removed}</dd><dt>${e(t.roster.refused)}</dt><dd>${r.refused.length}</dd></dl>
-${r.refused.length ? table([t.roster.line, t.roster.reason], r.refused.slice(0, 1000).map((x) => [String(x.line), e(reasonIn(t, x.reason))]), [0]) : ''}
+${
+  r.refused.length
+    ? table(
+        [t.roster.line, t.roster.reason],
+        r.refused.slice(0, 1000).map((x) => [String(x.line), e(reasonIn(t, x.reason))]),
+        [0],
+      )
+    : ''
+}
 </section>`
     : '';
   const body = `<h1>${e(t.roster.title)}</h1>
@@ -74,19 +82,27 @@ export function rosterRoutes(ctx: StudioContext): Route[] {
         try {
           result = await ctx.db.tx(async (q) => {
             const r = await loadRoster(q, text, { replace: p.form.get('replace') === '1' });
-            await audit(q, actorOf(p.actor.account), { action: 'roster_upload', subject: 'roster', after: { added: r.added, updated: r.updated, removed: r.removed, refused: r.refused.length } });
+            await audit(q, actorOf(p.actor.account), {
+              action: 'roster_upload',
+              subject: 'roster',
+              after: { added: r.added, updated: r.updated, removed: r.removed, refused: r.refused.length },
+            });
             return r;
           });
         } catch (error) {
           // loadRoster refuses a file past its line limit with a plain Error of this message.
-          if (error instanceof Error && /^at most \d+ lines$/.test(error.message)) return render(p, 400, { alert: `${p.t.roster.failed} (${MAX_ROSTER_LINES})` });
+          if (error instanceof Error && /^at most \d+ lines$/.test(error.message))
+            return render(p, 400, { alert: `${p.t.roster.failed} (${MAX_ROSTER_LINES})` });
           throw error;
         }
         await render(p, 200, { result });
       },
       {
         roles: ADMIN,
-        body: { max: ROSTER_BYTES, multipart: { fieldBytes: ROSTER_BYTES, fileBytes: ROSTER_BYTES, totalBytes: ROSTER_BYTES * 2 + 64 * 1024, parts: 10 } },
+        body: {
+          max: ROSTER_BYTES,
+          multipart: { fieldBytes: ROSTER_BYTES, fileBytes: ROSTER_BYTES, totalBytes: ROSTER_BYTES * 2 + 64 * 1024, parts: 10 },
+        },
       },
     ),
   ];

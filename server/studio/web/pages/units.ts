@@ -19,13 +19,17 @@ async function render(p: Page, status: number, extra: { notice?: string; alert?:
   const scope = unitScope(actor.account);
   const units = (await listUnits(ctx.db)).filter((u) => scope === undefined || u.id === scope);
   const admin = actor.account.role === 'admin';
-  const post = (path: string, inner: string) => `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
+  const post = (path: string, inner: string) =>
+    `<form method="post" action="${e(`${p.root}${path}`)}">${csrfField(actor.csrf)}${inner}</form>`;
   const rows = units.map((u) => {
     const codes = u.codes.length
       ? u.codes
           .map((c) =>
             admin
-              ? post('studio/codes/revoke', `<span class="code">${e(c)}</span><input type="hidden" name="code" value="${e(c)}"><button type="submit" class="secondary small" aria-label="${e(t.units.revokeCode(c))}">${e(t.units.revoke)}</button>`)
+              ? post(
+                  'studio/codes/revoke',
+                  `<span class="code">${e(c)}</span><input type="hidden" name="code" value="${e(c)}"><button type="submit" class="secondary small" aria-label="${e(t.units.revokeCode(c))}">${e(t.units.revoke)}</button>`,
+                )
               : `<span class="code">${e(c)}</span><br>`,
           )
           .join('')
@@ -36,14 +40,22 @@ async function render(p: Page, status: number, extra: { notice?: string; alert?:
             `studio/units/${u.id}/codes`,
             `<label class="visually-hidden" for="code-${u.id}">${e(`${t.units.addCode}: ${u.name}`)}</label><input id="code-${u.id}" name="code" maxlength="41" placeholder="${e(t.units.codeHint)}"><button type="submit" class="secondary small">${e(t.units.addCode)}</button>`,
           ),
-          post(`studio/units/${u.id}/codes`, `<input type="hidden" name="rotate" value="1"><button type="submit" class="secondary small" aria-label="${e(`${t.units.rotate}: ${u.name}`)}">${e(t.units.rotate)}</button>`),
+          post(
+            `studio/units/${u.id}/codes`,
+            `<input type="hidden" name="rotate" value="1"><button type="submit" class="secondary small" aria-label="${e(`${t.units.rotate}: ${u.name}`)}">${e(t.units.rotate)}</button>`,
+          ),
           post(
             `studio/units/${u.id}/archive`,
             `<input type="hidden" name="archived" value="${u.archived_at ? '0' : '1'}"><button type="submit" class="secondary small" aria-label="${e(`${u.archived_at ? t.units.restore : t.units.archive}: ${u.name}`)}">${e(u.archived_at ? t.units.restore : t.units.archive)}</button>`,
           ),
         ].join('')
       : '';
-    return [`${e(u.name)}${u.archived_at ? ` <small>(${e(t.units.archived)})</small>` : ''}`, String(u.members), codes, ...(admin ? [manage] : [])];
+    return [
+      `${e(u.name)}${u.archived_at ? ` <small>(${e(t.units.archived)})</small>` : ''}`,
+      String(u.members),
+      codes,
+      ...(admin ? [manage] : []),
+    ];
   });
   const create = admin
     ? `<section aria-labelledby="create-heading"><h2 id="create-heading">${e(t.units.create)}</h2>
@@ -98,7 +110,12 @@ export function unitRoutes(ctx: StudioContext): Route[] {
         try {
           out = await db.tx(async (q) => {
             const result = rotate ? await rotateCodes(q, unit.id) : { revoked: [], code: await addCode(q, unit.id, code || undefined) };
-            await audit(q, actorOf(p.actor.account), { action: rotate ? 'code_rotate' : 'code_create', subject: `unit:${unit.id}`, before: { codes: result.revoked }, after: { code: result.code } });
+            await audit(q, actorOf(p.actor.account), {
+              action: rotate ? 'code_rotate' : 'code_create',
+              subject: `unit:${unit.id}`,
+              before: { codes: result.revoked },
+              after: { code: result.code },
+            });
             return result;
           });
         } catch (error) {

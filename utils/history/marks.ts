@@ -1,8 +1,8 @@
-import { historyDb, type ShareEvent, type SyncState } from './db';
-import { defaultTimeZone } from './stats';
-import { moveFromPending, rebuildStoredTotals } from './totals';
+import { historyDb } from './db';
+import type { ShareEvent, SyncState } from './types';
+import { moveFromPending } from './totals';
 
-// The outbox side of the history: only the sync marks events, and only from tally replies.
+// The outbox's marks on the history: only the sync marks events, and only from tally replies.
 
 /** Marks events the tally answered `accepted` or `duplicate`: they are counted there, once. */
 export async function markSynced(ids: readonly string[], at: number): Promise<number> {
@@ -48,28 +48,4 @@ export async function markRejected(rejected: readonly { id: string; reason: stri
       e.rejectReason = rejected[i]!.reason.slice(0, 500);
     },
   );
-}
-
-/**
- * Deletes history the user no longer wants. Events still waiting for the tally stay (unless
- * `includePending`), so deleting history never loses a share the agency has not counted.
- */
-export async function deleteHistory(
-  opts: { olderThan?: number; includePending?: boolean; timeZone?: string } = {},
-): Promise<number> {
-  const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
-  const events = tx.objectStore('events');
-  const range = opts.olderThan !== undefined ? IDBKeyRange.upperBound(opts.olderThan, true) : null;
-  let cursor = await events.index('by_at').openCursor(range);
-  let n = 0;
-  while (cursor) {
-    if (opts.includePending || cursor.value.sync !== 'pending') {
-      await cursor.delete();
-      n++;
-    }
-    cursor = await cursor.continue();
-  }
-  if (n > 0) await rebuildStoredTotals(tx.objectStore('totals'), await events.getAll(), opts.timeZone ?? defaultTimeZone());
-  await tx.done;
-  return n;
 }

@@ -1,4 +1,4 @@
-import type { ShareEvent } from '../history/db';
+import type { ShareEvent } from '../history/types';
 import { toWire } from '../history/record';
 import { MAX_REQUEST_BYTES, MAX_SHARES_PER_REQUEST, SharesResponseSchema } from '../protocol/tally';
 import { backoffMs, retryAfterMs } from './backoff';
@@ -84,7 +84,10 @@ export async function drainOutbox(deps: SyncDeps, status: SyncStatus): Promise<S
         cache: 'no-store',
       });
     } catch (err) {
-      return { ok: false, error: controller.signal.aborted ? { code: 'timeout' } : { code: 'network', detail: String((err as Error)?.message ?? err) } };
+      return {
+        ok: false,
+        error: controller.signal.aborted ? { code: 'timeout' } : { code: 'network', detail: String((err as Error)?.message ?? err) },
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -98,7 +101,11 @@ export async function drainOutbox(deps: SyncDeps, status: SyncStatus): Promise<S
     }
     if (res.status === 429 || res.status === 503) {
       const wait = retryAfterMs(res.headers.get('retry-after'), deps.now());
-      return { ok: false, error: { code: 'rate_limited', status: res.status }, retryAt: wait !== undefined ? deps.now() + wait : undefined };
+      return {
+        ok: false,
+        error: { code: 'rate_limited', status: res.status },
+        retryAt: wait !== undefined ? deps.now() + wait : undefined,
+      };
     }
     if (!res.ok) return { ok: false, error: { code: 'http', status: res.status } };
     let reply: unknown;

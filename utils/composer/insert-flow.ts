@@ -1,0 +1,92 @@
+import { TARGET_ATTR, type InsertRequest, type InsertResult } from '../insert/bridge';
+import type { Message } from '../messages/messages';
+import type { PanelItem } from '../messages/replies';
+import type { SiteAdapter } from '../sites/types';
+import type { Composer } from './types';
+import { editorHolds, isEnabled } from './verify';
+
+// One insert, from the isolated world: mark the editor (and file input) for the main world, give
+// it the picture by each of the site's methods until one shows, then the text; check the page
+// shows both and the Post button is enabled. What it needs from outside is passed in, so the flow
+// runs without a browser in the unit tests.
+
+export interface PostImage {
+  name: string;
+  type: string;
+  bytes: ArrayBuffer;
+}
+
+export interface InsertDeps {
+  adapter: SiteAdapter;
+  /** One step in the page's main world (main-world.ts). */
+  askMainWorld(req: Omit<InsertRequest, 'siar' | 'id'>): Promise<InsertResult>;
+  fetchImage(itemId: string): Promise<PostImage | undefined>;
+  /** True as soon as `check` holds, false after `ms` (verify.ts). */
+  waitFor(check: () => boolean, ms: number): Promise<boolean>;
+  copyText(text: string): Promise<boolean>;
+  /** Tells the background, without waiting for its answer. */
+  tell(msg: Message): void;
+  /** A fresh value for the data-siar-target attribute. */
+  newTarget(): string;
+}
+
+export type InsertOutcome = { inserted: true; imageOk: boolean } | { inserted: false; copied: boolean };
+
+/** How long a picture may take to show in the composer, per method. */
+export const IMAGE_WAIT_MS = 1500;
+/** How long the text may take to show, and Post to be enabled. */
+export const TEXT_WAIT_MS = 3000;
+
+/** A variant's text. Variants are taken modulo their number: the popup's pick may be any non-negative number. */
+export function variantText(item: PanelItem, variant: number): string {
+  return item.texts[variant % item.texts.length]?.text ?? '';
+}
+
+/**
+ * Puts `item` in `composer`. Verified: the composer now waits for Post (`composer.pending`) and an
+ * `inserted` share is recorded. Not verified: what the user typed is left alone, and the text goes
+ * to the clipboard instead (a `copied` share when it did).
+ */
+export async function insertPost(deps: InsertDeps, composer: Composer, item: PanelItem, variant: number): Promise<InsertOutcome> {
+  const { adapter } = deps;
+  const text = variantText(item, variant);
+  const { editor, root } = composer;
+  const target = deps.newTarget();
+  const fileInput = adapter.fileInput(root);
+  editor.setAttribute(TARGET_ATTR, target);
+  fileInput?.setAttribute(TARGET_ATTR, target);
+  const attachedBefore = adapter.attachmentCount(root);
+  let ok = false;
+  let imageOk = true;
+  try {
+    // The picture first: Facebook's composer re-lays itself out when a picture arrives.
+    const image = item.hasImage ? await deps.fetchImage(item.id).catch(() => undefined) : undefined;
+    imageOk = !item.hasImage;
+    for (const method of image ? adapter.imageMethods : []) {
+      const r = await deps.askMainWorld({ kind: adapter.editorKind, target, image: { ...image!, bytes: image!.bytes.slice(0), method } });
+      if (r.ok && (await deps.waitFor(() => adapter.attachmentCount(root) > attachedBefore, IMAGE_WAIT_MS))) {
+        imageOk = true;
+        console.info('[siar] picture attached by', method);
+        break;
+      }
+    }
+    const result = await deps.askMainWorld({ kind: adapter.editorKind, target, text });
+    if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
+    ok = result.ok && (await deps.waitFor(() => editorHolds(editor, text) && isEnabled(adapter.postButton(root)), TEXT_WAIT_MS));
+    if (result.ok) console.info('[siar] text inserted by', result.textMethod, ok ? 'and verified' : 'but NOT verified');
+  } finally {
+    editor.removeAttribute(TARGET_ATTR);
+    fileInput?.removeAttribute(TARGET_ATTR);
+  }
+  const platform = adapter.site.id;
+  deps.tell({ type: 'site/health', platform, ok, reason: ok ? undefined : 'not_verified' });
+  if (ok) {
+    composer.pending = { itemId: item.id };
+    deps.tell({ type: 'share/record', itemId: item.id, platform, action: 'inserted' });
+    return { inserted: true, imageOk };
+  }
+  // The editor did not take it: leave what the user typed, hand the text over by clipboard.
+  const copied = await deps.copyText(text);
+  if (copied) deps.tell({ type: 'share/record', itemId: item.id, platform, action: 'copied' });
+  return { inserted: false, copied };
+}

@@ -1,0 +1,54 @@
+import type { Priority } from '../protocol/limits';
+import type { SelectorFixes } from '../protocol/feed-schema';
+
+// What the background answers to runtime messages (utils/messages/table.ts says which answer
+// goes with which message). Types only: every bundle may import them.
+
+export interface OkReply {
+  ok: boolean;
+  error?: string;
+}
+
+export interface ShareReply extends OkReply {
+  /** The share event recorded. */
+  eventId?: string;
+}
+
+export interface DeleteReply extends OkReply {
+  deleted?: number;
+}
+
+/** A one-click share pending for the asking tab; empty when there is none. */
+export interface ClaimReply {
+  itemId?: string;
+  variant?: number;
+}
+
+export type { SelectorFixes };
+
+/** One post as the composer panel shows it: already composed by the background for the platform. */
+export interface PanelItem {
+  id: string;
+  title: string;
+  agency?: string;
+  priority: Priority;
+  shared: boolean;
+  hasImage: boolean;
+  /** The text per caption variant, with X's weighted length. */
+  texts: { text: string; weighted: number }[];
+}
+
+export interface PanelData {
+  items: PanelItem[];
+  /** Set when the feed has never loaded. */
+  empty?: 'no_feed' | 'not_loaded';
+}
+
+export interface ImageReply {
+  ok: boolean;
+  /** base64: runtime messages are JSON in Chrome, so bytes travel as text. */
+  base64?: string;
+  type?: string;
+  name?: string;
+  error?: string;
+}
