@@ -45,6 +45,7 @@ import {
   type Row,
 } from './lib';
 import { goal4, goal8, goal9 } from './node-goals';
+import { scaleSection } from './scale/report';
 import { measureChurn, measureComposerButton, measureDirectPaste, measureInsert, measureMemory, type ChurnResult } from './page-goals';
 
 const argv = process.argv.slice(2);
@@ -511,7 +512,10 @@ function writeResults(list: Row[], machine: Machine, builtAt: Date | undefined, 
     '',
     ...list.flatMap((r) => [`### ${r.goal}. ${r.what}`, '', ...r.notes.map((n) => `- ${n}`), '']),
   ].join('\n');
-  writeFileSync(path.join(ROOT, 'bench/results.md'), md);
+  // The scale bench's section (npm run bench:scale) is kept as it was.
+  const file = path.join(ROOT, 'bench/results.md');
+  const scale = scaleSection(file);
+  writeFileSync(file, scale ? `${md}\n${scale}\n` : md);
 }
 
 async function main(): Promise<void> {

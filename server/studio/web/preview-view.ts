@@ -1,18 +1,18 @@
 import { plainText } from '../../../utils/compose/caption';
 import { site as xSite } from '../../../utils/sites/x.site';
-
-// X's limit as the extension's site registry declares it.
-const X_MAX_WEIGHTED = xSite.textLimit!.max;
 import { priorityOf } from '../../../utils/protocol/item';
 import { PREVIEW_PLATFORMS, type Preview, type Warning } from '../preview';
-import { e } from './html';
 import type { Dict, Lang } from './i18n';
 import type { FieldKey } from './post-form';
+import { h, toHtml, type Child, type ViewNode } from './view-node';
 
 // The preview beside the post form: the card ASN see in the extension's popup, and the exact
 // text the extension inserts on each platform for each variant. The server renders it into every
 // page and the editor's script renders it again while staff type — the same function on the
 // same `previewPost` result, so the two can never disagree.
+
+// X's limit as the extension's site registry declares it.
+const X_MAX_WEIGHTED = xSite.textLimit!.max;
 
 export const PLATFORM_NAMES: Record<(typeof PREVIEW_PLATFORMS)[number], string> = { x: 'X', facebook: 'Facebook', whatsapp: 'WhatsApp' };
 
@@ -43,72 +43,98 @@ export function videoOfItem(item: Preview['item']) {
 }
 
 /** The card's picture: for a video, its poster (the post's picture) under a play mark and the length. */
-function cardMedia({ preview, t, imageSrc }: PreviewViewInput): string {
+function cardMedia({ preview, t, imageSrc }: PreviewViewInput): Child {
   const video = videoOfItem(preview.item);
-  const img = imageSrc ? `<img class="thumb" src="${e(imageSrc)}" alt="">` : '';
+  const img = imageSrc ? h('img', { class: 'thumb', src: imageSrc, alt: '' }) : null;
   if (!video) return img;
   const duration = formatDuration(video.duration_in_seconds ?? 0);
-  return `<div class="card-media" role="img" aria-label="${e(t.preview.videoLabel(duration))}">${img || '<span class="thumb no-poster"></span>'}<span class="video-mark" aria-hidden="true">▶ ${e(duration)}</span></div>`;
+  return h(
+    'div',
+    { class: 'card-media', role: 'img', 'aria-label': t.preview.videoLabel(duration) },
+    img ?? h('span', { class: 'thumb no-poster' }),
+    h('span', { class: 'video-mark', 'aria-hidden': 'true' }, `▶ ${duration}`),
+  );
 }
 
-function card(input: PreviewViewInput): string {
+function card(input: PreviewViewInput): ViewNode {
   const { preview, t } = input;
   const { item } = preview;
   const priority = priorityOf(item);
   const badge =
     priority === 'mandatory'
-      ? `<span class="badge badge-mandatory">${e(t.priority.mandatory)}</span>`
+      ? h('span', { class: 'badge badge-mandatory' }, t.priority.mandatory)
       : priority === 'high'
-        ? `<span class="badge badge-priority">${e(t.priority.high)}</span>`
-        : '';
-  return `<article class="card" aria-label="${e(t.preview.card)}">
-${cardMedia(input)}
-<div class="card-body">
-<h3 class="card-title">${e(item.title ?? item.summary ?? item.id)}</h3>
-<p class="card-meta"><span class="agency">${e(item._siar?.agency?.name ?? '')}</span> ${badge}</p>
-<p class="card-text">${e(plainText(item, 'default', 0))}</p>
-</div>
-</article>`;
+        ? h('span', { class: 'badge badge-priority' }, t.priority.high)
+        : null;
+  return h(
+    'article',
+    { class: 'card', 'aria-label': t.preview.card },
+    cardMedia(input),
+    h(
+      'div',
+      { class: 'card-body' },
+      h('h3', { class: 'card-title' }, item.title ?? item.summary ?? item.id),
+      h('p', { class: 'card-meta' }, h('span', { class: 'agency' }, item._siar?.agency?.name ?? ''), ' ', badge),
+      h('p', { class: 'card-text' }, plainText(item, 'default', 0)),
+    ),
+  );
 }
 
-function platformBlock(input: PreviewViewInput, platform: (typeof PREVIEW_PLATFORMS)[number]): string {
+function platformBlock(input: PreviewViewInput, platform: (typeof PREVIEW_PLATFORMS)[number]): ViewNode {
   const { t } = input;
   const variants = input.preview.texts[platform];
   const items = variants.map((v, i) => {
-    const count =
-      platform === 'x' && v.weighted_length !== undefined
-        ? `<p class="x-count${v.weighted_length > X_MAX_WEIGHTED ? ' over' : ''}" data-variant="${i + 1}"><span>${e(t.preview.xCountLabel)}:</span> <strong>${e(
-            t.preview.xCount(v.weighted_length),
-          )}</strong>${v.shortened ? ` <em>(${e(t.preview.shortened)})</em>` : ''}</p>${
-            v.cut ? `<p class="x-cut"><span>${e(t.preview.cut)}</span> <del>${e(v.cut)}</del></p>` : ''
-          }`
-        : '';
-    return `<li><p class="variant-label">${e(t.form.variant(i + 1))}</p><pre class="inserted" data-platform="${platform}">${e(v.text)}</pre>${count}</li>`;
+    const counted = platform === 'x' && v.weighted_length !== undefined;
+    return h(
+      'li',
+      {},
+      h('p', { class: 'variant-label' }, t.form.variant(i + 1)),
+      h('pre', { class: 'inserted', 'data-platform': platform }, v.text),
+      counted &&
+        h(
+          'p',
+          { class: `x-count${v.weighted_length! > X_MAX_WEIGHTED ? ' over' : ''}`, 'data-variant': String(i + 1) },
+          h('span', {}, `${t.preview.xCountLabel}:`),
+          ' ',
+          h('strong', {}, t.preview.xCount(v.weighted_length!)),
+          v.shortened ? ' ' : null,
+          v.shortened ? h('em', {}, `(${t.preview.shortened})`) : null,
+        ),
+      counted && v.cut ? h('p', { class: 'x-cut' }, h('span', {}, t.preview.cut), ' ', h('del', {}, v.cut)) : null,
+    );
   });
   // Said in the block itself, not only among the warnings: whoever reads the X text must not
   // expect the video there.
   const notes = input.preview.warnings
     .filter((w) => w.code === 'x_video_too_long' && w.platform === platform)
-    .map((w) => `<p class="video-note" data-code="${e(w.code)}">${e(input.lang === 'en' ? w.en : w.id)}</p>`)
-    .join('');
-  return `<section class="platform" aria-label="${e(t.preview.insertedOn(PLATFORM_NAMES[platform]))}">
-<h3>${e(t.preview.insertedOn(PLATFORM_NAMES[platform]))}</h3>
-${notes}<ol class="variants">${items.join('')}</ol>
-</section>`;
+    .map((w) => h('p', { class: 'video-note', 'data-code': w.code }, input.lang === 'en' ? w.en : w.id));
+  const name = t.preview.insertedOn(PLATFORM_NAMES[platform]);
+  return h('section', { class: 'platform', 'aria-label': name }, h('h3', {}, name), ...notes, h('ol', { class: 'variants' }, ...items));
 }
 
-/** The inside of the preview panel (its heading and frame are the page's). */
-export function renderPreview(input: PreviewViewInput): string {
+/** The inside of the preview panel (its heading and frame are the page's), as a tree. */
+export function previewNodes(input: PreviewViewInput): ViewNode[] {
   const { preview, t, lang } = input;
   const warnings = preview.warnings.length
-    ? `<ul class="warnings">${preview.warnings.map((w) => `<li data-code="${e(w.code)}">${e(lang === 'en' ? w.en : w.id)}</li>`).join('')}</ul>`
-    : `<p class="muted">${e(t.preview.noWarnings)}</p>`;
-  return `${card(input)}
-<section class="preview-warnings" role="status" aria-label="${e(t.preview.warnings)}">
-<h3>${e(t.preview.warnings)}</h3>
-${warnings}
-</section>
-${PREVIEW_PLATFORMS.map((p) => platformBlock(input, p)).join('\n')}`;
+    ? h('ul', { class: 'warnings' }, ...preview.warnings.map((w) => h('li', { 'data-code': w.code }, lang === 'en' ? w.en : w.id)))
+    : h('p', { class: 'muted' }, t.preview.noWarnings);
+  return [
+    card(input),
+    h(
+      'section',
+      { class: 'preview-warnings', role: 'status', 'aria-label': t.preview.warnings },
+      h('h3', {}, t.preview.warnings),
+      warnings,
+    ),
+    ...PREVIEW_PLATFORMS.map((p) => platformBlock(input, p)),
+  ];
+}
+
+/** The same, as HTML for the server's page. */
+export function renderPreview(input: PreviewViewInput): string {
+  return previewNodes(input)
+    .map((n) => toHtml(n))
+    .join('\n');
 }
 
 /** The field each warning is about, so it also shows next to that field. */

@@ -2,7 +2,8 @@ import { previewItem, previewPost } from '../../preview';
 import type { EditorContext } from '../editor-context';
 import { dict } from '../i18n';
 import { draftFromForm, fieldsFromDraft } from '../post-form';
-import { feedSeconds, formatDuration, PLATFORM_NAMES, renderPreview, warningsByField } from '../preview-view';
+import { feedSeconds, formatDuration, PLATFORM_NAMES, previewNodes, warningsByField } from '../preview-view';
+import { toDom } from '../view-node';
 import { localProblem, megabytes, videoProblem, VideoUpload, type Answer, type UploadTransport } from '../video-upload';
 
 // The post editor in the browser: the preview follows every keystroke (composed by the same
@@ -38,7 +39,8 @@ function start(form: HTMLFormElement): void {
       video: clip ? { ...clip.ref, poster: image ? { url: image.ref.url, sha256: image.ref.sha256 } : null } : null,
     });
     const preview = previewPost(fields, item);
-    body.innerHTML = renderPreview({ preview, t, lang: context.lang, imageSrc: image?.src });
+    const nodes = previewNodes({ preview, t, lang: context.lang, imageSrc: image?.src });
+    body.replaceChildren(...nodes.map((n) => toDom(document, n)!));
     const byField = warningsByField(preview, context.lang);
     for (const box of form.querySelectorAll<HTMLElement>('[data-warning-for]')) {
       box.textContent = (byField[box.dataset.warningFor as keyof typeof byField] ?? []).join(' ');
