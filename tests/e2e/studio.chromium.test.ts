@@ -8,10 +8,16 @@ import { DEMO_ACCOUNTS } from '../../server/demo/seed';
 import { isoToLocal } from '../../server/studio/web/time';
 import { parseFeedText } from '../../utils/protocol/feed';
 import { launchChromium, type LaunchedChromium } from './support/chromium';
+import { CHROME_BUILD, readHistory, type ExtensionGlobal } from './support/extension';
+import { X, type XWindow } from './support/fixture-api';
+import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 
 // The studio in real Chromium (Indonesian UI, the page's own script under its CSP): an editor
 // drafts a post with a picture and watches the live preview follow her typing, an approver sends
 // it back, the editor fixes it, the approver approves and publishes it, and it is in feed.json.
+// Then the built extension, holding the agency's public key, lists the post after a refresh and
+// inserts it with its picture into the X fixture composer; the approver withdraws it and it
+// leaves the popup at the next refresh.
 // Writes docs/studio-form.png, docs/studio-review.png and docs/studio-feed.png.
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
@@ -57,7 +63,12 @@ beforeAll(async () => {
   mkdirSync(DOCS, { recursive: true });
 });
 
+let extension: LaunchedChromium | undefined;
+let fixtures: FixtureServer | undefined;
+
 afterAll(async () => {
+  await extension?.close();
+  await fixtures?.close();
   await browser?.close();
   await agency?.close();
 });
@@ -191,6 +202,72 @@ describe('the studio (Chromium, Indonesian UI)', () => {
     expect(await page.getByLabel('Kunci publik feed').inputValue()).toBe(agency.publicKey);
     await page.screenshot({ path: `${DOCS}studio-feed.png`, fullPage: true });
     expect(violations).toEqual([]);
+  });
+});
+
+describe('the published post in the extension (Chromium)', () => {
+  const title = 'Posyandu Keliling Hadir di 12 Desa';
+  let popup: Page;
+
+  it("the extension with the agency's public key lists the post after a refresh", async () => {
+    expect(postId).not.toBe('');
+    fixtures = await startFixtureServer();
+    extension = await launchChromium({ extensionDir: CHROME_BUILD, fixturePort: fixtures.port, lang: 'id' });
+    popup = await extension.context.newPage();
+    await popup.goto(`${extension.extensionBase}/popup.html`);
+    await popup.evaluate(
+      async (settings) => {
+        const ext = (globalThis as unknown as { chrome: ExtensionGlobal }).chrome;
+        await ext.storage.local.set({ settings });
+        await ext.runtime.sendMessage({ type: 'settings/changed' });
+      },
+      { feedUrl: `${base}/feed.json`, feedPublicKey: agency.publicKey },
+    );
+    await popup.reload();
+    const card = popup.getByRole('article').filter({ has: popup.getByRole('heading', { name: title }) });
+    await card.waitFor();
+    await expect.poll(() => card.count()).toBe(1);
+  });
+
+  it('inserts it, with its picture, into the X composer', async () => {
+    const page = await extension!.context.newPage();
+    await page.goto('https://x.com/home');
+    const inline = page.locator('[data-testid="primaryColumn"]');
+    await inline.getByRole('button', { name: 'Sisipkan postingan resmi' }).click();
+    const panel = page.getByRole('dialog', { name: 'Postingan resmi' });
+    const entry = panel.getByRole('listitem').filter({ has: page.getByRole('heading', { name: title }) });
+    const text = (await entry.getByLabel('Teks yang dibagikan').textContent())!;
+    expect(text).toContain('Posyandu keliling hadir di 12 desa mulai Senin. Gratis!');
+    await entry.getByRole('button', { name: 'Sisipkan' }).click();
+    await panel.waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => (window as unknown as XWindow).__fixture.getText(0))).toBe(text);
+    // The picture came from the studio's upload, its bytes checked against the signed hash.
+    await expect.poll(() => page.evaluate(() => (window as unknown as XWindow).__fixture.attachments(0))).toBe(1);
+    await page.locator(X.inlinePost).click();
+    await page.locator(X.toast).waitFor();
+    await expect
+      .poll(async () =>
+        (await readHistory(popup))
+          .filter((e) => e.item_id === postId)
+          .map((e) => e.action)
+          .sort(),
+      )
+      .toEqual(['inserted', 'posted']);
+    await page.close();
+  });
+
+  it('the approver withdraws it and it leaves the popup after the next refresh', async () => {
+    await page.goto(`${base}/studio/posts/${encodeURIComponent(postId)}`);
+    await page.getByRole('heading', { name: title }).first().waitFor();
+    await page.getByLabel('Alasan').fill('Jadwal berubah, menunggu pengumuman baru.');
+    await page.getByRole('button', { name: 'Tarik' }).click();
+    await page.getByText('Ditarik dari feed.').waitFor();
+    expect(parseIds(await (await fetch(`${origin}/feed.json`)).text())).not.toContain(postId);
+
+    await popup.getByRole('button', { name: 'Muat ulang' }).click();
+    await expect.poll(() => popup.getByRole('heading', { name: title }).count()).toBe(0);
+    // The rest of the agency's feed is still there.
+    expect(await popup.getByRole('article').count()).toBeGreaterThan(0);
   });
 });
 

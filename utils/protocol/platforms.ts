@@ -4,6 +4,9 @@
 export const PLATFORMS = ['x', 'facebook', 'whatsapp', 'telegram', 'threads', 'instagram', 'other'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/** Platforms a post carries captions for in the studio; `default` is for all the others. */
+export const CAPTION_PLATFORMS = ['x', 'facebook', 'whatsapp'] as const satisfies readonly Platform[];
+
 export const PLATFORM_NAMES: Readonly<Record<Exclude<Platform, 'other'>, string>> = {
   x: 'X',
   facebook: 'Facebook',

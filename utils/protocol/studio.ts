@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { LIMITS, PRIORITIES } from './item';
-import { PLATFORMS } from './platforms';
+import { CAPTION_PLATFORMS, PLATFORMS } from './platforms';
+
+export { CAPTION_PLATFORMS };
 import { isAllowedUrl } from './url';
 
 // The studio API (docs/protocol.md, "The studio API"): what an agency's scripts and CMS send to
@@ -20,9 +22,6 @@ export const POST_STATUSES = [
   'withdrawn',
 ] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
-
-/** Platforms a post carries captions for in the studio; `default` is for all the others. */
-export const CAPTION_PLATFORMS = ['x', 'facebook', 'whatsapp'] as const;
 
 export const MIN_PASSWORD = 12;
 export const SESSION_HOURS = 8;
