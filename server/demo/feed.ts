@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { FeedMeta, Item } from '../../utils/protocol/feed';
-import type { PictureName } from './pictures';
+import { demoPictures, type PictureName } from './pictures';
 
 // The feed of Kabupaten Contoh, a fictional regency. Dates are relative to `now`, so a demo run
 // any day shows current posts: one mandatory, one or two high, one expiring within two hours and
@@ -263,7 +264,15 @@ export function buildDemoFeed({ base, now = Date.now() }: DemoFeedOptions): Json
     ...rest,
     image: `${base}/media/${picture}.png`,
     date_published: wib(t0 - age),
-    _siar: { ...(expiresIn === undefined ? {} : { expires_at: wib(t0 + expiresIn) }), ..._siar },
+    _siar: {
+      ...(expiresIn === undefined ? {} : { expires_at: wib(t0 + expiresIn) }),
+      ..._siar,
+      // The signature vouches for the picture's bytes too: an extension holding the agency's key
+      // attaches only a picture whose hash the signed feed states.
+      image_sha256: createHash('sha256')
+        .update(demoPictures().get(`${picture}.png`)!)
+        .digest('hex'),
+    },
   }));
   return {
     version: 'https://jsonfeed.org/version/1.1',
