@@ -3,7 +3,7 @@ import { EnrolForm } from '@/components/EnrolForm';
 import { enrolFailureWords } from '@/components/enrol-words';
 import { t, uiLocale } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
-import { requestEnrolPermissions } from '@/utils/settings/permissions';
+import { requestEnrolPermissions, requestOrigin } from '@/utils/settings/permissions';
 import { checkEnrolCode, enrol, forgetEnrolment, type Enrolment } from '@/utils/sync/enrolment';
 
 export interface EnrolSectionProps {
@@ -26,6 +26,7 @@ export function EnrolSection(p: EnrolSectionProps) {
     return (
       <div>
         <p>{t('enrolled_as', enrolment.member.name, enrolment.member.unit, enrolment.member.nip, new URL(enrolment.tallyUrl).host)}</p>
+        {enrolment.member.x_handle && <p class="help">{t('enrolled_x_handle', enrolment.member.x_handle)}</p>}
         <button
           type="button"
           onClick={() => {
@@ -48,8 +49,10 @@ export function EnrolSection(p: EnrolSectionProps) {
     <EnrolForm
       tallyHost={host}
       onCheck={async (code) => {
-        // The permission prompt must come straight from the click: the first press asks it.
-        if (!(await requestEnrolPermissions(tallyUrl))) return { ok: false, words: ['enrol_permission'] };
+        // Only the tally's origin here: the code is not personal data, so Firefox's consent to
+        // send personal data is asked at the Enrol click, once the page has said what is sent.
+        // The prompt must come straight from the click (Firefox: before any await).
+        if (!(await requestOrigin(tallyUrl))) return { ok: false, words: ['enrol_permission'] };
         const r = await checkEnrolCode(tallyUrl, code);
         if (r.ok) return r;
         console.warn('Siar: enrolment code check refused', r.problem, r.message ?? '');

@@ -106,6 +106,7 @@ describe('enrolment and refused events (Chromium, real tally, SQLite file)', () 
     await form.getByLabel('Akun X (tidak wajib)').fill('@budi_s');
     await form.getByRole('button', { name: 'Daftar' }).click();
     await options.getByText(`Terdaftar sebagai Contoh Pegawai, Dinas Kesehatan (NIP ${NIP})`, { exact: false }).waitFor();
+    await options.getByText('Akun X: @budi_s', { exact: false }).waitFor();
     const member = await tally<{ nip: string; name: string; unit: string; x_handle: string }>(
       'select m.nip, m.name, u.name unit, m.x_handle from members m join units u on u.id = m.unit_id',
     );
