@@ -157,7 +157,7 @@ describe('enrolment and refused events (Chromium, real tally, SQLite file)', () 
     await form.getByLabel('NIP').fill('19850315 201001 2 003');
     await form.getByLabel('Nama lengkap').fill('Contoh Pegawai');
     await form.getByRole('button', { name: 'Daftar' }).click();
-    await form.getByRole('alert').getByText('NIP ini sudah terdaftar di peramban lain.', { exact: false }).waitFor();
+    await form.getByRole('alert').getByText('NIP ini sudah terdaftar dan masih aktif', { exact: false }).waitFor();
     // Who issues the code is said where it is asked for.
     await form.getByText('Editor unit kerja Anda atau admin Siar membuatnya di studio Siar', { exact: false }).waitFor();
     const personal = form.getByLabel('Kode pribadi');
