@@ -1,17 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { EnrolForm } from '@/components/EnrolForm';
 import { SettingsForm } from '@/components/SettingsForm';
 import { SiteHealth } from '@/components/SiteHealth';
 import { SyncPanel } from '@/components/SyncPanel';
 import { getSiteHealth, type SiteHealth as Health } from '@/utils/sites/status';
 import { loadFeedState } from '@/utils/feed/cache';
 import type { FeedState } from '@/utils/feed/types';
-import { agenciesOf, feedTallyUrl } from '@/utils/feed/select';
+import { feedTallyUrl } from '@/utils/feed/select';
 import { dateTimeFormatter } from '@/utils/format/time';
 import { countBySync } from '@/utils/history/queries';
-import { t, uiLocale, type MessageKey } from '@/utils/i18n';
+import { t, uiLocale } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
-import type { EnrollRequest } from '@/utils/protocol/tally';
 import {
   BUILD_FEED_URL,
   BUILD_TALLY_URL,
@@ -25,20 +23,12 @@ import {
   type EffectiveSettings,
   type UserSettings,
 } from '@/utils/settings';
-import { requestEnrolPermissions, requestOrigin } from '@/utils/settings/permissions';
-import { enrol, forgetEnrolment, getEnrolment, watchEnrolment, type Enrolment } from '@/utils/sync/enrolment';
+import { requestOrigin } from '@/utils/settings/permissions';
+import { getEnrolment, watchEnrolment, type Enrolment } from '@/utils/sync/enrolment';
 import type { SyncStatus } from '@/utils/sync/drain';
 import { getSyncStatus, watchSyncStatus } from '@/utils/sync/service';
+import { EnrolSection } from './EnrolSection';
 import { StatsSection } from './StatsSection';
-
-const ENROL_WORDS: Record<string, MessageKey> = {
-  bad_request: 'enrol_bad_request',
-  wrong_code: 'enrol_wrong_code',
-  other_unit: 'enrol_other_unit',
-  network: 'enrol_network',
-  server: 'enrol_server',
-  bad_reply: 'enrol_server',
-};
 
 export function App() {
   const [settings, setSettings] = useState<UserSettings>();
@@ -86,9 +76,6 @@ export function App() {
 
   if (!settings || enrolment === undefined) return <main class="options" aria-busy="true" />;
 
-  const units = agenciesOf(feed?.items ?? []).map((a) => a.name);
-  const tallyHost = tallyUrl ? new URL(tallyUrl).host : '';
-
   return (
     <main class="options">
       <h1>{t('settings_heading')}</h1>
@@ -119,36 +106,7 @@ export function App() {
 
       <section aria-labelledby="s-enrol">
         <h2 id="s-enrol">{t('enrol_section')}</h2>
-        {/* A 401 from the tally: the form again, with the old details kept until replaced. */}
-        {enrolment && !syncStatus.needsEnrol ? (
-          <div>
-            <p>{t('enrolled_as', enrolment.member.name, enrolment.member.unit, enrolment.member.nip, new URL(enrolment.tallyUrl).host)}</p>
-            <button
-              type="button"
-              onClick={() => {
-                void forgetEnrolment().then(reload);
-              }}
-            >
-              {t('unenrol_button')}
-            </button>
-            <p class="help">{t('unenrol_help')}</p>
-          </div>
-        ) : tallyUrl ? (
-          <EnrolForm
-            tallyHost={tallyHost}
-            units={units}
-            onEnrol={async (req: EnrollRequest) => {
-              if (!(await requestEnrolPermissions(tallyUrl))) return { ok: false, words: ['enrol_permission'] };
-              const r = await enrol(tallyUrl, req);
-              if (!r.ok) return { ok: false, words: [ENROL_WORDS[r.problem] ?? 'enrol_server', r.message ?? ''] };
-              await sendMessage({ type: 'sync/now' });
-              await reload();
-              return { ok: true };
-            }}
-          />
-        ) : (
-          <p class="help">{t('enrol_no_tally')}</p>
-        )}
+        <EnrolSection tallyUrl={tallyUrl} enrolment={enrolment} needsEnrol={Boolean(syncStatus.needsEnrol)} onChanged={reload} />
       </section>
 
       <section aria-labelledby="s-sync">

@@ -127,17 +127,19 @@ afterAll(async () => {
 describe('sync to the tally (Chromium, real server, SQLite file)', () => {
   it('enrols from the options page, telling first what is sent and to whom', async () => {
     await options.reload();
+    // The code first: the tally says which unit it belongs to (enrol.chromium.test.ts tells more).
+    await options.getByLabel('Kode pendaftaran').fill('SALAH');
+    await options.getByRole('button', { name: 'Periksa kode' }).click();
+    await options.getByText('Kode pendaftaran salah', { exact: false }).waitFor();
+    await options.getByLabel('Kode pendaftaran').fill('KOMINFO-2026');
+    await options.getByRole('button', { name: 'Periksa kode' }).click();
+    await options.getByText('Kode ini untuk unit kerja: Dinas Komunikasi dan Informatika').waitFor();
     await options.getByText(`dikirim sekali ke localhost:${port}`, { exact: false }).waitFor();
     await options.getByLabel('NIP').fill('19850315201001200');
     await options.getByRole('button', { name: 'Daftar' }).click();
     await options.getByText('NIP harus 18 angka (sekarang 17).').waitFor();
     await options.getByLabel('NIP').fill(NIP);
     await options.getByLabel('Nama lengkap').fill('Contoh Pegawai');
-    await options.getByLabel('Unit kerja (OPD)').fill('Dinas Komunikasi dan Informatika');
-    await options.getByLabel('Kode pendaftaran').fill('SALAH');
-    await options.getByRole('button', { name: 'Daftar' }).click();
-    await options.getByText('Kode pendaftaran salah.', { exact: false }).waitFor();
-    await options.getByLabel('Kode pendaftaran').fill('KOMINFO-2026');
     await options.getByRole('button', { name: 'Daftar' }).click();
     await options.getByText('Terdaftar sebagai Contoh Pegawai', { exact: false }).waitFor();
     expect(await tallyCount('select count(*) n from members')).toBe(1);

@@ -364,7 +364,7 @@ describe('stats components', () => {
         ...ev('copied', '2026-11-20T08:00:00+07:00'),
         post_url: 'http://x.com/a/status/2',
         sync: 'rejected' as const,
-        rejectReason: 'item unknown',
+        rejectReason: 'unknown_item',
       },
       { ...ev('inserted', '2026-11-20T07:00:00+07:00'), post_url: 'javascript:alert(1)' },
     ];
@@ -386,7 +386,7 @@ describe('stats components', () => {
     );
     const body = [...el.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
     expect(body[0]!.slice(1, 6)).toEqual(['Panen raya', 'Dinas Pertanian', 'X', 'action_posted', 'sync_state_synced']);
-    expect(body[1]!.slice(3, 6)).toEqual(['X', 'action_copied', 'sync_state_rejected_reason|item unknown']);
+    expect(body[1]!.slice(3, 6)).toEqual(['X', 'action_copied', 'sync_state_rejected_reason|reject_unknown_item']);
     expect(body[2]![5]).toBe('sync_state_pending');
     const links = [...el.querySelectorAll('a')];
     expect(links).toHaveLength(1);

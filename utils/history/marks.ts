@@ -1,6 +1,6 @@
 import { historyDb } from './db';
 import type { ShareEvent, SyncState } from './types';
-import { moveFromPending } from './totals';
+import { moveFromPending, removeRefused } from './totals';
 
 // The outbox's marks on the history: only the sync marks events, and only from tally replies.
 
@@ -27,14 +27,22 @@ async function update(
   const writes: Promise<unknown>[] = [];
   // An id twice in one batch is one event.
   const seen = new Set<string>();
+  const changed: ShareEvent[] = [];
   found.forEach((e, i) => {
     if (!e || e.sync !== 'pending' || seen.has(e.id)) return;
     seen.add(e.id);
     change(e, i);
     e.sync = to;
+    changed.push(e);
     writes.push(events.put(e));
   });
-  await Promise.all([...writes, moveFromPending(tx.objectStore('totals'), to, writes.length), tx.done]);
+  const totals = tx.objectStore('totals');
+  await Promise.all([
+    ...writes,
+    moveFromPending(totals, to, writes.length),
+    to === 'rejected' ? removeRefused(totals, events, changed) : undefined,
+    tx.done,
+  ]);
   return writes.length;
 }
 

@@ -10,6 +10,8 @@ import type { HistoryTotals, ShareEvent } from './types';
 //   day). So the bars of the chart add up to Posted, and This week is the pairs first posted this
 //   week: posting an item again on the same platform never counts twice anywhere.
 // - Attempts: `inserted` + `intent_opened` + `copied` events. Events: every event.
+// - Events the tally refused (`rejected`) count in Events and in Rejected only: not in Posted,
+//   Attempts, the breakdowns or the streak, as the tally does not count them either.
 // - Streak: consecutive local days with at least one `posted` event (any, repeat or not), ending
 //   today, or yesterday while today has no post yet.
 // Days are the user's local days in `timeZone` (default: the browser's), found with Intl, never
@@ -44,6 +46,8 @@ export interface Stats {
   posted: number;
   attempts: number;
   events: number;
+  /** Events the tally refused: in `events`, in nothing else. */
+  rejected: number;
   thisWeek: number;
   streakDays: number;
   /** Sorted by posted, then attempts (descending), then key; the '' row last. */
@@ -73,6 +77,11 @@ export function emptyTotals(): HistoryTotals {
 export const pairKey = (itemId: string, platform: string) => `${itemId}\u0000${platform}`;
 export const attemptKey = (platform: string, agencyId: string, campaign: string) => `${platform}\u0000${agencyId}\u0000${campaign}`;
 
+/** A `posted` event that makes a day with a post (for the streak): not one the tally refused. */
+export function countsAsPost(e: ShareEvent): boolean {
+  return e.action === 'posted' && e.sync !== 'rejected' && Number.isFinite(e.atMs);
+}
+
 /** Adds one event to `t` (in place), and returns it. */
 export function addToTotals(t: HistoryTotals, e: ShareEvent): HistoryTotals {
   t.events++;
@@ -86,6 +95,9 @@ export function addToTotals(t: HistoryTotals, e: ShareEvent): HistoryTotals {
     if (!Number.isNaN(e.atMs) && (!n || e.atMs > n.at || (e.atMs === n.at && name > n.name)))
       t.names.set(agencyId, { agencyId, name, at: e.atMs });
   }
+  // Refused by the tally: kept and shown in the history, counted apart (sync.rejected), never as
+  // a post or an attempt, so these figures stay the ones the agency counts.
+  if (e.sync === 'rejected') return t;
   if (e.action === 'posted') {
     const k = pairKey(e.item_id, e.platform);
     const p = t.pairs.get(k);
@@ -163,6 +175,7 @@ export function statsFromTotals(t: HistoryTotals, postedDays: ReadonlySet<number
     posted: t.pairs.size,
     attempts,
     events: t.events,
+    rejected: t.sync.rejected,
     thisWeek,
     streakDays: streakOf(postedDays, today),
     byPlatform: rows(platforms),
@@ -189,6 +202,6 @@ function rows<R extends { key: string; posted: number; attempts: number }>(m: Ma
 export function computeStats(events: readonly ShareEvent[], now: Date, opts: StatsOptions): Stats {
   const dayOf = localDayNumberer(opts.timeZone ?? defaultTimeZone());
   const postedDays = new Set<number>();
-  for (const e of events) if (e.action === 'posted' && Number.isFinite(e.atMs)) postedDays.add(dayOf(e.atMs));
+  for (const e of events) if (countsAsPost(e)) postedDays.add(dayOf(e.atMs));
   return statsFromTotals(totalsOf(events), postedDays, now, opts);
 }

@@ -1,6 +1,6 @@
 import type { IDBPIndex, IDBPObjectStore } from 'idb';
 import { localDayNumberer, localDayStarter } from '../time/local-day';
-import { addToTotals, attemptKey, emptyTotals, pairKey, totalsOf } from './stats';
+import { addToTotals, attemptKey, countsAsPost, emptyTotals, pairKey, totalsOf } from './stats';
 import type { HistoryDB, HistoryTotals, PostedDaysRecord, ShareEvent, SyncState, TotalsRecord } from './types';
 
 // The `totals` store: the stats' HistoryTotals as small records, kept in step with the `events`
@@ -113,9 +113,14 @@ export async function streakDays(index: PostedIndex, now: Date, timeZone: string
   const today = dayOf(now.getTime());
   const days = new Set<number>();
   let oldest = today + 1;
-  let cursor = await index.openKeyCursor(IDBKeyRange.bound(['posted', -Infinity], ['posted', Infinity]), 'prev');
+  let cursor = await index.openCursor(IDBKeyRange.bound(['posted', -Infinity], ['posted', Infinity]), 'prev');
   while (cursor) {
     const at = cursor.key[1];
+    // A post the tally refused makes no day: look at the one before it.
+    if (cursor.value.sync === 'rejected') {
+      cursor = await cursor.continue();
+      continue;
+    }
     const day = dayOf(at);
     const next = dayStart(day) - 1;
     // Days after today (a clock set back) are kept for when today reaches them.
@@ -143,6 +148,49 @@ export async function moveFromPending(store: TotalsStore, to: SyncState, n: numb
   await store.put(r);
 }
 
+type EventsStore = IDBPObjectStore<HistoryDB, ('events' | 'totals')[], 'events', 'readwrite'>;
+
+/**
+ * Takes events the tally just refused out of what the stats count (their move in the outbox
+ * counts is moveFromPending's): an attempt is one fewer; a pair whose first post it was falls to
+ * the pair's next counted post, if any; its day leaves the streak unless another counted post
+ * was made that day. Call in the transaction that marked them, after the marks were issued.
+ */
+export async function removeRefused(store: TotalsStore, events: EventsStore, refused: readonly ShareEvent[]): Promise<void> {
+  // One after another: two refused events may change the same record.
+  for (const e of refused) {
+    if (e.action !== 'posted') {
+      const k = attemptRecordKey(e.platform, e.item?.agencyId ?? '', e.item?.campaign ?? '');
+      const r = await store.get(k);
+      if (r?.kind !== 'attempts') continue;
+      r.n--;
+      await (r.n > 0 ? store.put(r) : store.delete(k));
+      continue;
+    }
+    const k = pairRecordKey(e.item_id, e.platform);
+    const pair = await store.get(k);
+    if (pair?.kind === 'pair' && pair.id === e.id) {
+      const others = (await events.index('by_item').getAll(e.item_id)).filter(
+        (o) => o.platform === e.platform && o.action === 'posted' && o.sync !== 'rejected' && o.id !== e.id,
+      );
+      const next = totalsOf(others).pairs.get(pairKey(e.item_id, e.platform));
+      await (next ? store.put({ k, kind: 'pair', ...next }) : store.delete(k));
+    }
+    const days = (await store.get(DAYS_KEY)) as PostedDaysRecord | undefined;
+    if (!days || !Number.isFinite(e.atMs)) continue;
+    const day = localDayNumberer(days.timeZone)(e.atMs);
+    const start = localDayStarter(days.timeZone);
+    const sameDay = await events
+      .index('by_action_at')
+      .getAll(IDBKeyRange.bound(['posted', start(day)], ['posted', start(day + 1)], false, true));
+    const at = days.days.indexOf(day);
+    if (at >= 0 && !sameDay.some((o) => o.sync !== 'rejected')) {
+      days.days.splice(at, 1);
+      await store.put(days);
+    }
+  }
+}
+
 /**
  * Rebuilds the stored totals from `events` (after a deletion, and in the migration). Deleting is
  * rare and a first post may have gone, so a rebuild is simpler and surer than subtracting.
@@ -150,7 +198,7 @@ export async function moveFromPending(store: TotalsStore, to: SyncState, n: numb
 export async function rebuildStoredTotals(store: TotalsStore, events: readonly ShareEvent[], timeZone: string): Promise<void> {
   const dayOf = localDayNumberer(timeZone);
   const days = new Set<number>();
-  for (const e of events) if (e.action === 'posted' && Number.isFinite(e.atMs)) days.add(dayOf(e.atMs));
+  for (const e of events) if (countsAsPost(e)) days.add(dayOf(e.atMs));
   const records: TotalsRecord[] = [
     ...totalsToRecords(totalsOf(events)),
     { k: DAYS_KEY, kind: 'days', timeZone, days: [...days].sort((a, b) => a - b) },
