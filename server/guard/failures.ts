@@ -2,10 +2,12 @@ import type { Queryable } from '../db/sql';
 
 // Guessing is made slow per target, not only per address: a password guessed from a thousand
 // addresses, or enrolment codes tried from a botnet, still meet one counter each. After a few
-// free failures each further one doubles the wait, up to an hour; a success clears the counter.
+// free failures each further one waits, 30 s and then doubling, up to an hour (a person who
+// mistyped five times waits half a minute; a guesser meets hours); a success clears the counter.
 // Passing a threshold writes an alert the dashboard shows.
 
 export const FREE_FAILURES = 5;
+const FIRST_WAIT_MS = 30_000;
 const MAX_WAIT_MS = 3_600_000;
 /** Failure counts that raise an alert (and then every further multiple of the last). */
 const ALERT_AT = [20, 100, 1000];
@@ -14,7 +16,7 @@ const FORGET_MS = 24 * 3_600_000;
 
 export function waitAfter(failures: number, free = FREE_FAILURES): number {
   if (failures < free) return 0;
-  return Math.min(MAX_WAIT_MS, 1000 * 2 ** Math.min(failures - free, 30));
+  return Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** Math.min(failures - free, 30));
 }
 
 /** A counter, and how many failures it forgives before each further one makes it wait. */
