@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeFor } from '@/utils/compose';
+import { ItemSchema } from '@/utils/protocol/feed';
 import { createAgencyServer, type AgencyServer } from '../../server/app';
 import { buildDemoFeed } from '../../server/demo/feed';
 import type { FixtureApi } from '../fixtures/whatsapp/main';
@@ -244,5 +246,79 @@ describe('WhatsApp Web (Lexical) in Chromium', () => {
     }
     // Nothing says what kind of chat it was either.
     for (const kind of ['group', 'person', 'announcement', '"chat']) expect(wire.join('\n').toLowerCase().includes(kind), kind).toBe(false);
+  });
+});
+
+describe("the popup's WhatsApp button", () => {
+  /** The popup, and its first post that can go to WhatsApp. */
+  async function popupPost(): Promise<{ popup: Page; card: ReturnType<Page['locator']>; itemId: string; variants: string[] }> {
+    const popup = await browser.context.newPage();
+    await popup.goto(`${browser.extensionBase}/popup.html`);
+    const card = popup
+      .getByRole('article')
+      .filter({ has: popup.getByRole('button', { name: 'Bagikan ke WhatsApp' }) })
+      .first();
+    await card.waitFor();
+    const itemId = (await card.getAttribute('data-item-id'))!;
+    const item = ItemSchema.parse(feed(base).items.find((i) => i.id === itemId));
+    return { popup, card, itemId, variants: Array.from({ length: 5 }, (_, v) => composeFor(item, 'whatsapp', v).text) };
+  }
+
+  it('with WhatsApp Web open and logged in, opens its chat picker there with the post; the chat picked gets it', async () => {
+    const wa = await browser.context.newPage();
+    await wa.goto('https://web.whatsapp.com/');
+    await wa.locator('#pane-side').waitFor();
+    const before = await readHistory(extPage);
+    const pages = browser.context.pages().length;
+    const { popup, card, itemId, variants } = await popupPost();
+    await card.getByRole('button', { name: 'Bagikan ke WhatsApp' }).click();
+    await wa.waitForURL(/^https:\/\/web\.whatsapp\.com\/send\?text=/);
+    expect(variants).toContain(new URL(wa.url()).searchParams.get('text'));
+    const text = new URL(wa.url()).searchParams.get('text')!;
+    const picker = wa.getByRole('dialog', { name: 'Send message to' });
+    await picker.getByRole('listitem').filter({ hasText: 'Budi Santoso' }).click();
+    await expect.poll(() => fx(wa, (f) => f.getParagraphs().join('\n'))).toBe(text);
+    // The tab that was open took it: no new tab, no wa.me.
+    expect(browser.context.pages().length).toBe(pages + 1);
+    expect(browser.context.pages().some((p) => p.url().startsWith('https://wa.me/'))).toBe(false);
+    await expect
+      .poll(async () => (await newEvents(before)).map((e) => `${e.platform}/${e.action}/${e.item_id}`))
+      .toEqual([`whatsapp/intent_opened/${itemId}`]);
+    await popup.close();
+    await wa.close();
+  });
+
+  it('with WhatsApp Web open but logged out, that tab falls back to wa.me, recorded once', async () => {
+    await browser.context.addCookies([{ name: 'fixture_logged_out', value: '1', domain: 'web.whatsapp.com', path: '/', secure: true }]);
+    try {
+      const wa = await browser.context.newPage();
+      await wa.goto('https://web.whatsapp.com/');
+      await wa.locator('canvas[aria-label*="QR"]').waitFor();
+      const before = await readHistory(extPage);
+      const { popup, card, itemId, variants } = await popupPost();
+      const [request] = await Promise.all([
+        browser.context.waitForEvent('request', { predicate: (r) => r.url().startsWith('https://wa.me/'), timeout: 20_000 }),
+        card.getByRole('button', { name: 'Bagikan ke WhatsApp' }).click(),
+      ]);
+      expect(request.frame().page()).toBe(wa);
+      expect(variants).toContain(new URL(request.url()).searchParams.get('text'));
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await newEvents(before)).map((e) => `${e.platform}/${e.action}/${e.item_id}`)).toEqual([`whatsapp/intent_opened/${itemId}`]);
+      await popup.close();
+      await wa.close();
+    } finally {
+      await browser.context.clearCookies({ name: 'fixture_logged_out' });
+    }
+  });
+
+  it('with no WhatsApp Web tab, opens wa.me as before', async () => {
+    const { popup, card } = await popupPost();
+    const [request] = await Promise.all([
+      browser.context.waitForEvent('request', { predicate: (r) => r.url().startsWith('https://wa.me/') }),
+      card.getByRole('button', { name: 'Bagikan ke WhatsApp' }).click(),
+    ]);
+    expect(request.url()).toMatch(/^https:\/\/wa\.me\/\?text=/);
+    await request.frame().page().close();
+    await popup.close();
   });
 });
