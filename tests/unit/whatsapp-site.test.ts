@@ -45,6 +45,15 @@ describe('WhatsApp Web selectors', () => {
     expect(wa.postButton(root)?.closest('.media-drawer')).not.toBeNull();
   });
 
+  it('a video in the preview counts as attached, as a picture does', () => {
+    load(true);
+    const root = wa.composerRoot(document.querySelector(MESSAGE_BOX)!)!;
+    const stage = document.querySelector('.stage')!;
+    stage.innerHTML = '<video src="blob:https://web.whatsapp.com/0b1c" controls></video>';
+    expect(wa.attachmentCount(root)).toBe(1);
+    expect(wa.captionEditor!(root)).toBe(document.querySelector(CAPTION));
+  });
+
   it('without the preview: no caption box, no attachment, Send only once the message box holds text', () => {
     load(false);
     const editor = document.querySelector(MESSAGE_BOX)!;
