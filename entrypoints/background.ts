@@ -168,9 +168,10 @@ export default defineBackground(() => {
       const { state } = await currentFeed();
       const item = state?.items.find((i) => i.id === m.itemId);
       if (tab?.id === undefined || !item) return { ok: false };
+      // Pending before the tab loads: its content script asks at once whether a log-in page needs the fallback.
+      await addOneClick({ tabId: tab.id, itemId: item.id, platform: site.id, variant: m.variant, at: Date.now(), link: true });
       await browser.tabs.update(tab.id, { url: site.share.openTab(composeFor(item, site.id, m.variant).text), active: true });
       if (tab.windowId !== undefined) await browser.windows?.update(tab.windowId, { focused: true }).catch(() => {});
-      await addOneClick({ tabId: tab.id, itemId: item.id, platform: site.id, variant: m.variant, at: Date.now(), link: true });
       return { ok: true };
     },
     'oneclick/claim': async (_m, sender) => {

@@ -312,6 +312,7 @@ describe("the popup's WhatsApp button", () => {
   });
 
   it('with no WhatsApp Web tab, opens wa.me as before', async () => {
+    for (const p of browser.context.pages()) if (p.url().startsWith('https://web.whatsapp.com/')) await p.close();
     const { popup, card } = await popupPost();
     const [request] = await Promise.all([
       browser.context.waitForEvent('request', { predicate: (r) => r.url().startsWith('https://wa.me/') }),
