@@ -1,5 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { matchPatterns } from './utils/sites/match-patterns';
+import type { Site } from './utils/sites/types';
 
 // The agency's feed is the only origin the extension talks to out of the box. Its origin comes
 // from the build so an agency can ship a build that works with no setup; anything else the user
@@ -14,6 +17,18 @@ function originPattern(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The hosts of the sites whose web app takes a post itself when it is open in a tab (a site with
+ * `share.openTab`, WhatsApp Web's chat picker): the popup has to find that tab, which only a host
+ * permission for exactly those hosts lets it see. The site files say which.
+ */
+async function openTabOrigins(): Promise<string[]> {
+  const dir = new URL('./utils/sites/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.site.ts'));
+  const sites = await Promise.all(files.map(async (f) => ((await import(new URL(f, dir).href)) as { site: Site }).site));
+  return sites.filter((s) => s.share.openTab !== undefined).flatMap((s) => matchPatterns(s.hosts));
 }
 
 // What a user may point the feed (and later the tally) at: any https origin, or loopback for a
@@ -37,8 +52,9 @@ export default defineConfig({
     // The AMO sources zip: everything needed to rebuild, nothing generated.
     excludeSources: ['.output/**', 'test-results/**', 'server/data/**', 'tmp/**'],
   },
-  manifest: ({ browser, manifestVersion }) => {
+  manifest: async ({ browser, manifestVersion }) => {
     const feedOrigin = originPattern(feedUrl);
+    const openTabs = await openTabOrigins();
     const base = {
       name: '__MSG_ext_name__',
       description: '__MSG_ext_description__',
@@ -49,7 +65,7 @@ export default defineConfig({
     if (manifestVersion === 2) {
       return {
         ...base,
-        permissions: ['storage', 'alarms', ...(feedOrigin ? [feedOrigin] : [])],
+        permissions: ['storage', 'alarms', ...(feedOrigin ? [feedOrigin] : []), ...openTabs],
         optional_permissions: OPTIONAL_ORIGINS,
         browser_specific_settings: {
           gecko: {
@@ -65,7 +81,7 @@ export default defineConfig({
     return {
       ...base,
       permissions: ['storage', 'alarms'],
-      host_permissions: feedOrigin ? [feedOrigin] : [],
+      host_permissions: [...(feedOrigin ? [feedOrigin] : []), ...openTabs],
       optional_host_permissions: OPTIONAL_ORIGINS,
       // Agency deployment: the shape of the `3rdparty` policy Chrome puts in storage.managed
       // (docs/policy/). Firefox needs no schema: it reads policies.json `3rdparty` as is.

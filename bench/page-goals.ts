@@ -122,7 +122,7 @@ export function summariseProfile(profile: CpuProfile, extPrefix: string | undefi
   };
 }
 
-async function metrics(cdp: CDPSession): Promise<Record<string, number>> {
+export async function metrics(cdp: CDPSession): Promise<Record<string, number>> {
   const { metrics: list } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
   return Object.fromEntries(list.map((m) => [m.name, m.value]));
 }

@@ -11,6 +11,8 @@ import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
 import { deleteHistory } from '@/utils/history/delete';
 import { addOneClick, fallbackUrl, peekOneClick, takeOneClick } from '@/utils/share/oneclick';
+import { composeFor } from '@/utils/compose';
+import { matchPatterns } from '@/utils/sites/match-patterns';
 import { siteById } from '@/utils/sites/registry';
 import { getSyncStatus, syncNow } from '@/utils/sync/service';
 import { reportSiteHealth } from '@/utils/sites/status';
@@ -158,13 +160,27 @@ export default defineBackground(() => {
       await addOneClick({ tabId: tab.id, itemId: m.itemId, platform: m.platform, variant: m.variant, at: Date.now() });
       return { ok: true };
     },
+    'share/open-tab': async (m) => {
+      const site = siteById(m.platform);
+      if (!site?.share.openTab) return { ok: false };
+      // Only the site's own hosts are visible to us (host permissions): no other tab is looked at.
+      const [tab] = await browser.tabs.query({ url: matchPatterns(site.hosts) });
+      const { state } = await currentFeed();
+      const item = state?.items.find((i) => i.id === m.itemId);
+      if (tab?.id === undefined || !item) return { ok: false };
+      // Pending before the tab loads: its content script asks at once whether a log-in page needs the fallback.
+      await addOneClick({ tabId: tab.id, itemId: item.id, platform: site.id, variant: m.variant, at: Date.now(), link: true });
+      await browser.tabs.update(tab.id, { url: site.share.openTab(composeFor(item, site.id, m.variant).text), active: true });
+      if (tab.windowId !== undefined) await browser.windows?.update(tab.windowId, { focused: true }).catch(() => {});
+      return { ok: true };
+    },
     'oneclick/claim': async (_m, sender) => {
       const o = sender.tab?.id !== undefined ? await takeOneClick(sender.tab.id) : undefined;
       return o ? { itemId: o.itemId, variant: o.variant } : {};
     },
     'oneclick/peek': async (_m, sender) => {
       const o = sender.tab?.id !== undefined ? await peekOneClick(sender.tab.id) : undefined;
-      return o ? { itemId: o.itemId, variant: o.variant } : {};
+      return o ? { itemId: o.itemId, variant: o.variant, ...(o.link ? { link: true } : {}) } : {};
     },
     'oneclick/fallback': async (_m, sender) => {
       const tabId = sender.tab?.id;
@@ -174,6 +190,8 @@ export default defineBackground(() => {
       const fallback = item && o && fallbackUrl(item, o.platform, o.variant);
       if (!o || !url || !item || !fallback || tabId === undefined) return { ok: false };
       await browser.tabs.update(tabId, { url: fallback });
+      // A link share the popup sent into an open tab was recorded there already.
+      if (o.link) return { ok: true };
       await recordShare({ item, feedUrl: url, platform: o.platform, action: 'intent_opened' });
       await updateBadge();
       syncSoon();

@@ -95,6 +95,11 @@ export function App({ data }: { data: Promise<PopupData> }) {
       const copied = await copyText(plainText(item, site?.id ?? 'default', v));
       notice = copied ? { key: 'copied_paste', tone: 'ok' } : { key: 'copy_failed', tone: 'error' };
     }
+    // The site's web app open in a tab takes the post itself (WhatsApp Web's chat picker); the
+    // link share opens only when no such tab is.
+    const inOpenTab =
+      site?.share.openTab !== undefined &&
+      (await sendMessage({ type: 'share/open-tab', itemId: item.id, platform: site.id, variant: v })).ok;
     if (site?.composerUrl) {
       // One click: the site's own composer opens and the post goes in; logged out, the composer
       // page falls back to the link share (background, oneclick/fallback).
@@ -113,7 +118,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
     else setShared((s) => new Set(s).add(item.id));
     setNotice(notice);
     // A site shared by link only opens once the share is recorded.
-    if (site && !site.composerUrl) {
+    if (site && !site.composerUrl && !inOpenTab) {
       const url = linkShareUrl(site, item, await shareText(site, item, v));
       if (url) await browser.tabs.create({ url });
     }

@@ -15,8 +15,11 @@ import { CHROME_BUILD, FIREFOX_BUILD, readHistory, startAgency, type ExtensionGl
 import type { XWindow } from './support/fixture-api';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 import { tryInlineScript } from './support/page-scripts';
+import { matchPatterns } from '@/utils/sites/match-patterns';
+import { COMPOSER_SITES, SITES } from '@/utils/sites/registry';
 
-const COMPOSER_ORIGINS = ['https://x.com/*', 'https://twitter.com/*', 'https://www.facebook.com/*', 'https://web.facebook.com/*'];
+/** The composer sites' pages (utils/sites/): each site's hosts, over https. */
+const COMPOSER_ORIGINS = COMPOSER_SITES.flatMap((s) => matchPatterns(s.hosts));
 const OPTIONAL_ORIGINS = ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*', 'http://[::1]/*'];
 /** Permissions Siar must never hold: each would reach far beyond the feed and the composers. */
 const NEVER = [
@@ -77,8 +80,14 @@ describe('the built extension asks for little and loads no remote code', () => {
       const apis = required.filter((p) => !p.includes('://'));
       const hosts = required.filter((p) => p.includes('://'));
       expect(apis.sort()).toEqual(['alarms', 'storage']);
-      // The build's feed origin, if the build names one: a single host, never a wildcard.
-      expect(hosts.length).toBeLessThanOrEqual(1);
+      // The build's feed origin, if the build names one, and the hosts of the sites whose web app,
+      // open in a tab, takes a post itself (`share.openTab`: the popup must find that tab), which
+      // their content scripts run on anyway: single hosts, never a wildcard.
+      const openTab = SITES.filter((s) => s.share.openTab).flatMap((s) => matchPatterns(s.hosts));
+      const scripted = (m.content_scripts ?? []).flatMap((c) => c.matches ?? []);
+      for (const h of openTab) expect(scripted, h).toContain(h);
+      expect(hosts.filter((h) => openTab.includes(h)).sort()).toEqual([...openTab].sort());
+      expect(hosts.filter((h) => !openTab.includes(h)).length).toBeLessThanOrEqual(1);
       for (const h of hosts) expect(h).toMatch(/^https?:\/\/[^*/]+\/\*$/);
       const optional = mv3 ? m.optional_host_permissions : m.optional_permissions;
       expect(optional).toEqual(OPTIONAL_ORIGINS);
@@ -99,7 +108,10 @@ describe('the built extension asks for little and loads no remote code', () => {
         expect(m[key], key).toBeUndefined();
       }
       const scripts = m.content_scripts ?? [];
-      expect(scripts.length).toBe(3);
+      // Named hosts only, never a wildcard.
+      for (const o of COMPOSER_ORIGINS) expect(o).toMatch(/^https:\/\/[a-z0-9.-]+\/\*$/);
+      // One per composer site (utils/sites/), and the main-world inserter.
+      expect(scripts.length).toBe(COMPOSER_SITES.length + 1);
       for (const cs of scripts) {
         for (const match of cs.matches) expect(COMPOSER_ORIGINS).toContain(match);
         expect(cs.all_frames ?? false).toBe(false);
@@ -153,7 +165,7 @@ describe('the built extension asks for little and loads no remote code', () => {
 
   it.each(BUILDS)('%s: the content-script bundles carry no storage key, token or database', (_name, dir) => {
     const bundles = filesUnder(path.join(dir, 'content-scripts'), '.js');
-    expect(bundles.map((b) => path.basename(b)).sort()).toEqual(['composer-main.js', 'facebook.js', 'x.js']);
+    expect(bundles.map((b) => path.basename(b)).sort()).toEqual(['composer-main.js', ...COMPOSER_SITES.map((s) => `${s.id}.js`)].sort());
     for (const file of bundles) {
       const code = readFileSync(file, 'utf8');
       // WXT storage keys are strings such as "local:enrolment"; the bundled polyfill's API table

@@ -58,8 +58,12 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
   const attachedBefore = adapter.attachmentCount(root);
   let ok = false;
   let imageOk = true;
+  /** Where the text goes: the composer, or the caption box of the site's media preview. */
+  let textBox: HTMLElement = editor;
+  let textTarget = target;
   try {
-    // The picture first: Facebook's composer re-lays itself out when a picture arrives.
+    // The picture first: Facebook's composer re-lays itself out when a picture arrives, and
+    // WhatsApp takes the text as the picture's caption in the preview the picture opens.
     const image = item.hasImage ? await deps.fetchImage(item.id).catch(() => undefined) : undefined;
     imageOk = !item.hasImage;
     for (const method of image ? adapter.imageMethods : []) {
@@ -70,13 +74,22 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
         break;
       }
     }
-    const result = await deps.askMainWorld({ kind: adapter.editorKind, target, text });
+    if (image && imageOk && adapter.captionEditor) {
+      let caption: HTMLElement | null = null;
+      if (await deps.waitFor(() => (caption = adapter.captionEditor!(root)) !== null, IMAGE_WAIT_MS)) {
+        textBox = caption!;
+        textTarget = deps.newTarget();
+        textBox.setAttribute(TARGET_ATTR, textTarget);
+      }
+    }
+    const result = await deps.askMainWorld({ kind: adapter.editorKind, target: textTarget, text });
     if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
-    ok = result.ok && (await deps.waitFor(() => editorHolds(editor, text) && isEnabled(adapter.postButton(root)), TEXT_WAIT_MS));
+    ok = result.ok && (await deps.waitFor(() => editorHolds(textBox, text) && isEnabled(adapter.postButton(root)), TEXT_WAIT_MS));
     if (result.ok) console.info('[siar] text inserted by', result.textMethod, ok ? 'and verified' : 'but NOT verified');
   } finally {
     editor.removeAttribute(TARGET_ATTR);
     fileInput?.removeAttribute(TARGET_ATTR);
+    if (textBox !== editor) textBox.removeAttribute(TARGET_ATTR);
   }
   const platform = adapter.site.id;
   deps.tell({ type: 'site/health', platform, ok, reason: ok ? undefined : 'not_verified' });

@@ -186,6 +186,13 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
   void sendMessage({ type: 'oneclick/peek' }).then((r) =>
     whenParsed(() => {
       if (!r.itemId) return;
+      if (r.link)
+        return watchLinkShare(
+          adapter,
+          ctx,
+          () => tell({ type: 'oneclick/fallback' }),
+          () => void sendMessage({ type: 'oneclick/claim' }),
+        );
       console.info('[siar] one-click share pending for this tab');
       if (adapter.isLoggedOut(document)) return tell({ type: 'oneclick/fallback' });
       if (adapter.openComposer) openComposerSoon(adapter);
@@ -193,6 +200,35 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
       ctx.setTimeout(() => oneClickEvent({ type: 'waitOver' }), COMPOSER_WAIT_MS);
     }),
   );
+}
+
+/** How long a link share sent into this tab may take to show the log-in page. */
+const LINK_LOGIN_WAIT_MS = 20_000;
+
+/**
+ * A link share the popup sent into this tab (WhatsApp Web's chat picker): the site takes the post
+ * itself. Only a log-in page showing instead calls for the fallback; once the wait is over, the
+ * share is done with.
+ */
+function watchLinkShare(adapter: SiteAdapter, ctx: ContentScriptContext, fallback: () => void, done: () => void) {
+  let over = false;
+  const check = () => {
+    if (over || !adapter.isLoggedOut(document)) return;
+    finish();
+    fallback();
+  };
+  const obs = new MutationObserver(check);
+  const finish = () => {
+    over = true;
+    obs.disconnect();
+  };
+  obs.observe(document.documentElement, { childList: true, subtree: true });
+  ctx.setTimeout(() => {
+    if (over) return;
+    finish();
+    done();
+  }, LINK_LOGIN_WAIT_MS);
+  check();
 }
 
 /** Clicks the site's "What's on your mind" prompt once it has rendered. */

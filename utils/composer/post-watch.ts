@@ -4,7 +4,7 @@ import type { SiteAdapter } from '../sites/types';
 import type { Composer } from './types';
 import { isEnabled } from './verify';
 
-// After an insert: the person's own press of the site's Post button (or Ctrl/Cmd+Enter in the
+// After an insert: the person's own press of the site's Post button (or its send key in the
 // editor) while the insert waits, then the site showing the post went out, make a `posted`
 // share, with the post's link where the site shows one.
 
@@ -12,12 +12,23 @@ import { isEnabled } from './verify';
 export const POSTED_WAIT_MS = 30_000;
 export const POST_LINK_WAIT_MS = 10_000;
 
+/** Whether a key press sends on this site: Enter alone where the site sends so (WhatsApp), else Ctrl/Cmd+Enter. */
+export function isSendKey(adapter: SiteAdapter, e: KeyboardEvent): boolean {
+  if (e.key !== 'Enter' || e.isComposing) return false;
+  return adapter.sendsOnEnter ? !e.shiftKey : e.ctrlKey || e.metaKey;
+}
+
 /** Calls `onPress` with the waiting insert's item when the person presses Post. Returns the unsubscribe. */
 export function watchPostPress(adapter: SiteAdapter, composer: Composer, onPress: (itemId: string) => void): () => void {
   const onEvent = (e: Event) => {
     // A script can click the site's Post button too; only the user's press counts as posted.
     if (!composer.pending || !e.isTrusted) return;
-    if (e instanceof KeyboardEvent && !(e.key === 'Enter' && (e.ctrlKey || e.metaKey))) return;
+    if (e instanceof KeyboardEvent) {
+      if (!isSendKey(adapter, e) || !(e.target instanceof Node)) return;
+      // In the composer, or in the caption box of the site's media preview.
+      const box = adapter.captionEditor?.(composer.root);
+      if (!composer.editor.contains(e.target) && !box?.contains(e.target)) return;
+    }
     const button = adapter.postButton(composer.root);
     if (e.type === 'click' && !(button && e.target instanceof Node && button.contains(e.target))) return;
     if (!isEnabled(button)) return;
@@ -26,10 +37,10 @@ export function watchPostPress(adapter: SiteAdapter, composer: Composer, onPress
     onPress(itemId);
   };
   composer.root.addEventListener('click', onEvent, true);
-  composer.editor.addEventListener('keydown', onEvent, true);
+  composer.root.addEventListener('keydown', onEvent, true);
   return () => {
     composer.root.removeEventListener('click', onEvent, true);
-    composer.editor.removeEventListener('keydown', onEvent, true);
+    composer.root.removeEventListener('keydown', onEvent, true);
   };
 }
 

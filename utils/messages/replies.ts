@@ -22,6 +22,8 @@ export interface DeleteReply extends OkReply {
 export interface ClaimReply {
   itemId?: string;
   variant?: number;
+  /** The share went to the site's own link share in this tab (oneclick.ts `link`). */
+  link?: boolean;
 }
 
 export type { SelectorFixes };

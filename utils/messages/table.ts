@@ -48,6 +48,8 @@ export const MESSAGES = {
     },
     EXTENSION,
   ),
+  // A link share into an open tab of the site's web app (a site with `share.openTab`); not ok when none is open.
+  'share/open-tab': answeredWith<OkReply>()({ itemId, platform: PlatformSchema, variant: z.number().int().min(0).max(1000) }, EXTENSION),
   'oneclick/claim': answeredWith<ClaimReply>()({}, ANYWHERE),
   'oneclick/peek': answeredWith<ClaimReply>()({}, ANYWHERE),
   'oneclick/fallback': answeredWith<OkReply>()({}, ANYWHERE),

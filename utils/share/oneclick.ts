@@ -14,6 +14,11 @@ export interface OneClick {
   platform: Platform;
   variant: number;
   at: number;
+  /**
+   * A link share sent into a tab of the site's web app that was already open (WhatsApp Web's chat
+   * picker): the site itself takes the post, and the tab only falls back when it is logged out.
+   */
+  link?: boolean;
 }
 
 const pending = storage.defineItem<OneClick[]>('session:oneclick', { fallback: [], version: 1 });

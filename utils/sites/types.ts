@@ -60,6 +60,12 @@ export interface Site {
     intentUrl(item: Item, text: string): string | undefined;
     /** The link share takes a link only: the text goes to the clipboard too, and `hint` says so under the post. */
     linkOnly?: { hint: MessageKey };
+    /**
+     * The site's web app takes the post itself when a tab of it is open and logged in (WhatsApp
+     * Web's chat picker): that tab goes here instead of a new tab opening the link share. Where
+     * that tab shows the log-in page, it falls back to `intentUrl`.
+     */
+    openTab?(text: string): string;
   };
 }
 
@@ -87,6 +93,13 @@ export interface SiteAdapter {
   buttonSlot(root: Element, editor: Element): ButtonSlot | null;
   postButton(root: Element): HTMLElement | null;
   fileInput(root: Element): HTMLInputElement | null;
+  /** Enter alone sends (WhatsApp); elsewhere Ctrl/Cmd+Enter does. */
+  sendsOnEnter?: boolean;
+  /**
+   * Where the text goes once a picture or video is attached, on a site that takes it as the
+   * media's caption in a preview of its own (WhatsApp); absent, the composer's editor.
+   */
+  captionEditor?(root: Element): HTMLElement | null;
   /** Pictures attached to the composer so far. */
   attachmentCount(root: Element): number;
   /** The link to the published post, where the site shows one after Post (X's toast). */
