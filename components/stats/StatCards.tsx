@@ -3,7 +3,7 @@ import { defaultFormatNumber, type FormatNumber } from './format';
 import { t } from '@/utils/i18n';
 
 export interface StatCardsProps {
-  stats: Pick<Stats, 'posted' | 'attempts' | 'thisWeek' | 'streakDays' | 'events'>;
+  stats: Pick<Stats, 'posted' | 'attempts' | 'thisWeek' | 'streakDays' | 'events'> & Partial<Pick<Stats, 'selfReported'>>;
   formatNumber?: FormatNumber;
 }
 
@@ -26,6 +26,7 @@ export function StatCards(p: StatCardsProps) {
           </div>
         ))}
       </dl>
+      {(p.stats.selfReported ?? 0) > 0 && <p class="help stats-self">{t('stats_self_reported', n(p.stats.selfReported!))}</p>}
       <p class="help">{t('stats_events', n(p.stats.events))}</p>
     </div>
   );

@@ -1,6 +1,7 @@
 import { loadFeedHeadOf, loadFeedState } from '@/utils/feed/cache';
 import type { FeedState } from '@/utils/feed/types';
-import { sharedItemIds } from '@/utils/history/queries';
+import { readShareStates } from '@/utils/history/queries';
+import type { ShareStates } from '@/utils/history/share-state';
 import { effectiveFeedUrl } from '@/utils/settings';
 
 export interface PopupData {
@@ -10,7 +11,8 @@ export interface PopupData {
   state?: FeedState;
   /** `state` holds every post. */
   complete: boolean;
-  shared: Set<string>;
+  /** What was done with each post, per platform. */
+  states: ShareStates;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface PopupData {
  */
 export async function loadPopupData(): Promise<PopupData> {
   const url = effectiveFeedUrl();
-  const [feedUrl, head, shared] = await Promise.all([url, loadFeedHeadOf(url), sharedItemIds()]);
-  if (head || !feedUrl) return { feedUrl: feedUrl ?? null, state: head, complete: !feedUrl, shared };
-  return { feedUrl, state: await loadFeedState(feedUrl), complete: true, shared };
+  const [feedUrl, head, states] = await Promise.all([url, loadFeedHeadOf(url), readShareStates()]);
+  if (head || !feedUrl) return { feedUrl: feedUrl ?? null, state: head, complete: !feedUrl, states };
+  return { feedUrl, state: await loadFeedState(feedUrl), complete: true, states };
 }
