@@ -59,12 +59,22 @@ export function PostCard(p: PostCardProps) {
         <p id={previewId} class={long && !open ? 'preview preview-short' : 'preview'} aria-label={t('text_to_share')}>
           {p.preview}
         </p>
-        {long && (
-          <button type="button" class="link-button more-text" aria-expanded={open} aria-controls={previewId} onClick={() => setOpen(!open)}>
-            {open ? t('show_less') : t('show_full')}
-          </button>
+        {(long || p.variants > 1) && (
+          <div class="text-tools">
+            {long && (
+              <button
+                type="button"
+                class="link-button more-text"
+                aria-expanded={open}
+                aria-controls={previewId}
+                onClick={() => setOpen(!open)}
+              >
+                {open ? t('show_less') : t('show_full')}
+              </button>
+            )}
+            <VariantSwitcher index={p.variant} count={p.variants} onNext={p.onNextVariant} />
+          </div>
         )}
-        <VariantSwitcher index={p.variant} count={p.variants} onNext={p.onNextVariant} />
         <div class="actions">
           {sites.map((s) => (
             <button
