@@ -61,14 +61,16 @@ export function App({ data }: { data: Promise<PopupData> }) {
   // A layout effect: it runs right after the first render, where an effect waits for a frame.
   useLayoutEffect(() => {
     void data.then(async (d) => {
+      performance.mark('siar:data');
       setFeedUrl(d.feedUrl);
       setState(d.state);
       setComplete(d.complete);
-      setStates(d.states);
+      void d.states.then(setStates);
       const url = d.feedUrl;
       if (!url) return;
       // The rest of the feed (filters, "show more") once the head is on screen.
       if (!d.complete) await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+      performance.mark('siar:first-list-painted');
       const s = d.complete ? d.state : await reload(url);
       if (isStale(s, refreshMinutes(s?.meta), Date.now())) await refresh(url, false);
     });

@@ -11,8 +11,11 @@ export interface PopupData {
   state?: FeedState;
   /** `state` holds every post. */
   complete: boolean;
-  /** What was done with each post, per platform. */
-  states: ShareStates;
+  /**
+   * What was done with each post, per platform. Not waited for: it opens a second database, and
+   * the titles (what the user looks for first) need only the feed; the lines follow a frame later.
+   */
+  states: Promise<ShareStates>;
 }
 
 /**
@@ -22,7 +25,10 @@ export interface PopupData {
  */
 export async function loadPopupData(): Promise<PopupData> {
   const url = effectiveFeedUrl();
-  const [feedUrl, head, states] = await Promise.all([url, loadFeedHeadOf(url), readShareStates()]);
+  // Marks for the bench (bench/popup-probe.ts): where the first list's time goes.
+  const marked = <T>(name: string, p: Promise<T>) => p.then((v) => (performance.mark(`siar:${name}`), v));
+  const states = marked('states', readShareStates());
+  const [feedUrl, head] = await Promise.all([marked('feed-url', url), marked('head', loadFeedHeadOf(url))]);
   if (head || !feedUrl) return { feedUrl: feedUrl ?? null, state: head, complete: !feedUrl, states };
   return { feedUrl, state: await loadFeedState(feedUrl), complete: true, states };
 }
