@@ -61,7 +61,7 @@ const HARD_DEADLINE_MS = 330_000;
 const GOALS: Record<number, { what: string; target: string }> = {
   1: { what: "Siar's script time on X, timeline churning 2,000 posts/s", target: '≤ 1 ms per s' },
   2: { what: 'composer attached → "Insert official post" visible', target: 'p95 same frame (≤ 16 ms)' },
-  3: { what: 'Insert clicked → editor model holds the text', target: 'p95 ≤ 50 ms; picture ≤ 300 ms' },
+  3: { what: 'Insert clicked → editor model holds the text', target: 'p95 ≤ 50 ms, with or without a picture' },
   4: { what: 'JS a content script loads at page start / popup, gzip', target: '≤ 20 KB; popup ≤ 60 KB' },
   5: { what: 'popup with 1,000 cached posts → list painted', target: '≤ 100 ms' },
   6: { what: 'options stats over 100,000 history events', target: '≤ 100 ms' },
@@ -223,9 +223,10 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
         rows.set(3, {
           goal: 3,
           ...GOALS[3]!,
-          result: `text p50 ${ms(p50(tms))}, p95 ${ms(p95(tms))}; with picture p50 ${ms(p50(pms))}, p95 ${ms(p95(pms))}`,
+          result: `all p95 ${ms(p95([...tms, ...pms]))}; text p50 ${ms(p50(tms))}, p95 ${ms(p95(tms))}; with picture p50 ${ms(p50(pms))}, p95 ${ms(p95(pms))}`,
           baseline: `the same paste done directly: text p50 ${ms(p50(baseText.timings))}, with picture p50 ${ms(p50(basePic.timings))}`,
-          pass: p95(tms) <= 50 && p95(pms) <= 300 && errors.length === 0 && picsOk && tms.length > 0 && pms.length > 0,
+          // The text never waits for the picture: posts with one are held to the same 50 ms.
+          pass: p95([...tms, ...pms]) <= 50 && errors.length === 0 && picsOk && tms.length > 0 && pms.length > 0,
           notes: [
             `${tms.length} text-only and ${pms.length} picture inserts into the X compose modal (Draft.js), each a fresh composer; Siar's button and the panel's Sisipkan clicked with real mouse input (Siar ignores untrusted clicks), timed from the click event's own timestamp to the first moment the editor's model (__fixture.getText) holds the text, checked on every editor mutation and every frame.`,
             `pictures attached: ${pic.timings.map((t) => t.attachments).join(',')}. Baseline: focus + caret + one task + one frame, then a synthetic paste, as Siar's main-world inserter does, in a browser without Siar.`,
