@@ -195,6 +195,9 @@ describe('per-platform share state (Chromium)', () => {
       await fetch(new URL('/v1/me/summary', agency.feedUrl), { headers: { Authorization: `Bearer ${token}` } })
     ).json()) as Summary;
     expect(summary).toMatchObject({ posted: 2, self_reported: 1, by_platform: { x: 1, whatsapp: 1 } });
+    // The options page shows the tally's figure apart too.
+    await ext.reload();
+    await ext.getByText('Dari jumlah itu, 1 Anda nyatakan sendiri', { exact: true }).waitFor();
   });
 
   it('the whole text that will be posted is readable: "Selengkapnya" opens it from the keyboard; the Facebook hint shows once', async () => {
