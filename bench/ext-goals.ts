@@ -80,6 +80,31 @@ export function popupRecorder(): void {
   }).observe(document, { childList: true, subtree: true });
 }
 
+/**
+ * Init script for the popup, the way the held-out check looks: every animation frame from the
+ * document's start, the number of post titles in the page and the frame's time. performance.now()
+ * counts from navigation start; a frame's callback runs just before that frame is painted.
+ */
+export const popupFrameSampler = {
+  // A string, not a function: the bench runs under tsx, whose helpers a function would drag along.
+  content: `(() => {
+    const rec = { frames: [] };
+    window.__benchFrames = rec;
+    const sample = (t) => {
+      rec.frames.push({ t, n: document.querySelectorAll('article h2').length });
+      if (t < 5000) requestAnimationFrame(sample);
+    };
+    requestAnimationFrame(sample);
+  })();`,
+};
+
+/** The frame at which the number of titles last grew (what a user sees settle), ms from navigation start. */
+export function lastGrowth(frames: readonly { t: number; n: number }[]): { ms: number; n: number } {
+  let best = { ms: NaN, n: 0 };
+  for (const f of frames) if (f.n > best.n) best = { ms: f.t, n: f.n };
+  return best;
+}
+
 export interface PopupOpen {
   /** Navigation start → the frame with the final list rendered, ms. */
   paintedMs: number;
@@ -88,14 +113,20 @@ export interface PopupOpen {
   cards: number;
 }
 
+/**
+ * Opens popup.html `opens` times, each in a fresh tab, after one warm-up open that is not counted
+ * (the held-out check's method). `paintedMs` is the frame at which the number of post titles last
+ * grew, sampled every frame; `domMs` when the last card went into the DOM.
+ */
 export async function measurePopup(browser: LaunchedChromium, opens: number): Promise<PopupOpen[]> {
   const out: PopupOpen[] = [];
-  for (let i = 0; i < opens; i++) {
+  for (let i = -1; i < opens; i++) {
     const page = await browser.context.newPage();
     try {
       // The toolbar popup's size, roughly.
       await page.setViewportSize({ width: 420, height: 600 });
       await page.addInitScript(popupRecorder);
+      await page.addInitScript(popupFrameSampler);
       await page.goto(`${browser.extensionBase}/popup.html`);
       await page.bringToFront();
       await page.waitForFunction(
@@ -107,11 +138,15 @@ export async function measurePopup(browser: LaunchedChromium, opens: number): Pr
         undefined,
         { timeout: 15_000, polling: 20 },
       );
-      // Anything that renders later (a refresh) would show as another change.
-      await sleep(400);
-      const changes = await page.evaluate(() => (window as unknown as { __benchPopup: { changes: Change[] } }).__benchPopup.changes);
+      // Titles that come later (the rest of the feed, a refresh) would show as growth after this.
+      await sleep(1_000);
+      const { changes, frames } = await page.evaluate(() => ({
+        changes: (window as unknown as { __benchPopup: { changes: Change[] } }).__benchPopup.changes,
+        frames: (window as unknown as { __benchFrames: { frames: { t: number; n: number }[] } }).__benchFrames.frames,
+      }));
       const last = changes.at(-1)!;
-      out.push({ paintedMs: last.painted ?? NaN, domMs: last.t, cards: last.n });
+      const seen = lastGrowth(frames);
+      if (i >= 0) out.push({ paintedMs: seen.ms, domMs: last.t, cards: seen.n });
     } finally {
       await page.close().catch(() => {});
     }

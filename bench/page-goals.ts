@@ -361,7 +361,7 @@ async function triggerPoint(): Promise<Rect | { error: string }> {
  * button is, and arms the measurement: the (trusted) click event's own timestamp, then the first
  * moment the editor's model holds the text, checked on every editor mutation and every frame.
  */
-async function armInsert(arg: { title: string }): Promise<(Rect & { expected: string }) | { error: string }> {
+async function armInsert(arg: { title: string; site: InsertSite }): Promise<(Rect & { expected: string }) | { error: string }> {
   const fx = (window as unknown as FxWindow).__fixture;
   const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
   const panel = () =>
@@ -390,13 +390,19 @@ async function armInsert(arg: { title: string }): Promise<(Rect & { expected: st
   }
   if (!inView) return { error: `could not bring "${arg.title}" into view in the panel` };
   await frame();
-  const editor = document.querySelector('[role="dialog"] [data-testid^="tweetTextarea_"][contenteditable="true"]');
+  const editor = document.querySelector(
+    arg.site === 'x'
+      ? '[role="dialog"] [data-testid^="tweetTextarea_"][contenteditable="true"]'
+      : '[role="dialog"] [role="textbox"][contenteditable="true"][data-lexical-editor="true"]',
+  );
   if (!editor) return { error: 'no dialog editor' };
   const probe: InsertProbe = { expected };
   (window as unknown as { __benchInsert: InsertProbe }).__benchInsert = probe;
+  // Each fixture's own model: Draft's plain text; Lexical's paragraphs, one per line as pasted.
+  const fb = fx as unknown as { getParagraphs(): string[] };
   const holds = () => {
     try {
-      return fx.getText(editor) === expected;
+      return arg.site === 'x' ? fx.getText(editor) === expected : fb.getParagraphs().join('\n') === expected;
     } catch {
       return false;
     }
@@ -433,7 +439,7 @@ async function armInsert(arg: { title: string }): Promise<(Rect & { expected: st
 }
 
 /** Runs in the page after the click: the measurement, once Siar is done (its panel closed). */
-async function insertOutcome(): Promise<{ ms: number; attachments: number; error?: string }> {
+async function insertOutcome(site: InsertSite): Promise<{ ms: number; attachments: number; error?: string }> {
   const fx = (window as unknown as FxWindow).__fixture;
   const probe = (window as unknown as { __benchInsert: InsertProbe }).__benchInsert;
   const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
@@ -443,7 +449,7 @@ async function insertOutcome(): Promise<{ ms: number; attachments: number; error
   // Let Siar finish (verification, history record, the panel closing) before the next one.
   for (let i = 0; i < 360 && panelOpen(); i++) await frame();
   const editor = document.querySelector('[role="dialog"] [data-testid^="tweetTextarea_"][contenteditable="true"]');
-  const attachments = editor ? fx.attachments(editor) : 0;
+  const attachments = site === 'facebook' ? fx.attachments() : editor ? fx.attachments(editor) : 0;
   if (probe.t0 === undefined) return { ms: NaN, attachments, error: 'the click never arrived' };
   if (!probe.hit) return { ms: NaN, attachments, error: `the click missed the Sisipkan button: ${probe.missed ?? ''}` };
   if (probe.t1 === undefined) return { ms: NaN, attachments, error: 'text never arrived' };
@@ -451,14 +457,18 @@ async function insertOutcome(): Promise<{ ms: number; attachments: number; error
 }
 
 /** Opens the Siar panel of the compose modal and inserts `title` with real (trusted) clicks. */
-async function insertFromPanel(page: Page, title: string): Promise<{ ms: number; attachments: number; text?: string; error?: string }> {
+async function insertFromPanel(
+  page: Page,
+  title: string,
+  site: InsertSite = 'x',
+): Promise<{ ms: number; attachments: number; text?: string; error?: string }> {
   const trigger = await page.evaluate(triggerPoint);
   if ('error' in trigger) return { ms: NaN, attachments: 0, error: trigger.error };
   await page.mouse.click(trigger.x, trigger.y);
-  const armed = await page.evaluate(armInsert, { title });
+  const armed = await page.evaluate(armInsert, { title, site });
   if ('error' in armed) return { ms: NaN, attachments: 0, error: armed.error };
   await page.mouse.click(armed.x, armed.y);
-  const r = await page.evaluate(insertOutcome);
+  const r = await page.evaluate(insertOutcome, site);
   return { ...r, text: armed.expected };
 }
 
@@ -524,21 +534,39 @@ async function closeModal(page: Page): Promise<void> {
   });
 }
 
+/** The composers goal 3 inserts into: X's compose modal (Draft.js), Facebook's post dialog (Lexical). */
+export type InsertSite = 'x' | 'facebook';
+
+async function openFacebook(browser: LaunchedChromium): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto('https://www.facebook.com/');
+  await page.bringToFront();
+  await page.waitForFunction(() => Boolean((window as unknown as FxWindow).__fixture), undefined, { timeout: 15_000 });
+  return page;
+}
+
 export async function measureInsert(
   browser: LaunchedChromium,
-  opts: { titles: string[]; runs: number },
+  opts: { titles: string[]; runs: number; site?: InsertSite },
 ): Promise<{ timings: InsertTiming[]; errors: string[] }> {
-  const page = await openX(browser, '/home', true);
+  const site = opts.site ?? 'x';
+  const page = site === 'x' ? await openX(browser, '/home', true) : await openFacebook(browser);
   const timings: InsertTiming[] = [];
   const errors: string[] = [];
   try {
     for (let i = 0; i < opts.runs; i++) {
       const title = opts.titles[i % opts.titles.length]!;
-      await page.evaluate(() => (window as unknown as FxWindow).__fixture.navigate('/compose/post'));
-      const r = await insertFromPanel(page, title);
-      if (r.error) errors.push(`${title}: ${r.error}`);
+      if (site === 'x') await page.evaluate(() => (window as unknown as FxWindow).__fixture.navigate('/compose/post'));
+      else await page.evaluate(() => (window as unknown as { __fixture: { openComposer(): void } }).__fixture.openComposer());
+      const r = await insertFromPanel(page, title, site);
+      if (r.error) errors.push(`${site} ${title}: ${r.error}`);
       else timings.push({ title, text: r.text ?? '', ms: r.ms, attachments: r.attachments });
-      await closeModal(page);
+      if (site === 'x') await closeModal(page);
+      else
+        await page.evaluate(async () => {
+          document.querySelector<HTMLElement>('[role="dialog"] [aria-label="Close"]')?.click();
+          for (let k = 0; k < 120 && document.querySelector('[role="dialog"]'); k++) await new Promise((r) => requestAnimationFrame(r));
+        });
     }
     return { timings, errors };
   } finally {

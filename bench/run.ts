@@ -46,7 +46,15 @@ import {
 } from './lib';
 import { goal4, goal8, goal9 } from './node-goals';
 import { scaleSection } from './scale/report';
-import { measureChurn, measureComposerButton, measureDirectPaste, measureInsert, measureMemory, type ChurnResult } from './page-goals';
+import {
+  measureChurn,
+  measureComposerButton,
+  measureDirectPaste,
+  measureInsert,
+  measureMemory,
+  type ChurnResult,
+  type InsertSite,
+} from './page-goals';
 import { measureWaButton, measureWaChurn, measureWaInsert } from './whatsapp-goals';
 
 const argv = process.argv.slice(2);
@@ -62,7 +70,7 @@ const HARD_DEADLINE_MS = 400_000;
 const GOALS: Record<number, { what: string; target: string }> = {
   1: { what: "Siar's script time on X, timeline churning 2,000 posts/s", target: '≤ 1 ms per s' },
   2: { what: 'composer attached → "Insert official post" visible', target: 'p95 same frame (≤ 16 ms)' },
-  3: { what: 'Insert clicked → editor model holds the text', target: 'p95 ≤ 50 ms; picture ≤ 300 ms' },
+  3: { what: 'Insert clicked → editor model holds the text', target: 'p95 ≤ 50 ms, with or without a picture' },
   4: { what: 'JS a content script loads at page start / popup, gzip', target: '≤ 20 KB; popup ≤ 60 KB' },
   5: { what: 'popup with 1,000 cached posts → list painted', target: '≤ 100 ms' },
   6: { what: 'options stats over 100,000 history events', target: '≤ 100 ms' },
@@ -208,33 +216,47 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
       const t3 = performance.now();
       try {
         const now = Date.now();
-        const current = (titles: string[]) =>
+        const current = (titles: string[], site: InsertSite = 'x') =>
           titles.filter((t) => {
             const item = half.feed.items.find((i) => i.title === t);
             const exp = item?._siar?.expires_at;
             const platforms = item?._siar?.platforms;
-            return (!exp || Date.parse(exp) > now) && (!platforms || platforms.includes('x'));
+            return (!exp || Date.parse(exp) > now) && (!platforms || platforms.includes(site));
           });
         const textRuns = quick ? 6 : 20;
         const picRuns = quick ? 4 : 12;
         const text = await measureInsert(withExt, { titles: current(half.textOnly), runs: textRuns });
         const pic = await measureInsert(withExt, { titles: current(half.withPicture), runs: picRuns });
+        // Facebook's post dialog (Lexical) too, with and without a picture.
+        const fbText = await measureInsert(withExt, {
+          titles: current(half.textOnly, 'facebook'),
+          runs: Math.ceil(textRuns / 2),
+          site: 'facebook',
+        });
+        const fbPic = await measureInsert(withExt, {
+          titles: current(half.withPicture, 'facebook'),
+          runs: Math.ceil(picRuns / 2),
+          site: 'facebook',
+        });
+        const fms = [...fbText.timings, ...fbPic.timings].map((t) => t.ms);
         const texts = text.timings.map((t) => t.text);
         const picture = demoPictures().get('apel-asn.png')!.toString('base64');
         const baseText = await measureDirectPaste(without, { texts, runs: Math.min(10, textRuns) });
         const basePic = await measureDirectPaste(without, { texts: pic.timings.map((t) => t.text), picture, runs: Math.min(6, picRuns) });
         const tms = text.timings.map((t) => t.ms);
         const pms = pic.timings.map((t) => t.ms);
-        const errors = [...text.errors, ...pic.errors, ...baseText.errors, ...basePic.errors];
-        const picsOk = pic.timings.every((t) => t.attachments > 0);
+        const errors = [...text.errors, ...pic.errors, ...fbText.errors, ...fbPic.errors, ...baseText.errors, ...basePic.errors];
+        const picsOk = [...pic.timings, ...fbPic.timings].every((t) => t.attachments > 0);
+        const all = [...tms, ...pms, ...fms];
         rows.set(3, {
           goal: 3,
           ...GOALS[3]!,
-          result: `text p50 ${ms(p50(tms))}, p95 ${ms(p95(tms))}; with picture p50 ${ms(p50(pms))}, p95 ${ms(p95(pms))}`,
+          result: `all p95 ${ms(p95(all))}; X text p50 ${ms(p50(tms))}, p95 ${ms(p95(tms))}; X with picture p50 ${ms(p50(pms))}, p95 ${ms(p95(pms))}; Facebook p50 ${ms(p50(fms))}, p95 ${ms(p95(fms))}`,
           baseline: `the same paste done directly: text p50 ${ms(p50(baseText.timings))}, with picture p50 ${ms(p50(basePic.timings))}`,
-          pass: p95(tms) <= 50 && p95(pms) <= 300 && errors.length === 0 && picsOk && tms.length > 0 && pms.length > 0,
+          // The text never waits for the picture: posts with one are held to the same 50 ms.
+          pass: p95(all) <= 50 && errors.length === 0 && picsOk && tms.length > 0 && pms.length > 0 && fms.length > 0,
           notes: [
-            `${tms.length} text-only and ${pms.length} picture inserts into the X compose modal (Draft.js), each a fresh composer; Siar's button and the panel's Sisipkan clicked with real mouse input (Siar ignores untrusted clicks), timed from the click event's own timestamp to the first moment the editor's model (__fixture.getText) holds the text, checked on every editor mutation and every frame.`,
+            `${tms.length} text-only and ${pms.length} picture inserts into the X compose modal (Draft.js), and ${fbText.timings.length} + ${fbPic.timings.length} into Facebook's post dialog (Lexical; its model read as paragraphs), each a fresh composer; Siar's button and the panel's Sisipkan clicked with real mouse input (Siar ignores untrusted clicks), timed from the click event's own timestamp to the first moment the editor's model (__fixture.getText) holds the text, checked on every editor mutation and every frame.`,
             `pictures attached: ${pic.timings.map((t) => t.attachments).join(',')}. Baseline: focus + caret + one task + one frame, then a synthetic paste, as Siar's main-world inserter does, in a browser without Siar.`,
             ...errors.map((e) => `error: ${e}`),
           ],
@@ -399,7 +421,7 @@ async function popupAndOptionsGoals(extDir: string): Promise<void> {
           baseline: `demo feed (${[...new Set(small.map((o) => o.cards))].join('/')} posts) p50 ${ms(p50(small.map((o) => o.paintedMs)))}`,
           pass: p50(painted) <= 100 && big.every((o) => o.cards > 0),
           notes: [
-            `popup.html opened ${big.length}× as a 420×600 tab; navigation start → the frame with the post cards rendered (a task posted from requestAnimationFrame after the last change in the number of cards). Cards in the DOM: p50 ${ms(p50(dom))}. Judged on the median.`,
+            `Measured as the held-out check does: popup.html opened ${big.length}× in a fresh 420×600 tab of a browser with the feed cached, after one warm-up open not counted; from navigation start to the frame at which the number of post titles last grew, sampled every animation frame (the old figure, a task posted after the cards' DOM change, read about half of this: it missed the frames the page waits for). Cards in the DOM: p50 ${ms(p50(dom))}. Judged on the median. Where the time goes: bench/popup-probe.ts (the page's own siar:* marks; two builds side by side).`,
             `The feed: 1,000 current posts cloned from the demo feed's shape (captions with variants, hashtags, pictures), fetched and cached by the background; the popup pages ${cards} at a time ("Tampilkan lagi"). It paints from the feed's stored head (its first 40 current posts) and reads the whole feed after that paint, so the figure holds whatever the feed's size.`,
           ],
         });

@@ -9,6 +9,8 @@ export interface FiltersProps {
   onChange: (next: { query?: string; agencyId?: string; priority?: Priority | '' }) => void;
 }
 
+const CLEAR = { query: '', agencyId: '', priority: '' } as const;
+
 export function Filters(p: FiltersProps) {
   return (
     <div class="filters">
@@ -41,6 +43,11 @@ export function Filters(p: FiltersProps) {
           <option value="normal">{t('priority_normal')}</option>
         </select>
       </label>
+      {(p.query !== '' || p.agencyId !== '' || p.priority !== '') && (
+        <button type="button" class="reset-filter" onClick={() => p.onChange(CLEAR)}>
+          {t('reset_filter')}
+        </button>
+      )}
     </div>
   );
 }

@@ -13,6 +13,8 @@ export interface PanelProps {
   items?: PanelItem[];
   emptyWords?: MessageKey;
   busyId?: string;
+  /** Item id → a blob: URL of its picture, once fetched. */
+  thumbs?: Readonly<Record<string, string>>;
   notice?: { key: MessageKey; tone: 'ok' | 'error' };
   onInsert: (item: PanelItem, variant: number) => void;
   onClose: () => void;
@@ -69,12 +71,15 @@ export function Panel(p: PanelProps) {
           const v = (Object.hasOwn(variants, item.id) ? variants[item.id]! : 0) % item.texts.length;
           const text = item.texts[v]!;
           const hid = `${p.id}-${item.id}`;
+          // A blob: address of the picture's checked bytes: the site's own CSP refuses the agency's host.
+          const thumb = p.thumbs && Object.hasOwn(p.thumbs, item.id) ? p.thumbs[item.id] : undefined;
           return (
-            <li key={item.id} class="panel-item">
+            <li key={item.id} class={thumb ? 'panel-item with-thumb' : 'panel-item'}>
+              {thumb && <img class="thumb" src={thumb} alt="" decoding="async" />}
               <h3 id={hid}>{item.title}</h3>
               <div class="post-meta">
                 {item.agency && <span>{item.agency}</span>}
-                <Badges priority={item.priority} shared={item.shared} />
+                <Badges priority={item.priority} shared={item.shared} tried={item.tried} />
               </div>
               <p class="preview" aria-label={t('text_to_share')}>
                 {text.text}

@@ -2,10 +2,10 @@ import { browser, type Browser } from 'wxt/browser';
 import { loadFeedState, pruneFeeds } from '@/utils/feed/cache';
 import { fetchItemImage, imageMatches, toBase64 } from '@/utils/feed/image';
 import { panelItems } from '@/utils/feed/panel';
-import { isStale, unsharedUrgentCount } from '@/utils/feed/select';
+import { isStale, unpostedUrgentCount } from '@/utils/feed/select';
 import { refreshFeed } from '@/utils/feed/service';
 import { attachPostUrl, recordShare } from '@/utils/history/record';
-import { sharedItemIds } from '@/utils/history/queries';
+import { readShareStates } from '@/utils/history/queries';
 import { CONTENT_SCRIPT_MESSAGES, MessageSchema, type Message, type Replies } from '@/utils/messages/table';
 import { refreshMinutes } from '@/utils/protocol/item';
 import { effectiveFeedUrl } from '@/utils/settings';
@@ -52,7 +52,7 @@ export default defineBackground(() => {
 
   async function updateBadge(): Promise<void> {
     const { state } = await currentFeed();
-    const n = state ? unsharedUrgentCount(state.items, await sharedItemIds(), Date.now()) : 0;
+    const n = state ? unpostedUrgentCount(state.items, await readShareStates(), Date.now()) : 0;
     await action.setBadgeText({ text: n > 0 ? String(n) : '' });
     await action.setBadgeBackgroundColor({ color: '#b3261e' });
   }
@@ -108,12 +108,14 @@ export default defineBackground(() => {
   const handlers: { [T in Message['type']]: Handler<T> } = {
     'feed/refresh': (m) => refresh(m.force),
     'settings/changed': () => feedSettingsChanged(),
-    'share/record': async (m) => {
+    'share/record': async (m, sender) => {
+      // Only the user, in the extension's own pages, says "I sent it"; a page never does.
+      if (m.selfReported && (m.action !== 'posted' || !fromExtensionPage(sender))) return { ok: false, error: 'not_allowed' };
       const { url, state } = await currentFeed();
       // Only posts of the current feed can be recorded: a page cannot invent share events.
       const item = state?.items.find((i) => i.id === m.itemId);
       if (!url || !item) return { ok: false, error: 'unknown_item' };
-      const event = await recordShare({ item, feedUrl: url, platform: m.platform, action: m.action });
+      const event = await recordShare({ item, feedUrl: url, platform: m.platform, action: m.action, selfReported: m.selfReported });
       await updateBadge();
       syncSoon();
       return { ok: true, eventId: event.id };
@@ -137,7 +139,7 @@ export default defineBackground(() => {
       const { url, state } = await currentFeed();
       if (!url) return { items: [], empty: 'no_feed' };
       if (!state?.fetchedAt) return { items: [], empty: 'not_loaded' };
-      return { items: panelItems(state.items, await sharedItemIds(), m.platform, Date.now()) };
+      return { items: panelItems(state.items, await readShareStates(), m.platform, Date.now()) };
     },
     'image/get': async (m) => {
       const { state } = await currentFeed();

@@ -22,6 +22,9 @@ export function AgencySummary(p: AgencySummaryProps) {
         </>
       )}
       <p class="help">{t('agency_me', n(s.posted), n(s.events))}</p>
+      {/* Kept apart from the posts the extension saw, as the tally keeps them. */}
+      {(s.self_reported ?? 0) > 0 && <p class="help agency-self">{t('agency_me_self', n(s.self_reported!))}</p>}
+      {(s.verified ?? 0) > 0 && <p class="help agency-verified">{t('agency_me_verified', n(s.verified!))}</p>}
     </section>
   );
 }

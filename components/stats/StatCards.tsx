@@ -3,7 +3,7 @@ import { defaultFormatNumber, type FormatNumber } from './format';
 import { t } from '@/utils/i18n';
 
 export interface StatCardsProps {
-  stats: Pick<Stats, 'posted' | 'attempts' | 'thisWeek' | 'streakDays' | 'events'> & Partial<Pick<Stats, 'rejected'>>;
+  stats: Pick<Stats, 'posted' | 'attempts' | 'thisWeek' | 'streakDays' | 'events'> & Partial<Pick<Stats, 'rejected' | 'selfReported'>>;
   formatNumber?: FormatNumber;
 }
 
@@ -26,6 +26,7 @@ export function StatCards(p: StatCardsProps) {
           </div>
         ))}
       </dl>
+      {(p.stats.selfReported ?? 0) > 0 && <p class="help stats-self">{t('stats_self_reported', n(p.stats.selfReported!))}</p>}
       <p class="help">{t('stats_events', n(p.stats.events))}</p>
       {/* Kept apart: the figures above are the ones the agency counts. */}
       {(p.stats.rejected ?? 0) > 0 && <p class="help stats-rejected">{t('stats_rejected', n(p.stats.rejected!))}</p>}

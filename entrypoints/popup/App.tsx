@@ -10,12 +10,14 @@ import type { FeedState } from '@/utils/feed/types';
 import { feedErrorWords } from '@/utils/feed/describe';
 import { dateTimeFormatter } from '@/utils/format/time';
 import { agenciesOf, currentItems, filterItems, isStale } from '@/utils/feed/select';
-import { sharedItemIds } from '@/utils/history/queries';
+import { readShareStates } from '@/utils/history/queries';
+import { isPostedAnywhere, platformLines, type ShareStates } from '@/utils/history/share-state';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
-import { refreshMinutes, type Item, type Priority } from '@/utils/protocol/item';
+import { isForPlatform, refreshMinutes, type Item, type Priority } from '@/utils/protocol/item';
+import { PLATFORMS } from '@/utils/protocol/platforms';
 import { linkShareUrl } from '@/utils/share/links';
-import { siteById } from '@/utils/sites/registry';
+import { SITES, siteById } from '@/utils/sites/registry';
 import type { Site } from '@/utils/sites/types';
 import type { PopupData } from './data';
 
@@ -28,7 +30,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
   const [state, setState] = useState<FeedState>();
   /** `state` holds every post, not only the head the first paint used. */
   const [complete, setComplete] = useState(false);
-  const [shared, setShared] = useState<Set<string>>(new Set());
+  const [states, setStates] = useState<ShareStates>(new Map());
   const [refreshing, setRefreshing] = useState(false);
   const [filter, setFilter] = useState({ query: '', agencyId: '', priority: '' as Priority | '' });
   const [variants, setVariants] = useState<Record<string, number>>({});
@@ -36,10 +38,10 @@ export function App({ data }: { data: Promise<PopupData> }) {
   const [notice, setNotice] = useState<Notice>();
 
   const reload = useCallback(async (url: string) => {
-    const [s, ids] = await Promise.all([loadFeedState(url), sharedItemIds()]);
+    const [s, marks] = await Promise.all([loadFeedState(url), readShareStates()]);
     setState(s);
     setComplete(true);
-    setShared(ids);
+    setStates(marks);
     return s;
   }, []);
 
@@ -59,14 +61,16 @@ export function App({ data }: { data: Promise<PopupData> }) {
   // A layout effect: it runs right after the first render, where an effect waits for a frame.
   useLayoutEffect(() => {
     void data.then(async (d) => {
+      performance.mark('siar:data');
       setFeedUrl(d.feedUrl);
       setState(d.state);
       setComplete(d.complete);
-      setShared(d.shared);
+      void d.states.then(setStates);
       const url = d.feedUrl;
       if (!url) return;
       // The rest of the feed (filters, "show more") once the head is on screen.
       if (!d.complete) await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+      performance.mark('siar:first-list-painted');
       const s = d.complete ? d.state : await reload(url);
       if (isStale(s, refreshMinutes(s?.meta), Date.now())) await refresh(url, false);
     });
@@ -115,7 +119,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
       action: site ? 'intent_opened' : 'copied',
     });
     if (!reply.ok) notice = { key: 'share_failed', subs: [reply.error ?? '?'], tone: 'error' };
-    else setShared((s) => new Set(s).add(item.id));
+    else setStates(await readShareStates());
     setNotice(notice);
     // A site shared by link only opens once the share is recorded.
     if (site && !site.composerUrl && !inOpenTab) {
@@ -123,6 +127,22 @@ export function App({ data }: { data: Promise<PopupData> }) {
       if (url) await browser.tabs.create({ url });
     }
   }
+
+  /** "I sent it": recorded as a `posted` the user says they did, counted apart from seen posts. */
+  async function selfReport(item: Item, platform: string) {
+    const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action: 'posted', selfReported: true });
+    if (!reply.ok) {
+      setNotice({ key: 'share_failed', subs: [reply.error ?? '?'], tone: 'error' });
+      return;
+    }
+    setStates(await readShareStates());
+    setNotice({ key: 'self_reported_recorded', tone: 'ok' });
+  }
+
+  // A link-only site's hint, once above the list (not on every card), where a listed post goes there.
+  const page = visible.slice(0, shown);
+  const hinted = SITES.filter((s) => s.share.linkOnly && page.some((i) => isForPlatform(i, s.id)));
+  const hintIdOf = (site: string) => `hint-${site}`;
 
   if (feedUrl === undefined) return <main class="popup" aria-busy="true" />;
 
@@ -168,19 +188,30 @@ export function App({ data }: { data: Promise<PopupData> }) {
           )}
           {complete && current.length === 0 && !refreshing && <p class="empty">{t('empty_no_posts')}</p>}
           {complete && current.length > 0 && visible.length === 0 && <p class="empty">{t('empty_no_match')}</p>}
+          {hinted.map(
+            (s) =>
+              s.share.linkOnly && (
+                <p key={s.id} class="share-hint" id={hintIdOf(s.id)}>
+                  {t(s.share.linkOnly.hint)}
+                </p>
+              ),
+          )}
           <div class="posts">
-            {visible.slice(0, shown).map((item) => {
+            {page.map((item) => {
               const v = variantOf(item);
               return (
                 <PostCard
                   key={item.id}
                   item={item}
-                  shared={shared.has(item.id)}
+                  shared={isPostedAnywhere(states, item.id)}
+                  lines={platformLines(states, item.id, PLATFORMS)}
+                  hintIdOf={hintIdOf}
                   variant={v}
                   variants={variantCount(item, 'default')}
                   preview={plainText(item, 'default', v)}
                   onNextVariant={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))}
                   onShare={(how) => void share(item, how)}
+                  onSelfReport={(platform) => void selfReport(item, platform)}
                 />
               );
             })}

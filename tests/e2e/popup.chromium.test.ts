@@ -108,7 +108,10 @@ describe('popup (Chromium, Indonesian UI)', () => {
     expect(after.length).toBe(before.length + 1);
     const event = after.find((e) => !before.some((b) => b.id === e.id))!;
     expect(event).toMatchObject({ item_id: itemId, action: 'copied', platform: 'other', sync: 'pending' });
-    await first.getByText('Sudah dibagikan').waitFor();
+    // A copy is an attempt: shown as such, never as shared (the user may say it was posted).
+    await first.getByText('Di tempat lain: disalin — belum diposting').waitFor();
+    await first.getByRole('button', { name: 'Sudah saya posting' }).waitFor();
+    expect(await first.getByText('Sudah dibagikan').count()).toBe(0);
   });
 
   it('pages a long feed 30 at a time, first painted from the head of the cache', async () => {

@@ -12,6 +12,9 @@ import { Panel } from '@/components/Panel';
 import { PostCard } from '@/components/PostCard';
 import { composeFor, variantCount } from '@/utils/compose';
 import { panelItems } from '@/utils/feed/panel';
+import { itemMarksOf, platformLines, statesFrom } from '@/utils/history/share-state';
+import { PLATFORMS } from '@/utils/protocol/platforms';
+import type { ShareAction } from '@/utils/protocol/tally';
 import { siteById } from '@/utils/sites/registry';
 import type { PanelItem } from '@/utils/messages/replies';
 import { parseFeedText, type Item } from '@/utils/protocol/feed';
@@ -24,14 +27,18 @@ const started = performance.now();
 const startedCpu = process.cpuUsage();
 
 // What the components themselves create. Anything else in the DOM came from a feed string.
-const POSTCARD_TAGS = new Set(['article', 'img', 'div', 'h2', 'span', 'p', 'button']);
-const PANEL_TAGS = new Set(['div', 'h2', 'button', 'label', 'span', 'input', 'p', 'ul', 'li', 'h3']);
+const POSTCARD_TAGS = new Set(['article', 'img', 'div', 'h2', 'span', 'p', 'button', 'ul', 'li']);
+const PANEL_TAGS = new Set(['div', 'h2', 'button', 'label', 'span', 'input', 'p', 'ul', 'li', 'h3', 'img']);
 const ATTRIBUTES = new Set([
   'class',
   'id',
   'src',
   'alt',
   'loading',
+  'decoding',
+  'aria-expanded',
+  'aria-controls',
+  'data-platform',
   'referrerpolicy',
   'aria-labelledby',
   'aria-describedby',
@@ -144,11 +151,29 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
             h(PostCard, {
               item,
               shared,
+              // Where something was done: every platform, with every kind of mark.
+              lines: shared
+                ? platformLines(
+                    statesFrom(
+                      itemMarksOf(
+                        ['posted', 'copied', 'intent_opened'].map((action, i) => ({
+                          item_id: item.id,
+                          platform: PLATFORMS[i]!,
+                          action: action as ShareAction,
+                        })),
+                      ),
+                    ),
+                    item.id,
+                    PLATFORMS,
+                  )
+                : [],
+              hintIdOf: (site: string) => `hint-${site}`,
               variant,
               variants: variantCount(item, 'default'),
               preview,
               onNextVariant: () => {},
               onShare: () => {},
+              onSelfReport: () => {},
             }),
             container,
           );
@@ -192,7 +217,13 @@ describe('fuzz: feed strings never become markup', { timeout: 120_000 }, () => {
     fc.assert(
       fc.property(arb, ([{ env }, raw, platform, sharedIdx, busyIdx, notice]) => {
         const items = throughParser(env, raw);
-        const shared = new Set(sharedIdx.map((i) => items[i]?.id).filter((id): id is string => id !== undefined));
+        const shared = statesFrom(
+          itemMarksOf(
+            sharedIdx.flatMap((i) =>
+              items[i] ? [{ item_id: items[i].id, platform, action: i % 2 ? ('posted' as const) : ('inserted' as const) }] : [],
+            ),
+          ),
+        );
         // "now" before every generated expiry, so that no post is hidden for being expired.
         const list: PanelItem[] = panelItems(items, shared, platform, Date.parse('1960-01-01T00:00:00Z'));
         const container = document.createElement('div');
@@ -259,7 +290,7 @@ describe('fuzz: composer panel, known bugs', { timeout: 60_000 }, () => {
         );
         const items = r.ok ? r.feed.items : [];
         expect(items).toHaveLength(1);
-        const list = panelItems(items, new Set(), platform, Date.parse('1960-01-01T00:00:00Z'));
+        const list = panelItems(items, new Map(), platform, Date.parse('1960-01-01T00:00:00Z'));
         const container = document.createElement('div');
         document.body.append(container);
         try {

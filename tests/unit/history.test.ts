@@ -2,7 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { _resetHistoryDbForTests, DB_VERSION, MIGRATIONS, openHistoryDb } from '@/utils/history/db';
 import { attachPostUrl, makeShareEvent, recordShare, toLocalRfc3339, toWire } from '@/utils/history/record';
-import { countBySync, pendingEvents, recentEvents, sharedItemIds } from '@/utils/history/queries';
+import { countBySync, pendingEvents, readShareStates, recentEvents } from '@/utils/history/queries';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { ShareEventSchema } from '@/utils/protocol/tally';
 
@@ -28,7 +28,8 @@ describe('share events', () => {
     // Context for stats stays local: the wire form is exactly the protocol's fields.
     expect(Object.keys(toWire(e)).sort()).toEqual(['action', 'at', 'feed_url', 'id', 'item_id', 'platform']);
     expect((await pendingEvents(10)).map((x) => x.id)).toEqual([e.id]);
-    expect(await sharedItemIds()).toEqual(new Set(['panen-raya']));
+    // A copy is an attempt, kept per platform: nothing is posted.
+    expect(await readShareStates()).toEqual(new Map([['panen-raya', { x: ['copied'] }]]));
     expect(await countBySync()).toEqual({ pending: 1, synced: 0, rejected: 0 });
   });
 
@@ -73,6 +74,7 @@ describe('history database upgrade', () => {
     expect([...current.transaction('events').store.indexNames].sort()).toEqual(['by_action_at', 'by_at', 'by_item', 'by_sync']);
     expect(await current.get('events', old.id)).toEqual(old);
     current.close();
-    expect(await sharedItemIds()).toEqual(new Set(['panen-raya']));
+    // The per-platform states are built from the events already there.
+    expect(await readShareStates()).toEqual(new Map([['panen-raya', { facebook: ['posted'] }]]));
   });
 });

@@ -111,12 +111,23 @@ describe('a verified insert', () => {
     expect(x.fileInput(composer.root)!.hasAttribute(TARGET_ATTR)).toBe(false);
   });
 
-  it('gives the picture first, by each method in turn until one shows, then the text', async () => {
-    const outcome = await insertPost(deps(), composer, item({ hasImage: true }), 0);
+  it('puts the text in first, without waiting for the picture, then the picture by each method in turn until one shows', async () => {
+    let picture!: (image: PostImage) => void;
+    const flow = insertPost(
+      deps({ fetchImage: () => new Promise((resolve) => (picture = resolve)) }),
+      composer,
+      item({ hasImage: true }),
+      0,
+    );
+    // The picture has not come yet, and the text is already in the editor.
+    await vi.waitFor(() => expect(composer.editor.textContent).toContain('Apel pagi ASN'));
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text']);
+    picture(PNG);
+    const outcome = await flow;
     expect(outcome).toEqual({ inserted: true, imageOk: true });
-    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['paste', 'file-input', 'text']);
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text', 'paste', 'file-input']);
     // Each attempt gets bytes of its own: the main world takes them over (postMessage transfer).
-    const [a, b] = page.requests.map((r) => r.image?.bytes);
+    const [a, b] = page.requests.filter((r) => r.image).map((r) => r.image!.bytes);
     expect(a).not.toBe(b);
     expect(new Uint8Array(a!)).toEqual(new Uint8Array(PNG.bytes));
   });
@@ -125,7 +136,7 @@ describe('a verified insert', () => {
     page.takesImageBy = [];
     const outcome = await insertPost(deps(), composer, item({ hasImage: true }), 0);
     expect(outcome).toEqual({ inserted: true, imageOk: false });
-    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual([...x.imageMethods, 'text']);
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text', ...x.imageMethods]);
   });
 
   it('still inserts the text when the picture cannot be fetched', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { agenciesOf, currentItems, feedTallyUrl, filterItems, isStale, unsharedUrgentCount } from '@/utils/feed/select';
+import { agenciesOf, currentItems, feedTallyUrl, filterItems, isStale, unpostedUrgentCount } from '@/utils/feed/select';
+import { itemMarksOf, statesFrom } from '@/utils/history/share-state';
+import type { ShareAction } from '@/utils/protocol/tally';
 import { ItemSchema } from '@/utils/protocol/feed';
 
 const now = Date.parse('2026-11-21T12:00:00+07:00');
@@ -35,10 +37,21 @@ describe('what the popup shows', () => {
     expect(agenciesOf(cur).map((a) => a.id)).toEqual(['dinkes', 'diskominfo', 'disdik']);
   });
 
-  it('badge counts current mandatory and high posts not yet shared', () => {
-    expect(unsharedUrgentCount(items, new Set(), now)).toBe(2);
-    expect(unsharedUrgentCount(items, new Set(['high']), now)).toBe(1);
-    expect(unsharedUrgentCount(items, new Set(['high', 'mandatory-old']), now)).toBe(0);
+  it('badge counts current mandatory and high posts not yet posted anywhere', () => {
+    const states = (...events: [string, string, ShareAction, boolean?][]) =>
+      statesFrom(itemMarksOf(events.map(([item_id, platform, action, self_reported]) => ({ item_id, platform, action, self_reported }))));
+    expect(unpostedUrgentCount(items, new Map(), now)).toBe(2);
+    // Attempts leave a post on the badge: copied, inserted, a share window opened.
+    expect(
+      unpostedUrgentCount(
+        items,
+        states(['high', 'other', 'copied'], ['high', 'x', 'inserted'], ['mandatory-old', 'whatsapp', 'intent_opened']),
+        now,
+      ),
+    ).toBe(2);
+    expect(unpostedUrgentCount(items, states(['high', 'x', 'posted']), now)).toBe(1);
+    // Said to be sent counts as posted: the user did it where the extension cannot see.
+    expect(unpostedUrgentCount(items, states(['high', 'facebook', 'posted'], ['mandatory-old', 'whatsapp', 'posted', true]), now)).toBe(0);
   });
 
   it('a copy is stale after its refresh interval', () => {

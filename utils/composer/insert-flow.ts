@@ -5,9 +5,9 @@ import type { SiteAdapter } from '../sites/types';
 import type { Composer } from './types';
 import { editorHolds, isEnabled } from './verify';
 
-// One insert, from the isolated world: mark the editor (and file input) for the main world, give
-// it the picture by each of the site's methods until one shows, then the text; check the page
-// shows both and the Post button is enabled. What it needs from outside is passed in, so the flow
+// One insert, from the isolated world: mark the editor (and file input) for the main world, put
+// the text in at once, then the picture by each of the site's methods until one shows; check the
+// page shows both and the Post button is enabled. What it needs from outside is passed in, so the flow
 // runs without a browser in the unit tests.
 
 export interface PostImage {
@@ -62,30 +62,52 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
   let textBox: HTMLElement = editor;
   let textTarget = target;
   try {
-    // The picture first: Facebook's composer re-lays itself out when a picture arrives, and
-    // WhatsApp takes the text as the picture's caption in the preview the picture opens.
-    const image = item.hasImage ? await deps.fetchImage(item.id).catch(() => undefined) : undefined;
-    imageOk = !item.hasImage;
-    for (const method of image ? adapter.imageMethods : []) {
-      const r = await deps.askMainWorld({ kind: adapter.editorKind, target, image: { ...image!, bytes: image!.bytes.slice(0), method } });
-      if (r.ok && (await deps.waitFor(() => adapter.attachmentCount(root) > attachedBefore, IMAGE_WAIT_MS))) {
-        imageOk = true;
-        console.info('[siar] picture attached by', method);
-        break;
+    // The picture's bytes are asked for at once (the panel has usually fetched them for its
+    // thumbnail already).
+    const picture = item.hasImage ? deps.fetchImage(item.id).catch(() => undefined) : undefined;
+    const putText = async () => {
+      const result = await deps.askMainWorld({ kind: adapter.editorKind, target: textTarget, text });
+      if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
+      const held = result.ok && (await deps.waitFor(() => editorHolds(textBox, text) && isEnabled(adapter.postButton(root)), TEXT_WAIT_MS));
+      if (result.ok) console.info('[siar] text inserted by', result.textMethod, held ? 'and verified' : 'but NOT verified');
+      return held;
+    };
+    const putPicture = async (): Promise<PostImage | undefined> => {
+      const image = await picture;
+      imageOk = false;
+      for (const method of image ? adapter.imageMethods : []) {
+        const r = await deps.askMainWorld({ kind: adapter.editorKind, target, image: { ...image!, bytes: image!.bytes.slice(0), method } });
+        if (r.ok && (await deps.waitFor(() => adapter.attachmentCount(root) > attachedBefore, IMAGE_WAIT_MS))) {
+          imageOk = true;
+          console.info('[siar] picture attached by', method);
+          break;
+        }
+      }
+      return image;
+    };
+    if (picture && adapter.captionEditor) {
+      // A site that takes the text as the picture's caption (WhatsApp, in the preview the picture
+      // opens): the picture first, then the text into that caption box.
+      const image = await putPicture();
+      if (image && imageOk) {
+        let caption: HTMLElement | null = null;
+        if (await deps.waitFor(() => (caption = adapter.captionEditor!(root)) !== null, IMAGE_WAIT_MS)) {
+          textBox = caption!;
+          textTarget = deps.newTarget();
+          textBox.setAttribute(TARGET_ATTR, textTarget);
+        }
+      }
+      ok = await putText();
+    } else {
+      // Elsewhere the text first, at once: a user waits for it; the picture goes in once it is there.
+      ok = await putText();
+      if (ok && picture) {
+        await putPicture();
+        // A composer that re-lays itself out when a picture arrives (Facebook's) may drop the text:
+        // then it goes in again; a text still there is never doubled.
+        if (!editorHolds(editor, text)) ok = (editor.textContent ?? '').trim() === '' && (await putText());
       }
     }
-    if (image && imageOk && adapter.captionEditor) {
-      let caption: HTMLElement | null = null;
-      if (await deps.waitFor(() => (caption = adapter.captionEditor!(root)) !== null, IMAGE_WAIT_MS)) {
-        textBox = caption!;
-        textTarget = deps.newTarget();
-        textBox.setAttribute(TARGET_ATTR, textTarget);
-      }
-    }
-    const result = await deps.askMainWorld({ kind: adapter.editorKind, target: textTarget, text });
-    if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
-    ok = result.ok && (await deps.waitFor(() => editorHolds(textBox, text) && isEnabled(adapter.postButton(root)), TEXT_WAIT_MS));
-    if (result.ok) console.info('[siar] text inserted by', result.textMethod, ok ? 'and verified' : 'but NOT verified');
   } finally {
     editor.removeAttribute(TARGET_ATTR);
     fileInput?.removeAttribute(TARGET_ATTR);

@@ -25,6 +25,8 @@ import { watchComposers, type Attached } from './watch';
 const panelCss = `${postCss}\n${panelOnlyCss}`;
 /** How long a one-click share waits for the site's composer before saying it cannot find one. */
 const COMPOSER_WAIT_MS = 15_000;
+/** How many posts get a thumbnail in the panel: about its first screen. */
+const THUMBS = 8;
 
 export function startComposerIntegration(ctx: ContentScriptContext, adapter: SiteAdapter): void {
   const platform = adapter.site.id;
@@ -34,12 +36,33 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
   let notice: Notice | undefined;
 
   const panel = createPanelView({ css: panelCss, limit: adapter.site.textLimit, onInsert: (c, item, v) => void insert(c, item, v) });
-  const content = () => ({ items: data?.items, offline: Boolean(data?.empty), busyId, notice });
+  /** Pictures fetched for the panel's thumbnails, kept for the insert: the text never waits for one. */
+  const images = new Map<string, Promise<PostImage | undefined>>();
+  const thumbs: Record<string, string> = {};
+  const content = () => ({ items: data?.items, offline: Boolean(data?.empty), busyId, notice, thumbs: { ...thumbs } });
   const showPanel = () => panel.update(content());
 
   async function loadData() {
     data = await sendMessage({ type: 'panel/items', platform });
     showPanel();
+    // The first screen's pictures, one after another (never a burst of fetches at the agency).
+    for (const item of data.items.filter((i) => i.hasImage).slice(0, THUMBS)) {
+      const image = await imageOf(item.id);
+      if (!image || Object.hasOwn(thumbs, item.id) || ctx.isInvalid) continue;
+      thumbs[item.id] = URL.createObjectURL(new Blob([image.bytes], { type: image.type }));
+      showPanel();
+    }
+  }
+
+  /** A post's picture, fetched once per page; a failure is forgotten, so the next insert tries again. */
+  function imageOf(itemId: string): Promise<PostImage | undefined> {
+    let got = images.get(itemId);
+    if (!got) {
+      got = fetchImage(itemId).catch(() => undefined);
+      images.set(itemId, got);
+      void got.then((image) => image || images.delete(itemId));
+    }
+    return got;
   }
 
   function togglePanel(composer: Composer) {
@@ -57,7 +80,7 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
   const insertDeps: InsertDeps = {
     adapter,
     askMainWorld: (req) => askMainWorld(req),
-    fetchImage,
+    fetchImage: imageOf,
     waitFor,
     copyText: (text) => copyText(text),
     tell,

@@ -13,6 +13,8 @@ export interface PanelContent {
   /** The feed has never loaded (offline, or no feed set). */
   offline: boolean;
   busyId?: string;
+  /** Item id → a blob: URL of its picture. */
+  thumbs?: Readonly<Record<string, string>>;
   notice?: Notice;
 }
 
@@ -89,6 +91,7 @@ export function createPanelView(opts: PanelViewOptions): PanelView {
           items={content.items}
           emptyWords={content.offline ? 'panel_offline' : undefined}
           busyId={content.busyId}
+          thumbs={content.thumbs}
           notice={content.notice}
           onInsert={(item, v) => opts.onInsert(composer, item, v)}
           onClose={() => view.close(true)}

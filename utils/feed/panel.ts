@@ -1,10 +1,14 @@
 import { composeFor, variantCount } from '../compose';
+import { isPostedOn, stateOn, type ShareStates } from '../history/share-state';
 import type { PanelItem } from '../messages/replies';
 import { isForPlatform, priorityOf, type Item } from '../protocol/item';
 import { currentItems } from './select';
 
-/** The composer panel's list for a platform: current posts meant for it, texts composed. */
-export function panelItems(items: readonly Item[], shared: ReadonlySet<string>, platform: string, now: number): PanelItem[] {
+/**
+ * The composer panel's list for a platform: current posts meant for it, texts composed, each
+ * marked shared only where it was posted on this platform (a post on another one does not count).
+ */
+export function panelItems(items: readonly Item[], states: ShareStates, platform: string, now: number): PanelItem[] {
   return currentItems(items, now)
     .filter((i) => isForPlatform(i, platform))
     .map((i) => ({
@@ -12,7 +16,8 @@ export function panelItems(items: readonly Item[], shared: ReadonlySet<string>, 
       title: i.title ?? i.summary ?? i.id,
       agency: i._siar?.agency?.name,
       priority: priorityOf(i),
-      shared: shared.has(i.id),
+      shared: isPostedOn(states, i.id, platform),
+      tried: stateOn(states, i.id, platform) === 'attempted',
       hasImage: Boolean(i.image),
       texts: Array.from({ length: variantCount(i, platform) }, (_, v) => {
         const c = composeFor(i, platform, v);

@@ -1,5 +1,6 @@
 import { foldForSearch } from '../format/search';
 import { isExpired, priorityOf, type Item, type Priority } from '../protocol/item';
+import { isPostedAnywhere, type ShareStates } from '../history/share-state';
 import type { FeedState } from './types';
 
 // What the popup and the composer panel show, as pure functions of the cached items.
@@ -55,9 +56,12 @@ export function agenciesOf(items: readonly Item[]): { id: string; name: string }
   return [...byId].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The toolbar badge: current mandatory and high-priority posts not yet shared. */
-export function unsharedUrgentCount(items: readonly Item[], shared: ReadonlySet<string>, now: number): number {
-  return items.filter((i) => !isExpired(i, now) && PRIORITY_RANK[priorityOf(i)] <= 1 && !shared.has(i.id)).length;
+/**
+ * The toolbar badge: current mandatory and high-priority posts not yet posted anywhere. A copy,
+ * an insert or an opened share window leaves a post on it: only a post takes it off.
+ */
+export function unpostedUrgentCount(items: readonly Item[], states: ShareStates, now: number): number {
+  return items.filter((i) => !isExpired(i, now) && PRIORITY_RANK[priorityOf(i)] <= 1 && !isPostedAnywhere(states, i.id)).length;
 }
 
 /** Whether the cached copy is older than the refresh interval. */

@@ -1,6 +1,7 @@
 import type { IDBPDatabase } from 'idb';
 import { openMigrated, type Migration } from '../idb/migrations';
 import { defaultTimeZone } from '../time/local-day';
+import { itemMarksOf } from './share-state';
 import { rebuildStoredTotals } from './totals';
 import type { HistoryDB } from './types';
 
@@ -28,6 +29,13 @@ export const MIGRATIONS: Migration<HistoryDB>[] = [
     events.createIndex('by_action_at', ['action', 'atMs']);
     d.createObjectStore('totals', { keyPath: 'k' });
     await rebuildStoredTotals(tx.objectStore('totals'), await events.getAll(), defaultTimeZone());
+  },
+  // v4: "shared" is per platform and only once posted there; attempts are shown as attempts. The
+  // popup reads one small record per post instead of walking the events.
+  async (d, tx) => {
+    d.createObjectStore('item_states', { keyPath: 'item_id' });
+    const states = tx.objectStore('item_states');
+    await Promise.all(itemMarksOf(await tx.objectStore('events').getAll()).map((r) => states.put(r)));
   },
 ];
 

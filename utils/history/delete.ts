@@ -1,5 +1,6 @@
 import { defaultTimeZone } from '../time/local-day';
 import { historyDb } from './db';
+import { itemMarksOf } from './share-state';
 import { rebuildStoredTotals } from './totals';
 
 /**
@@ -7,7 +8,7 @@ import { rebuildStoredTotals } from './totals';
  * `includePending`), so deleting history never loses a share the agency has not counted.
  */
 export async function deleteHistory(opts: { olderThan?: number; includePending?: boolean; timeZone?: string } = {}): Promise<number> {
-  const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
+  const tx = (await historyDb()).transaction(['events', 'totals', 'item_states'], 'readwrite');
   const events = tx.objectStore('events');
   const range = opts.olderThan !== undefined ? IDBKeyRange.upperBound(opts.olderThan, true) : null;
   let cursor = await events.index('by_at').openCursor(range);
@@ -19,7 +20,13 @@ export async function deleteHistory(opts: { olderThan?: number; includePending?:
     }
     cursor = await cursor.continue();
   }
-  if (n > 0) await rebuildStoredTotals(tx.objectStore('totals'), await events.getAll(), opts.timeZone ?? defaultTimeZone());
+  if (n > 0) {
+    const left = await events.getAll();
+    await rebuildStoredTotals(tx.objectStore('totals'), left, opts.timeZone ?? defaultTimeZone());
+    const states = tx.objectStore('item_states');
+    await states.clear();
+    await Promise.all(itemMarksOf(left).map((r) => states.put(r)));
+  }
   await tx.done;
   return n;
 }

@@ -1,18 +1,15 @@
 import { defaultTimeZone } from '../time/local-day';
 import { historyDb } from './db';
 import { EVENTS_KEY, streakDays, totalsFromRecords } from './totals';
+import { statesFrom, type ShareStates } from './share-state';
 import type { HistoryTotals, PostedDaysRecord, ShareEvent, SyncState } from './types';
 
-/** Ids of the items this profile has shared in any way. */
-export async function sharedItemIds(): Promise<Set<string>> {
-  const d = await historyDb();
-  const ids = new Set<string>();
-  let cursor = await d.transaction('events').store.index('by_item').openKeyCursor(null, 'nextunique');
-  while (cursor) {
-    ids.add(cursor.key);
-    cursor = await cursor.continue();
-  }
-  return ids;
+/**
+ * What this profile did with each post on each platform (share-state.ts): posted there, or only
+ * tried. One read of one small record per post.
+ */
+export async function readShareStates(): Promise<ShareStates> {
+  return statesFrom(await (await historyDb()).getAll('item_states'));
 }
 
 export async function pendingEvents(limit: number): Promise<ShareEvent[]> {

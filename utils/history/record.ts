@@ -1,7 +1,8 @@
 import type { Item } from '../protocol/feed';
-import { ShareEventSchema, type ShareAction } from '../protocol/tally';
+import { ShareEventSchema, type ShareAction, type ShareEventWire } from '../protocol/tally';
 import { defaultTimeZone } from '../time/local-day';
 import { historyDb } from './db';
+import { addMark, type ItemMarks } from './share-state';
 import type { ShareEvent } from './types';
 import { addToStoredTotals } from './totals';
 
@@ -23,6 +24,8 @@ export interface NewShare {
   platform: string;
   action: ShareAction;
   postUrl?: string;
+  /** A `posted` the user said they did: the extension cannot see the send (WhatsApp, a copy). */
+  selfReported?: boolean;
 }
 
 export function makeShareEvent(share: NewShare, now: Date, id: string = crypto.randomUUID()): ShareEvent {
@@ -45,28 +48,42 @@ export function makeShareEvent(share: NewShare, now: Date, id: string = crypto.r
     },
   };
   if (share.postUrl) event.post_url = share.postUrl;
+  // Only a `posted` can be self-reported (the tally refuses anything else).
+  if (share.selfReported && share.action === 'posted') event.self_reported = true;
   // What goes on the wire must be valid now, not found invalid by the tally later.
   ShareEventSchema.parse(toWire(event));
   return event;
 }
 
 /** The part of an event that leaves the browser (PROTOCOL.md §2). */
-export function toWire(e: ShareEvent) {
-  const { id, item_id, feed_url, platform, action, at, post_url } = e;
-  return post_url ? { id, item_id, feed_url, platform, action, at, post_url } : { id, item_id, feed_url, platform, action, at };
+export function toWire(e: ShareEvent): ShareEventWire {
+  const { id, item_id, feed_url, platform, action, at, post_url, self_reported } = e;
+  const wire: ShareEventWire = { id, item_id, feed_url, platform, action, at };
+  if (post_url) wire.post_url = post_url;
+  if (self_reported) wire.self_reported = true;
+  return wire;
 }
 
 /** `timeZone`: the zone of the stored posted days (utils/history/totals.ts); tests pick one. */
 export async function recordShare(share: NewShare, now = new Date(), timeZone = defaultTimeZone()): Promise<ShareEvent> {
   const event = makeShareEvent(share, now);
-  const tx = (await historyDb()).transaction(['events', 'totals'], 'readwrite');
+  const tx = (await historyDb()).transaction(['events', 'totals', 'item_states'], 'readwrite');
   const events = tx.objectStore('events');
   await Promise.all([
     events.add(event),
     addToStoredTotals(tx.objectStore('totals'), events.index('by_action_at'), event, timeZone),
+    addToItemState(tx.objectStore('item_states'), event),
     tx.done,
   ]);
   return event;
+}
+
+async function addToItemState(
+  store: { get(k: string): Promise<ItemMarks | undefined>; put(v: ItemMarks): Promise<unknown> },
+  e: ShareEvent,
+): Promise<void> {
+  const { rec, changed } = addMark(await store.get(e.item_id), e);
+  if (changed) await store.put(rec);
 }
 
 /** Adds a post link to an earlier event still in the outbox (X's toast comes after Post). */

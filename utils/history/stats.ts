@@ -9,6 +9,8 @@ import type { HistoryTotals, ShareEvent } from './types';
 //   on the local day of its FIRST `posted` event (the tally's `posts.day` is the same: the first
 //   day). So the bars of the chart add up to Posted, and This week is the pairs first posted this
 //   week: posting an item again on the same platform never counts twice anywhere.
+//   Self-reported: the Posted pairs whose every `posted` was self-reported (the user said it was
+//   sent, where the extension cannot see it), counted apart as the tally does.
 // - Attempts: `inserted` + `intent_opened` + `copied` events. Events: every event.
 // - Events the tally refused (`rejected`) count in Events and in Rejected only: not in Posted,
 //   Attempts, the breakdowns or the streak, as the tally does not count them either.
@@ -44,6 +46,8 @@ export interface DayRow {
 
 export interface Stats {
   posted: number;
+  /** Of `posted`: the pairs the user said they posted (WhatsApp, a copy), none seen by the extension. */
+  selfReported: number;
   attempts: number;
   events: number;
   /** Events the tally refused: in `events`, in nothing else. */
@@ -101,8 +105,11 @@ export function addToTotals(t: HistoryTotals, e: ShareEvent): HistoryTotals {
   if (e.action === 'posted') {
     const k = pairKey(e.item_id, e.platform);
     const p = t.pairs.get(k);
+    // Self-reported while every post of the pair was: one the extension saw makes it seen.
+    const self = (p ? p.self === true : true) && e.self_reported === true;
     if (!p || e.atMs < p.atMs || (e.atMs === p.atMs && e.id < p.id))
-      t.pairs.set(k, { item_id: e.item_id, platform: e.platform, atMs: e.atMs, id: e.id, agencyId, campaign });
+      t.pairs.set(k, { item_id: e.item_id, platform: e.platform, atMs: e.atMs, id: e.id, agencyId, campaign, self });
+    else p.self = self;
   } else {
     const k = attemptKey(e.platform, agencyId, campaign);
     const a = t.attempts.get(k);
@@ -161,7 +168,9 @@ export function statsFromTotals(t: HistoryTotals, postedDays: ReadonlySet<number
 
   const perDayCounts = new Array<number>(days).fill(0);
   let thisWeek = 0;
+  let selfReported = 0;
   for (const first of t.pairs.values()) {
+    if (first.self) selfReported++;
     platformRow(first.platform).posted++;
     agencyRow(first.agencyId).posted++;
     campaignRow(first.campaign).posted++;
@@ -173,6 +182,7 @@ export function statsFromTotals(t: HistoryTotals, postedDays: ReadonlySet<number
 
   return {
     posted: t.pairs.size,
+    selfReported,
     attempts,
     events: t.events,
     rejected: t.sync.rejected,

@@ -1,4 +1,4 @@
-import type { IDBPIndex, IDBPObjectStore } from 'idb';
+import type { IDBPIndex, IDBPObjectStore, StoreNames } from 'idb';
 import { localDayNumberer, localDayStarter } from '../time/local-day';
 import { addToTotals, attemptKey, countsAsPost, emptyTotals, pairKey, totalsOf } from './stats';
 import type { HistoryDB, HistoryTotals, PostedDaysRecord, ShareEvent, SyncState, TotalsRecord } from './types';
@@ -51,8 +51,8 @@ export function totalsFromRecords(records: readonly (TotalsRecord | undefined)[]
   return t;
 }
 
-type TotalsStore = IDBPObjectStore<HistoryDB, ('events' | 'totals')[], 'totals', 'readwrite' | 'versionchange'>;
-type PostedIndex = IDBPIndex<HistoryDB, ('events' | 'totals')[], 'events', 'by_action_at', IDBTransactionMode>;
+type TotalsStore = IDBPObjectStore<HistoryDB, StoreNames<HistoryDB>[], 'totals', 'readwrite' | 'versionchange'>;
+type PostedIndex = IDBPIndex<HistoryDB, StoreNames<HistoryDB>[], 'events', 'by_action_at', IDBTransactionMode>;
 
 /** The records one event can change. */
 function recordKeysOf(e: ShareEvent): string[] {

@@ -4,6 +4,7 @@
 // each other.
 import type { DBSchema } from 'idb';
 import type { ShareAction } from '../protocol/tally';
+import type { ItemMarks } from './share-state';
 
 export type SyncState = 'pending' | 'synced' | 'rejected';
 
@@ -17,6 +18,8 @@ export interface ShareEvent {
   /** RFC 3339 with the user's local offset, as sent to the tally. */
   at: string;
   post_url?: string;
+  /** A `posted` the user said they did (WhatsApp, a copy), where the extension cannot see the send. */
+  self_reported?: true;
   /** `at` in epoch ms, for ordering and day buckets. */
   atMs: number;
   sync: SyncState;
@@ -36,6 +39,11 @@ export interface HistoryDB extends DBSchema {
   totals: {
     key: string;
     value: TotalsRecord;
+  };
+  /** Per post, what was done on each platform (share-state.ts): the popup reads it whole. */
+  item_states: {
+    key: string;
+    value: ItemMarks;
   };
 }
 
@@ -62,6 +70,8 @@ export interface PairFirst {
   id: string;
   agencyId: string;
   campaign: string;
+  /** Every `posted` of the pair was self-reported (absent: seen; stored before self-reports). */
+  self?: boolean;
 }
 export interface AttemptCount {
   platform: string;

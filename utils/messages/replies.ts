@@ -34,7 +34,10 @@ export interface PanelItem {
   title: string;
   agency?: string;
   priority: Priority;
+  /** Posted on the panel's platform (seen, or said by the user). */
   shared: boolean;
+  /** Only tried on the panel's platform (inserted, copied…), not posted there. */
+  tried?: boolean;
   hasImage: boolean;
   /** The text per caption variant, with X's weighted length. */
   texts: { text: string; weighted: number }[];

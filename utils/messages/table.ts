@@ -36,7 +36,16 @@ const ANYWHERE = 'pages and content scripts';
 export const MESSAGES = {
   'feed/refresh': answeredWith<OkReply>()({ force: z.boolean() }, EXTENSION),
   'settings/changed': answeredWith<OkReply>()({}, EXTENSION),
-  'share/record': answeredWith<ShareReply>()({ itemId, platform: PlatformSchema, action: z.enum(SHARE_ACTIONS) }, ANYWHERE),
+  'share/record': answeredWith<ShareReply>()(
+    {
+      itemId,
+      platform: PlatformSchema,
+      action: z.enum(SHARE_ACTIONS),
+      /** "I sent it": a `posted` the user says they did. Only from the extension's own pages. */
+      selfReported: z.boolean().optional(),
+    },
+    ANYWHERE,
+  ),
   'share/post-url': answeredWith<OkReply>()({ eventId: z.uuid(), postUrl: z.string().max(2048).refine(isAllowedUrl) }, ANYWHERE),
   'panel/items': answeredWith<PanelData>()({ platform: PlatformSchema }, ANYWHERE),
   'image/get': answeredWith<ImageReply>()({ itemId }, ANYWHERE),

@@ -16,6 +16,13 @@ export const PLATFORM_NAMES: Readonly<Record<Exclude<Platform, 'other'>, string>
   instagram: 'Instagram',
 };
 
+/** Messengers: a post there is sent to people ("Sudah saya kirim"), not posted. */
+export const MESSENGERS: readonly Platform[] = ['whatsapp', 'telegram'];
+
+export function isMessenger(id: string): boolean {
+  return (MESSENGERS as readonly string[]).includes(id);
+}
+
 /** How a platform is written wherever one is named (captions, selector fixes, share events). */
 export const PLATFORM_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
