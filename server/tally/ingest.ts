@@ -253,7 +253,7 @@ export class ShareIngest {
     });
     const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += SUB_BATCH) {
-      await turn(q);
+      if (i > 0) await turn(q);
       const part = rows.slice(i, i + SUB_BATCH);
       const got = await q.all<{ id: string }>(
         `INSERT INTO shares (${SHARE_COLUMNS.join(', ')}) VALUES ${valuesList(part.length, SHARE_COLUMNS.length)}
