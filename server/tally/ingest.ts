@@ -94,10 +94,8 @@ async function bump(
   const updates = counters.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
   const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${valuesList(sorted.length, columns.length)}
     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates}`;
-  await q.run(
-    sql,
-    sorted.flatMap((r) => [...r.key, ...r.values]),
-  );
+  const values = sorted.flatMap((r) => [...r.key, ...r.values]);
+  await q.run(sql, values);
 }
 
 function counterRows(): Map<string, { key: Param[]; values: number[] }> {
