@@ -7,6 +7,7 @@ import { dashboardRoutes } from './dashboard/routes';
 import { openDatabase, isPostgresUrl } from './db/database';
 import { ensurePartitions, lockFor } from './db/partitions';
 import type { Database } from './db/sql';
+import { SqliteDatabase } from './db/sqlite';
 import { buildDemoFeed, PUBLISHER } from './demo/feed';
 import { demoPictures } from './demo/pictures';
 import { seedDemo } from './demo/seed';
@@ -80,6 +81,10 @@ export interface AgencyServerOptions {
   /** Connections at once, and per client address (unless behind a proxy). */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /** PostgreSQL connections in this process's pool (SIAR_DB_POOL); default 10. */
+  dbPool?: number;
+  /** `POST v1/shares` being handled at once before more are answered 503 (SIAR_SHARES_IN_FLIGHT). */
+  sharesInFlight?: number;
   /** Periodic jobs (publisher clock, verifier, pruning); tests may drive them by hand. */
   jobs?: boolean;
   quiet?: boolean;
@@ -120,7 +125,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
   const startedAt = options.now ?? Date.now();
   let base = options.baseUrl?.replace(/\/+$/, '') ?? '';
   const location = options.db ?? ':memory:';
-  const db = await openDatabase(location);
+  const db = await openDatabase(location, { max: options.dbPool });
   const mediaDir = options.mediaDir ? { dir: options.mediaDir, temporary: false } : defaultMediaDir(location);
   const utcOffsetMinutes = options.utcOffsetMinutes ?? WIB_MINUTES;
   const signingKey = options.signingKey ?? generateSigningKey();
@@ -218,7 +223,11 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       await media.pruneUploads();
     },
   };
-  const jobs = new JobRunner(db, [clock, verifier, pruning], log);
+  // SQLite: the WAL copied into the file every second, off the event loop, so no writer ever
+  // pays for a checkpoint on the request path (server/db/sqlite.ts).
+  const checkpoint: Job | undefined =
+    db instanceof SqliteDatabase ? { name: 'checkpoint', everyMs: 1_000, run: async () => void (await db.checkpoint()) } : undefined;
+  const jobs = new JobRunner(db, [clock, verifier, pruning, ...(checkpoint ? [checkpoint] : [])], log);
 
   const legacy = options.feed !== undefined || demo;
   const demoFeed = (b: string) => buildDemoFeed({ base: b, now: startedAt });
@@ -248,6 +257,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       enrollRateLimit: options.enrollRateLimit ?? DEFAULT_ENROLL_RATE_LIMIT,
       trustProxy,
       faults: options.faults,
+      sharesInFlight: options.sharesInFlight,
     }),
     ...studioApiRoutes(studio),
     ...studioWebRoutes(studio),

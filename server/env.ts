@@ -38,6 +38,10 @@ export interface EnvConfig {
   maxConnections?: number;
   maxVideoBytes?: number;
   workers: number;
+  /** PostgreSQL connections per server process. */
+  dbPool?: number;
+  /** `POST v1/shares` requests at once per process before the next is told to come back (503). */
+  sharesInFlight?: number;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -49,6 +53,12 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback?: number): numb
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${name} is not a positive number: ${raw}`);
+  return value;
+}
+
+function whole(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = positive(env, name);
+  if (value !== undefined && !Number.isInteger(value)) throw new Error(`${name} is not a whole number: ${env[name]}`);
   return value;
 }
 
@@ -114,6 +124,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: { 
     maxConnections: positive(env, 'SIAR_MAX_CONNECTIONS'),
     maxVideoBytes: env.SIAR_MAX_VIDEO_MB ? positive(env, 'SIAR_MAX_VIDEO_MB')! * 1024 * 1024 : undefined,
     workers,
+    dbPool: whole(env, 'SIAR_DB_POOL'),
+    sharesInFlight: whole(env, 'SIAR_SHARES_IN_FLIGHT'),
   };
 }
 
@@ -159,6 +171,8 @@ export async function startFromConfig(config: EnvConfig, quiet = false): Promise
     oembedUrl: config.oembedUrl,
     publisher: config.publisher,
     maxConnections: config.maxConnections,
+    dbPool: config.dbPool,
+    sharesInFlight: config.sharesInFlight,
     ...(config.maxVideoBytes
       ? { mediaLimits: { image: { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000, maxSide: 12_000 }, videoBytes: config.maxVideoBytes } }
       : {}),

@@ -30,7 +30,20 @@ export interface MemberCoverage {
   posted: number;
 }
 
-/** Members of one unit, those who have not posted the item first, by name. */
+export const NOT_POSTED = `SELECT members.nip, members.name, 0 AS posted FROM members
+  WHERE members.unit_id = $2
+    AND NOT EXISTS (SELECT 1 FROM member_items WHERE member_items.member_id = members.id AND member_items.item_id = $1)
+  ORDER BY members.name, members.id LIMIT $3 OFFSET $4`;
+const POSTED = `SELECT members.nip, members.name, 1 AS posted FROM members
+  WHERE members.unit_id = $2
+    AND EXISTS (SELECT 1 FROM member_items WHERE member_items.member_id = members.id AND member_items.item_id = $1)
+  ORDER BY members.name, members.id LIMIT $3 OFFSET $4`;
+
+/**
+ * Members of one unit, those who have not posted the item first, by name. Each half walks the
+ * unit's members in name order on members (unit_id, name, id) and stops at the page's end; the
+ * posted half is asked only when the page reaches it.
+ */
 export async function coverageMembers(
   q: Queryable,
   itemId: string,
@@ -38,13 +51,19 @@ export async function coverageMembers(
   offset = 0,
   limit = 100,
 ): Promise<{ members: MemberCoverage[]; more: boolean }> {
-  const rows = await q.all<MemberCoverage>(
-    `SELECT members.nip, members.name, CASE WHEN member_items.member_id IS NULL THEN 0 ELSE 1 END AS posted
-     FROM members LEFT JOIN member_items ON member_items.member_id = members.id AND member_items.item_id = $1
-     WHERE members.unit_id = $2
-     ORDER BY CASE WHEN member_items.member_id IS NULL THEN 0 ELSE 1 END, members.name, members.id
-     LIMIT $3 OFFSET $4`,
-    [itemId, unitId, limit + 1, offset],
-  );
+  const rows = await q.all<MemberCoverage>(NOT_POSTED, [itemId, unitId, limit + 1, offset]);
+  if (rows.length <= limit) {
+    // How many have not posted: known from this page unless it began past their end.
+    let notPosted = offset + rows.length;
+    if (rows.length === 0 && offset > 0) {
+      const row = await q.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM members WHERE members.unit_id = $2
+         AND NOT EXISTS (SELECT 1 FROM member_items WHERE member_items.member_id = members.id AND member_items.item_id = $1)`,
+        [itemId, unitId],
+      );
+      notPosted = Number(row?.n ?? 0);
+    }
+    rows.push(...(await q.all<MemberCoverage>(POSTED, [itemId, unitId, limit + 1 - rows.length, Math.max(0, offset - notPosted)])));
+  }
   return { members: rows.slice(0, limit).map((r) => ({ ...r, posted: Number(r.posted) })), more: rows.length > limit };
 }

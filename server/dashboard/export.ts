@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
@@ -7,9 +6,11 @@ import type { PostgresDatabase } from '../db/postgres';
 import type { Database } from '../db/sql';
 import { csvLine } from './csv';
 
-// Every share event as CSV, streamed a page at a time (keyset, never OFFSET): memory stays flat
-// whatever the number of events, a slow client is waited for between pages, and no transaction
-// is held open while it downloads, so ingest never waits for an export.
+// Every share event as CSV, streamed: memory stays flat whatever the number of events, a slow
+// client is waited for, and ingest never waits for an export. SQLite: a page at a time (keyset,
+// never OFFSET) on the read connection, the event loop free between pages. PostgreSQL: one COPY
+// in a read-only snapshot, guarded and quoted by the database, passed through untouched but for
+// line ends.
 
 export const CSV_COLUMNS = [
   'id',
@@ -27,7 +28,7 @@ export const CSV_COLUMNS = [
   'verification',
 ] as const;
 
-const PAGE = 2000;
+const PAGE = 1000;
 
 type Row = Record<(typeof CSV_COLUMNS)[number], string | number | null> & { k: number };
 
@@ -47,32 +48,52 @@ function drained(res: ServerResponse): Promise<void> {
 const SELECT = `SELECT shares.id, members.nip, members.name, units.name AS unit, shares.item_id, shares.feed_url,
     shares.platform, shares.action, shares.at, shares.post_url, shares.received_at, shares.self_reported, shares.verification`;
 
+// PostgreSQL guards and quotes every cell itself, so its COPY output goes to the client as it
+// comes: the same guard as csvCell (server/dashboard/csv.ts) as a regular expression, an
+// apostrophe before `= + - @`, tab or CR wherever a spreadsheet could start a cell — at the start,
+// and after a `,` `;` CR or LF (blanks and quotes between) — and FORCE_QUOTE on every cell.
+const PG_FORMULA = `E'(^|[,;\\r\\n][[:space:]"'']*)([-=+@\\t\\r])'`;
+const GUARD = `, ${PG_FORMULA}, E'\\\\1''\\\\2', 'g')`;
+
+const PG_SELECT = `SELECT
+  regexp_replace(shares.id${GUARD},
+  regexp_replace(members.nip${GUARD},
+  regexp_replace(members.name${GUARD},
+  regexp_replace(units.name${GUARD},
+  regexp_replace(shares.item_id${GUARD},
+  regexp_replace(shares.feed_url${GUARD},
+  regexp_replace(shares.platform${GUARD},
+  regexp_replace(shares.action${GUARD},
+  regexp_replace(shares.at${GUARD},
+  regexp_replace(shares.post_url${GUARD},
+  regexp_replace(shares.received_at${GUARD},
+  shares.self_reported, regexp_replace(shares.verification${GUARD}`;
+
 /**
- * PostgreSQL's COPY text format (tab-separated, backslash escapes, `\N` for null) turned into our
- * guarded CSV a line at a time: the database streams, we only re-quote.
+ * COPY's CSV ends records with LF; ours (and RFC 4180's) with CRLF. A record ends at an LF outside
+ * quotes: a byte scan that keeps the quote state across chunks (a quote is one byte in UTF-8, so a
+ * chunk cut inside a character changes nothing).
  */
-export class CopyTextToCsv extends Transform {
-  private rest = '';
-  // A chunk may end inside a character of several bytes: the decoder keeps its first bytes.
-  private readonly decoder = new StringDecoder('utf8');
+export class CsvLineEnds extends Transform {
+  private quoted = false;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    const text = this.rest + this.decoder.write(chunk);
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    done(null, lines.map((line) => csvLine(line.split('\t').map(unescapeCopy))).join(''));
-  }
-
-  override _flush(done: TransformCallback): void {
-    const rest = this.rest + this.decoder.end();
-    done(null, rest ? csvLine(rest.split('\t').map(unescapeCopy)) : '');
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === 0x22) this.quoted = !this.quoted;
+      else if (b === 0x0a && !this.quoted && chunk[i - 1] !== 0x0d) {
+        parts.push(chunk.subarray(from, i), CR);
+        from = i;
+      }
+    }
+    if (parts.length === 0) return done(null, chunk);
+    parts.push(chunk.subarray(from));
+    done(null, Buffer.concat(parts));
   }
 }
-
-function unescapeCopy(field: string): string | null {
-  if (field === '\\N') return null;
-  return field.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v' })[c] ?? c);
-}
+const CR = Buffer.from('\r');
 
 /** Exports at a time per process: each holds a database connection while it streams. */
 let exporting = 0;
@@ -91,10 +112,11 @@ async function copyFromPostgres(db: PostgresDatabase, res: ServerResponse): Prom
     try {
       await client.query('SET LOCAL statement_timeout = 0');
       const source = client.query(
-        copyTo(`COPY (${SELECT} FROM shares JOIN members ON members.id = shares.member_id
-          JOIN units ON units.id = members.unit_id ORDER BY shares.received_at, shares.id) TO STDOUT`),
+        copyTo(`COPY (${PG_SELECT} FROM shares JOIN members ON members.id = shares.member_id
+          JOIN units ON units.id = members.unit_id ORDER BY shares.received_at, shares.id)
+          TO STDOUT (FORMAT csv, FORCE_QUOTE *)`),
       );
-      await pipeline(source, new CopyTextToCsv(), res, { end: false });
+      await pipeline(source, new CsvLineEnds(), res, { end: false });
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -127,6 +149,8 @@ export async function streamSharesCsv(db: Database, res: ServerResponse): Promis
     if (res.destroyed) return;
     if (rows.length < PAGE) break;
     last = rows.at(-1)!.k;
+    // Each page is read and formatted on the event loop: give the requests waiting a turn.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   res.end();
 }

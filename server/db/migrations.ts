@@ -124,6 +124,9 @@ function studioTables(t: { id: string; ref: string; blob: string; day: string; r
   ALTER TABLE members ADD COLUMN revoked_at TEXT;
   -- An X handle belongs to one member: their X posts are checked against it.
   CREATE UNIQUE INDEX members_x_handle ON members (lower(x_handle));
+  -- Members listed by name a page at a time, all of them or one unit's (studio, coverage).
+  CREATE INDEX members_name ON members (name, id);
+  CREATE INDEX members_unit_name ON members (unit_id, name, id);
   -- A post on X counts as verified for one member only, whoever else claims its address.
   CREATE TABLE verified_posts (
     status_id TEXT PRIMARY KEY,

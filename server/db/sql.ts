@@ -7,7 +7,8 @@
 // - result columns and aliases are snake_case (PostgreSQL folds unquoted names to lower case);
 // - no boolean results: `CASE WHEN … THEN 1 ELSE 0 END`; counts and sums are numbers on both.
 
-export type Param = string | number | bigint | boolean | null | Uint8Array;
+/** A text array is PostgreSQL only (`= ANY($1::text[])`); SQLite refuses it. */
+export type Param = string | number | bigint | boolean | null | Uint8Array | readonly string[];
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Queryable {

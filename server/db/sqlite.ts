@@ -1,14 +1,35 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { DbBusyError, positional, type Database, type Param, type Queryable } from './sql';
 
 // SQLite through better-sqlite3: the embedded default. Calls are synchronous underneath, so a
 // lock held by another process would stop the whole server while SQLite waits: the wait is kept
 // short (BUSY_WAIT_MS) and a busy database becomes DbBusyError, which the router answers 503.
+//
+// Under heavy ingest the request path must never pay for more than its own statements:
+// - plain reads (SELECT outside a transaction) go to a second, read-only connection, which in WAL
+//   mode sees the last commit and never waits for the writer or the queue of transactions;
+// - the writer never checkpoints (`wal_autocheckpoint=0`): a job copies the WAL into the file
+//   with a PASSIVE checkpoint on a worker thread, off the event loop (see `checkpoint`);
+// - queued transactions give the event loop a turn between them (setImmediate).
 
 export const BUSY_WAIT_MS = 50;
-const STATEMENT_CACHE = 500;
+/**
+ * Prepared statements kept per connection. Each holds its compiled program (a 250-row INSERT is
+ * tens of kilobytes), so the cache is small: the hot statements are few, and a miss costs one
+ * prepare (tens of microseconds).
+ */
+const STATEMENT_CACHE = 64;
+/** Page cache per connection (KiB): bounded, and the file's pages stay in the OS cache anyway. */
+const CACHE_KIB = 8192;
+/** The WAL file is cut back to this after a checkpoint lets it restart. */
+export const WAL_KEEP_BYTES = 67_108_864;
+/** Past this, the checkpoint also empties the WAL file (TRUNCATE), waiting for readers on its thread. */
+export const WAL_LIMIT_BYTES = 512 * 1024 * 1024;
+const READS = /^\s*SELECT\b/i;
 
 type Statement = BetterSqlite3.Statement;
 
@@ -19,7 +40,10 @@ function isBusy(error: unknown): boolean {
 
 function bind(params: readonly Param[]): unknown[] {
   // SQLite has no boolean type; 1 and 0 are what a CHECK or a comparison expects.
-  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+  return params.map((p) => {
+    if (Array.isArray(p)) throw new TypeError('SQLite takes no array parameters');
+    return typeof p === 'boolean' ? (p ? 1 : 0) : p;
+  });
 }
 
 /**
@@ -38,7 +62,10 @@ class SqliteQueries implements Queryable {
   readonly dialect = 'sqlite' as const;
   private readonly cache = new Map<string, { stmt: Statement; reader: boolean }>();
 
-  constructor(readonly raw: BetterSqlite3.Database) {}
+  constructor(
+    readonly raw: BetterSqlite3.Database,
+    private readonly cacheSize = STATEMENT_CACHE,
+  ) {}
 
   private prepare(sql: string, params: readonly Param[]): { stmt: Statement; args: unknown[] } {
     let entry = this.cache.get(sql);
@@ -46,7 +73,7 @@ class SqliteQueries implements Queryable {
     if (!entry) {
       const stmt = this.raw.prepare(converted.sql);
       entry = { stmt, reader: stmt.reader };
-      if (this.cache.size >= STATEMENT_CACHE) this.cache.delete(this.cache.keys().next().value!);
+      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(sql, entry);
     }
     return { stmt: entry.stmt, args: bind(converted.params) };
@@ -94,22 +121,101 @@ class SqliteQueries implements Queryable {
   }
 }
 
+export interface CheckpointResult {
+  /** Frames in the WAL, and how many of them are now in the database file. */
+  log: number;
+  checkpointed: number;
+  /** The WAL file's size after the checkpoint. */
+  walBytes: number;
+  mode: 'PASSIVE' | 'TRUNCATE';
+}
+
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.waitMs });
+parentPort.on('message', ({ id, mode }) => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(' + mode + ')');
+    parentPort.postMessage({ id, busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message) });
+  }
+});
+`;
+
 /**
- * One connection. Transactions are queued: while one is open every other call waits for it, so
- * an unrelated request can neither write into it nor read what it has not committed.
+ * A connection of its own on a worker thread that checkpoints the WAL when asked: copying pages
+ * and syncing the file happen there, never on the event loop that answers requests.
+ */
+class Checkpointer {
+  private readonly worker: Worker;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: { busy: number; log: number; checkpointed: number }) => void; reject: (e: Error) => void }
+  >();
+  private next = 0;
+
+  constructor(path: string) {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { module, path, waitMs: 2000 } });
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; error?: string; busy: number; log: number; checkpointed: number }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(m.error));
+      else p?.resolve(m);
+    });
+    this.worker.on('error', (error) => {
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  request(mode: 'PASSIVE' | 'TRUNCATE'): Promise<{ busy: number; log: number; checkpointed: number }> {
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, mode });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Transactions run back to back for at most this long before the event loop gets a turn. */
+const TURN_AFTER_MS = 4;
+
+/**
+ * One writing connection (plus a read-only one for plain reads). Transactions are queued: while
+ * one is open every other write waits for it, so an unrelated request can neither write into it
+ * nor read what it has not committed.
  */
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly where: string;
   readonly raw: BetterSqlite3.Database;
   private readonly q: SqliteQueries;
+  /** Plain reads outside transactions; absent for `:memory:` (a second connection is another database). */
+  private readonly reader?: SqliteQueries;
+  private checkpointer?: Checkpointer;
   private queue: Promise<unknown> = Promise.resolve();
   private inTx = false;
+  private lastTurn = 0;
+  /** Calls waiting for the open transaction to end (not for the whole queue behind it). */
+  private idle: (() => void)[] = [];
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly walLimitBytes = WAL_LIMIT_BYTES,
+  ) {
     if (path !== ':memory:') createPrivately(path);
     this.where = path;
     this.raw = new BetterSqlite3(path, { timeout: BUSY_WAIT_MS });
+    let reader: BetterSqlite3.Database | undefined;
     try {
       // WAL: readers never wait for a batch being written, and a crash loses at most the last
       // transactions, never the file. NORMAL is durable enough with WAL and much faster.
@@ -117,25 +223,43 @@ export class SqliteDatabase implements Database {
       this.raw.pragma('synchronous = NORMAL');
       this.raw.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
       this.raw.pragma('foreign_keys = ON');
+      // The checkpoint job does this off the request path; a writer never does it on commit.
+      this.raw.pragma('wal_autocheckpoint = 0');
+      this.raw.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
+      this.raw.pragma(`cache_size = -${CACHE_KIB}`);
+      this.raw.pragma('mmap_size = 0');
+      if (path !== ':memory:') {
+        reader = new BetterSqlite3(path, { readonly: true, fileMustExist: true, timeout: BUSY_WAIT_MS });
+        reader.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+        reader.pragma(`cache_size = -${CACHE_KIB}`);
+        reader.pragma('mmap_size = 0');
+      }
     } catch (error) {
+      reader?.close();
       this.raw.close();
       throw error;
     }
     this.q = new SqliteQueries(this.raw);
+    if (reader) this.reader = new SqliteQueries(reader);
   }
 
   private async settled(): Promise<void> {
-    while (this.inTx) await this.queue.catch(() => undefined);
+    while (this.inTx) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  /** The read-only connection for a plain SELECT, else the writer once no transaction is open. */
+  private async pick(sql: string): Promise<SqliteQueries> {
+    if (this.reader && READS.test(sql)) return this.reader;
+    if (this.inTx) await this.settled();
+    return this.q;
   }
 
   async all<T>(sql: string, params?: readonly Param[]): Promise<T[]> {
-    if (this.inTx) await this.settled();
-    return this.q.allSync<T>(sql, params);
+    return (await this.pick(sql)).allSync<T>(sql, params);
   }
 
   async get<T>(sql: string, params?: readonly Param[]): Promise<T | undefined> {
-    if (this.inTx) await this.settled();
-    return this.q.allSync<T>(sql, params)[0];
+    return (await this.pick(sql)).allSync<T>(sql, params)[0];
   }
 
   async run(sql: string, params?: readonly Param[]): Promise<{ changes: number }> {
@@ -152,6 +276,14 @@ export class SqliteDatabase implements Database {
     const next = this.queue
       .catch(() => undefined)
       .then(async () => {
+        // A turn of the event loop between transactions once they have had it for a few
+        // milliseconds: requests that arrived meanwhile are read, without a turn (a whole poll of
+        // the sockets) for every small transaction. Calls waiting for the last transaction run
+        // before the next one starts in any case (see `finally`).
+        if (performance.now() - this.lastTurn >= TURN_AFTER_MS) {
+          await turn();
+          this.lastTurn = performance.now();
+        }
         this.inTx = true;
         try {
           this.q.runSync('BEGIN IMMEDIATE');
@@ -165,14 +297,45 @@ export class SqliteDatabase implements Database {
           }
         } finally {
           this.inTx = false;
+          const waiting = this.idle;
+          this.idle = [];
+          for (const resume of waiting) resume();
         }
       });
     this.queue = next;
     return next;
   }
 
+  /**
+   * Copies the WAL into the database file without waiting for anyone (PASSIVE), on a worker
+   * thread. When the WAL file has grown past the limit anyway (readers kept it from restarting,
+   * or a burst outran the job), it is copied and emptied (TRUNCATE, still on the worker, which
+   * waits for readers; writers wait at most BUSY_WAIT_MS and are answered 503), so the WAL stays
+   * bounded. A no-op for `:memory:`.
+   */
+  async checkpoint(): Promise<CheckpointResult> {
+    if (this.where === ':memory:') return { log: 0, checkpointed: 0, walBytes: 0, mode: 'PASSIVE' };
+    this.checkpointer ??= new Checkpointer(this.where);
+    const walBytes = () => {
+      try {
+        return statSync(`${this.where}-wal`).size;
+      } catch {
+        return 0;
+      }
+    };
+    let mode: CheckpointResult['mode'] = 'PASSIVE';
+    let r = await this.checkpointer.request(mode);
+    if (walBytes() > this.walLimitBytes) {
+      mode = 'TRUNCATE';
+      r = await this.checkpointer.request(mode);
+    }
+    return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode };
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    await this.checkpointer?.close();
+    if (this.reader?.raw.open) this.reader.raw.close();
     if (this.raw.open) this.raw.close();
   }
 }

@@ -18,6 +18,26 @@ export interface IngestOptions {
 
 export const DEFAULT_DAILY_CAP = 300;
 
+/**
+ * Events per statement. On SQLite every statement runs on the event loop, so between two of them
+ * the loop gets a turn (`turn`): a batch of 500 never holds off the feed, or a request's reading,
+ * for more than one sub-batch.
+ */
+export const SUB_BATCH = 100;
+
+/**
+ * PostgreSQL: which of these ids are stored, searched only in the partitions of the events' days
+ * (both as arrays: `IN ($1, $2, …)` with one placeholder per id defeats plan-time pruning on a
+ * generic plan, and a list of days lets the planner drop every month not named).
+ */
+export const PG_STORED = 'SELECT id, member_id FROM shares WHERE id = ANY($1::text[]) AND day = ANY($2::date[])';
+
+/** SQLite: let the event loop run (PostgreSQL already waits on the network between statements). */
+function turn(q: Queryable): Promise<void> | undefined {
+  if (q.dialect !== 'sqlite') return undefined;
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 type Share = ShareEventWire & { platform: Platform };
 
 interface Member {
@@ -180,12 +200,16 @@ export class ShareIngest {
     );
     // Ids already stored: the same member's are duplicates, another member's cannot be claimed.
     const owners = new Map<string, number>();
-    for (let i = 0; i < candidates.length; i += 500) {
-      const ids = candidates.slice(i, i + 500).map((s) => s.id);
-      const rows = await q.all<{ id: string; member_id: number }>(
-        `SELECT id, member_id FROM shares WHERE id IN (${inList(ids.length)})`,
-        ids,
-      );
+    for (let i = 0; i < candidates.length; i += SUB_BATCH) {
+      if (i > 0) await turn(q);
+      const part = candidates.slice(i, i + SUB_BATCH);
+      const ids = part.map((s) => s.id);
+      // PostgreSQL: the events' days as well, so only their months' partitions are searched (an
+      // id is unique within its day there: a resend carries the same day).
+      const rows =
+        q.dialect === 'postgres'
+          ? await q.all<{ id: string; member_id: number }>(PG_STORED, [ids, [...new Set(part.map((s) => dayOf(s.at)))]])
+          : await q.all<{ id: string; member_id: number }>(`SELECT id, member_id FROM shares WHERE id IN (${inList(ids.length)})`, ids);
       for (const row of rows) owners.set(row.id, Number(row.member_id));
     }
     const fresh: Share[] = [];
@@ -226,8 +250,9 @@ export class ShareIngest {
       ];
     });
     const inserted = new Set<string>();
-    for (let i = 0; i < rows.length; i += 250) {
-      const part = rows.slice(i, i + 250);
+    for (let i = 0; i < rows.length; i += SUB_BATCH) {
+      if (i > 0) await turn(q);
+      const part = rows.slice(i, i + SUB_BATCH);
       const got = await q.all<{ id: string }>(
         `INSERT INTO shares (${SHARE_COLUMNS.join(', ')}) VALUES ${valuesList(part.length, SHARE_COLUMNS.length)}
          ON CONFLICT DO NOTHING RETURNING id`,
@@ -239,7 +264,10 @@ export class ShareIngest {
     for (const share of admitted) {
       // Lost a race with another process storing the same id: it is stored, by whom decides.
       if (!inserted.has(share.id)) {
-        const row = await q.get<{ member_id: number }>('SELECT member_id FROM shares WHERE id = $1', [share.id]);
+        const row = await q.get<{ member_id: number }>('SELECT member_id FROM shares WHERE id = $1 AND day = $2', [
+          share.id,
+          dayOf(share.at),
+        ]);
         outcome.set(
           share.id,
           row && Number(row.member_id) === member.id ? { kind: 'duplicate' } : { kind: 'rejected', reason: 'id_taken' },
@@ -270,8 +298,9 @@ export class ShareIngest {
     }
     const newFirsts: { share: Share; self: boolean }[] = [];
     const candidates = [...firsts.values()];
-    for (let i = 0; i < candidates.length; i += 250) {
-      const part = candidates.slice(i, i + 250);
+    for (let i = 0; i < candidates.length; i += SUB_BATCH) {
+      if (i > 0) await turn(q);
+      const part = candidates.slice(i, i + SUB_BATCH);
       const got = await q.all<{ item_id: string; platform: string }>(
         `INSERT INTO posted_firsts (member_id, item_id, platform, unit_id, day, self_reported, verified)
          VALUES ${valuesList(part.length, 7)} ON CONFLICT DO NOTHING RETURNING item_id, platform`,

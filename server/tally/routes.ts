@@ -34,7 +34,18 @@ export interface TallyRouteOptions {
   /** How many reverse proxies in front of the server write X-Forwarded-For (0: none). */
   trustProxy: number;
   faults?: ShareFaults;
+  /** `POST v1/shares` handled at once; more are answered 503 at once (default DEFAULT_SHARES_IN_FLIGHT). */
+  sharesInFlight?: number;
 }
+
+/**
+ * Admission control for ingest: past this many batches in this process at once, a new one is
+ * answered 503 with Retry-After before its body is read — an answer in microseconds rather than
+ * a wait of seconds in a queue that only grows (and holds memory) while the database catches up.
+ * The extension's outbox keeps the events and sends them again after Retry-After.
+ */
+export const DEFAULT_SHARES_IN_FLIGHT = 64;
+const SHARES_RETRY_AFTER_S = 2;
 
 const ENROLL_MAX_BYTES = 16 * 1024;
 
@@ -77,6 +88,8 @@ function refused(outcome: Extract<EnrolOutcome, { ok: false }>): HttpError {
 
 export function tallyRoutes(options: TallyRouteOptions): Route[] {
   const { db, enrolment, ingest, rateLimit, enrollRateLimit, trustProxy, faults } = options;
+  const maxInFlight = options.sharesInFlight ?? DEFAULT_SHARES_IN_FLIGHT;
+  let inFlight = 0;
 
   /** The member behind the request's token, within the member's rate limit; else 401 or 429. */
   async function authenticate(req: IncomingMessage): Promise<number> {
@@ -146,7 +159,21 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
     sendJson(res, 200, { unit: outcome.unit, roster: outcome.roster });
   };
 
-  const shares = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+  const shares = async (ctx: { req: IncomingMessage; res: ServerResponse }) => {
+    if (inFlight >= maxInFlight) {
+      throw new HttpError(503, 'unavailable', `busy: ${inFlight} batches being stored; retry in ${SHARES_RETRY_AFTER_S} s`, {
+        'Retry-After': String(SHARES_RETRY_AFTER_S),
+      });
+    }
+    inFlight++;
+    try {
+      await storeShares(ctx);
+    } finally {
+      inFlight--;
+    }
+  };
+
+  const storeShares = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
     const memberId = await authenticate(req);
     const body = await readJson(req, MAX_REQUEST_BYTES);
     const batch = (body as { shares?: unknown } | null)?.shares;

@@ -58,6 +58,28 @@ function tools(s: Harness) {
   return { enroll, post, postOk, summary, count };
 }
 
+/** One CSV record (RFC 4180: quoted cells, `""` for a quote) without its line end. */
+function csvRecord(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+    } else cell += c;
+  }
+  return [...cells, cell];
+}
+
 describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
   describe('enrolment', () => {
     let s: Harness;
@@ -645,8 +667,14 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
         .split('\r\n');
       expect(lines[0]).toBe('id,nip,name,unit,item_id,feed_url,platform,action,at,post_url,received_at,self_reported,verification');
       expect(lines).toHaveLength(1 + 6);
-      expect(text).toContain(`,${nip(60)},"'=HYPERLINK(""http://evil.example"",""klik"")",Dinas Komunikasi dan Informatika,`);
-      expect(text).toContain(`,${nip(61)},"Budi, ""Bud"" Santoso;'=1+2;",`);
+      // SQLite quotes a cell when it must, PostgreSQL's COPY quotes every cell (FORCE_QUOTE): the
+      // records read back the same either way.
+      const records = lines.map(csvRecord);
+      const row = (seq: number) => records.find((r) => r[1] === nip(seq));
+      expect(row(60)?.slice(2, 4)).toEqual([`'=HYPERLINK("http://evil.example","klik")`, 'Dinas Komunikasi dan Informatika']);
+      expect(row(61)?.[2]).toBe(`Budi, "Bud" Santoso;'=1+2;`);
+      expect(text).toContain(`,"'=HYPERLINK(""http://evil.example"",""klik"")",`);
+      expect(text).toContain(`"Budi, ""Bud"" Santoso;'=1+2;"`);
       for (const separator of [',', ';']) {
         for (const field of text.split(/[\r\n]+/).flatMap((l) => l.split(separator))) {
           // A spreadsheet drops spaces and an opening quote; `'` is the guard that makes text of it.

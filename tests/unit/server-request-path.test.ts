@@ -1,0 +1,315 @@
+// @vitest-environment node
+// Nothing heavy on the request path (issue 12's misses at 10 million events): SQLite writers never
+// checkpoint and plain reads never queue behind transactions; ingest gives the event loop turns;
+// a full ingest queue answers 503 at once; PostgreSQL's duplicate check prunes partitions; member
+// lists walk their indexes. Orders and counts are asserted, never times.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase } from '../../server/db/database';
+import { ensureMonth, monthPartition } from '../../server/db/partitions';
+import type { PostgresDatabase } from '../../server/db/postgres';
+import { positional, type Database } from '../../server/db/sql';
+import { SqliteDatabase } from '../../server/db/sqlite';
+import { coverageMembers, NOT_POSTED } from '../../server/dashboard/coverage';
+import { configFromEnv } from '../../server/env';
+import { PG_STORED, ShareIngest, SUB_BATCH } from '../../server/tally/ingest';
+import { searchMembers } from '../../server/tally/members';
+import { feedKey } from '../../server/tally/validate';
+import { BACKENDS, freshDatabase, nip, startAgency, type Backend } from '../support/agency';
+import { createDatabaseAt } from '../support/postgres';
+
+const dir = mkdtempSync(join(tmpdir(), 'siar-path-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('SQLite: the WAL is checkpointed by the job, never by a writer', () => {
+  it('writers leave the WAL alone however large it grows; checkpoint() copies all of it off the event loop', async () => {
+    const file = join(dir, 'wal.db');
+    const db = new SqliteDatabase(file);
+    try {
+      expect(db.raw.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      await db.exec('CREATE TABLE t (b BLOB)');
+      const before = statSync(file).size;
+      // 2,400 pages of 4 KiB in 12 commits: SQLite's default would checkpoint past 1,000 pages.
+      for (let i = 0; i < 12; i++) {
+        await db.tx(async (q) => {
+          await q.run(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+                       INSERT INTO t SELECT randomblob(4000) FROM n`);
+        });
+      }
+      // Everything is still in the WAL: the database file has not grown.
+      expect(statSync(file).size).toBe(before);
+      expect(statSync(`${file}-wal`).size).toBeGreaterThan(2000 * 4096);
+
+      const r = await db.checkpoint();
+      expect(r.mode).toBe('PASSIVE');
+      expect(r.log).toBeGreaterThan(2000);
+      expect(r.checkpointed).toBe(r.log);
+      expect(statSync(file).size).toBeGreaterThan(2000 * 4096);
+      // The next write starts the WAL over from its beginning: the file does not grow.
+      const wal = statSync(`${file}-wal`).size;
+      await db.run("INSERT INTO t VALUES (x'00')");
+      expect(statSync(`${file}-wal`).size).toBe(wal);
+      expect((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n).toBe(2401);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a WAL file past its limit is emptied by the checkpoint; below it, left for the next write to reuse', async () => {
+    for (const [limit, mode] of [
+      [1024 * 1024, 'TRUNCATE'],
+      [64 * 1024 * 1024, 'PASSIVE'],
+    ] as const) {
+      const file = join(dir, `limit-${limit}.db`);
+      const db = new SqliteDatabase(file, limit);
+      try {
+        await db.exec('CREATE TABLE t (b BLOB)');
+        for (let i = 0; i < 4; i++) await db.run('INSERT INTO t VALUES (randomblob(500000))');
+        const wal = statSync(`${file}-wal`).size;
+        expect(wal).toBeGreaterThan(1024 * 1024);
+        const r = await db.checkpoint();
+        expect(r.mode).toBe(mode);
+        expect(r.checkpointed).toBe(r.log);
+        expect(r.walBytes).toBe(mode === 'TRUNCATE' ? 0 : wal);
+        expect(statSync(`${file}-wal`).size).toBe(r.walBytes);
+        expect((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n).toBe(4);
+      } finally {
+        await db.close();
+      }
+    }
+  });
+
+  it('the server runs the checkpoint as a job', async () => {
+    const s = await startAgency('sqlite');
+    try {
+      const runs: string[] = [];
+      const original = (s.agency.db as SqliteDatabase).checkpoint.bind(s.agency.db);
+      (s.agency.db as SqliteDatabase).checkpoint = async () => {
+        runs.push('checkpoint');
+        return original();
+      };
+      s.agency.jobs.start();
+      while (runs.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(runs).toContain('checkpoint');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('SQLite: reads and writes wait for the open transaction, not the queue behind it', () => {
+  it('a SELECT answers at once from the read connection; a write goes between two queued transactions', async () => {
+    const db = new SqliteDatabase(join(dir, 'queue.db'));
+    try {
+      await db.exec('CREATE TABLE t (n INTEGER)');
+      const order: string[] = [];
+      let started = false;
+      const txs = Array.from({ length: 20 }, (_, i) =>
+        db.tx(async (q) => {
+          started = true;
+          await q.run('INSERT INTO t VALUES ($1)', [i]);
+          for (let k = 0; k < 3; k++) await turn();
+          order.push(`tx${i}`);
+        }),
+      );
+      while (!started) await turn();
+      const read = db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t').then((r) => order.push(`read:${r!.n}`));
+      const write = db.run('INSERT INTO t VALUES (-1)').then(() => order.push('write'));
+      await Promise.all([...txs, read, write]);
+      // The read saw the last commit (nothing yet) and did not wait for the transaction.
+      expect(order[0]).toBe('read:0');
+      // The write waited for the open transaction only.
+      expect(order.indexOf('write')).toBeLessThan(order.indexOf('tx2'));
+      expect((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n).toBe(21);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('ingesting a batch of 500 gives the event loop a turn every sub-batch', async () => {
+    const s = await startAgency('sqlite');
+    try {
+      await s.member(1);
+      const member = await s.agency.db.get<{ id: number }>('SELECT id FROM members WHERE nip = $1', [nip(1)]);
+      const ingest = new ShareIngest(s.agency.db, {
+        dailyCap: 100_000,
+        utcOffsetMinutes: 420,
+        feedUrls: () => new Set([feedKey(s.feedUrl)]),
+      });
+      const events = Array.from({ length: 500 }, () => s.share());
+      let ticks = 0;
+      let done = false;
+      const ticker = (async () => {
+        while (!done) {
+          await turn();
+          ticks++;
+        }
+      })();
+      const warm = ticks;
+      const result = await ingest.record(Number(member!.id), events);
+      const during = ticks - warm;
+      done = true;
+      await ticker;
+      expect(result.accepted).toHaveLength(500);
+      // A turn between every two sub-batches of the existence check and of the insert.
+      expect(during).toBeGreaterThanOrEqual(2 * (500 / SUB_BATCH - 1));
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe.each(BACKENDS)('admission control for POST v1/shares on %s', (backend: Backend) => {
+  it('past the in-flight cap a batch is answered 503 with Retry-After at once, and is taken when it comes back', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const s = await startAgency(backend, {
+      sharesInFlight: 1,
+      faults: async () => {
+        if (!held) {
+          held = true;
+          await gate;
+        }
+        return 'ok' as const;
+      },
+    });
+    try {
+      const a = await s.member(1);
+      const b = await s.member(2);
+      const first = s.share();
+      const pending = s.json('POST', '/v1/shares', { shares: [first] }, a);
+      while (!held) await new Promise((resolve) => setTimeout(resolve, 5));
+      const second = s.share();
+      const busy = await s.json('POST', '/v1/shares', { shares: [second] }, b);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('2');
+      expect(((await busy.json()) as { error: string }).error).toBe('unavailable');
+      release();
+      const ok = await pending;
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { accepted: string[] }).accepted).toEqual([first.id]);
+      // Nothing of the refused batch was stored; sent again, it is taken.
+      const again = await s.json('POST', '/v1/shares', { shares: [second] }, b);
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { accepted: string[] }).accepted).toEqual([second.id]);
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+});
+
+describe('configuration', () => {
+  it('SIAR_DB_POOL and SIAR_SHARES_IN_FLIGHT are read as whole numbers', () => {
+    const base = { SIAR_DEMO: '1' };
+    expect(configFromEnv({ ...base, SIAR_DB_POOL: '4', SIAR_SHARES_IN_FLIGHT: '32' })).toMatchObject({ dbPool: 4, sharesInFlight: 32 });
+    expect(configFromEnv(base).dbPool).toBeUndefined();
+    expect(() => configFromEnv({ ...base, SIAR_DB_POOL: '2.5' })).toThrow(/SIAR_DB_POOL/);
+    expect(() => configFromEnv({ ...base, SIAR_SHARES_IN_FLIGHT: '0' })).toThrow(/SIAR_SHARES_IN_FLIGHT/);
+  });
+
+  it('the PostgreSQL pool has the size asked for', async () => {
+    const s = await startAgency('postgres', { dbPool: 3 });
+    try {
+      expect((s.agency.db as PostgresDatabase).pool.options.max).toBe(3);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('PostgreSQL: the duplicate check searches only the partitions of the events’ days', () => {
+  it('its plan names the one month asked for, of several', async () => {
+    const db = await openDatabase(await createDatabaseAt(inject('pgUrl')));
+    try {
+      const months = [Date.UTC(2026, 8, 15), Date.UTC(2026, 9, 15), Date.UTC(2026, 10, 15)];
+      for (const m of ['2026-09', '2026-10', '2026-11']) await ensureMonth(db, m);
+      const plan = await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${PG_STORED}`, [[randomUUID(), randomUUID()], ['2026-10-03']]);
+      const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+      expect(text).toContain(monthPartition(months[1]!).name);
+      expect(text).not.toContain(monthPartition(months[0]!).name);
+      expect(text).not.toContain(monthPartition(months[2]!).name);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+async function unitWithMembers(db: Database, names: string[], posted: Set<string>): Promise<number> {
+  const at = new Date().toISOString();
+  const unit = await db.get<{ id: number }>('INSERT INTO units (name, created_at) VALUES ($1, $2) RETURNING id', [
+    `Unit ${randomUUID()}`,
+    at,
+  ]);
+  for (const [i, name] of names.entries()) {
+    const m = await db.get<{ id: number }>(
+      'INSERT INTO members (nip, name, unit_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id',
+      [nip(i + 1), name, unit!.id, at],
+    );
+    if (posted.has(name))
+      await db.run('INSERT INTO member_items (member_id, item_id, unit_id) VALUES ($1, $2, $3)', [m!.id, 'item-1', unit!.id]);
+  }
+  return Number(unit!.id);
+}
+
+describe.each(BACKENDS)('member lists on %s', (backend: Backend) => {
+  it('coverage pages: those who have not posted first, by name, then those who have, across page ends', async () => {
+    const db = await openDatabase(await freshDatabase(backend));
+    try {
+      const names = ['Eka', 'Ani', 'Dewi', 'Budi', 'Gita', 'Citra', 'Fajar'];
+      const unit = await unitWithMembers(db, names, new Set(['Ani', 'Dewi', 'Gita']));
+      const expected = ['Budi', 'Citra', 'Eka', 'Fajar', 'Ani', 'Dewi', 'Gita'];
+      for (const limit of [1, 2, 3, 4, 7, 10]) {
+        const seen: { name: string; posted: number }[] = [];
+        for (let offset = 0; ; offset += limit) {
+          const page = await coverageMembers(db, 'item-1', unit, offset, limit);
+          seen.push(...page.members.map((m) => ({ name: m.name, posted: m.posted })));
+          expect(page.members.length, `limit ${limit} offset ${offset}`).toBe(Math.min(limit, names.length - offset));
+          if (!page.more) break;
+        }
+        expect(
+          seen.map((m) => m.name),
+          `limit ${limit}`,
+        ).toEqual(expected);
+        expect(seen.map((m) => m.posted)).toEqual([0, 0, 0, 0, 1, 1, 1]);
+      }
+      // A page past the end of those who have not posted.
+      expect((await coverageMembers(db, 'item-1', unit, 5, 2)).members.map((m) => m.name)).toEqual(['Dewi', 'Gita']);
+      const all = await searchMembers(db, {});
+      expect(all.members.map((m) => m.name)).toEqual([...names].sort());
+      expect((await searchMembers(db, { unitId: unit, limit: 3 })).members.map((m) => m.name)).toEqual(['Ani', 'Budi', 'Citra']);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('SQLite: member lists walk their indexes in name order', () => {
+  it('neither the coverage page nor the member search sorts in a temporary B-tree', async () => {
+    const file = await freshDatabase('sqlite');
+    const db = await openDatabase(file);
+    await db.close();
+    const raw = new BetterSqlite3(file, { readonly: true });
+    try {
+      const plan = (sql: string) =>
+        (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.includes('?') ? ['x', 1, 101, 0] : [])) as { detail: string }[])
+          .map((r) => r.detail)
+          .join('\n');
+      const coverage = plan(positional(NOT_POSTED, ['x', 1, 101, 0]).sql);
+      expect(coverage).toMatch(/members_unit_name/);
+      expect(coverage).not.toMatch(/TEMP B-TREE/);
+      const everyone = plan('SELECT members.id FROM members ORDER BY members.name, members.id LIMIT 51');
+      expect(everyone).toMatch(/members_name/);
+      expect(everyone).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      raw.close();
+    }
+  });
+});
