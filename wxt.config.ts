@@ -31,6 +31,16 @@ export default defineConfig({
       const sitePages = [...new Set(scripts.filter((e) => e.options.world !== 'MAIN').flatMap((e) => e.options.matches ?? []))];
       for (const e of mainWorld) e.options.matches = sitePages;
     },
+    // The video code (entrypoints/video.ts) is imported by the composer content scripts when a
+    // post with a video goes in: reachable from the sites' pages only.
+    'build:manifestGenerated'(_wxt, manifest) {
+      const sitePages = [...new Set((manifest.content_scripts ?? []).flatMap((c) => c.matches ?? []))];
+      if (manifest.manifest_version === 2) {
+        manifest.web_accessible_resources = ['video.js'];
+      } else {
+        manifest.web_accessible_resources = [{ resources: ['video.js'], matches: sitePages }];
+      }
+    },
   },
   vite: () => ({ plugins: [preact()] }),
   zip: {

@@ -1,9 +1,10 @@
 import { t } from '@/utils/i18n';
-import { isForPlatform, priorityOf, type Item } from '@/utils/protocol/item';
+import { isForPlatform, priorityOf, videoOf, type Item } from '@/utils/protocol/item';
 import type { Platform } from '@/utils/protocol/platforms';
 import { SITES } from '@/utils/sites/registry';
 import { Badges } from './Badges';
 import { VariantSwitcher } from './VariantSwitcher';
+import { VideoPoster, VideoProgressLine } from './Video';
 
 /** A site to share to, or Copy. */
 export type PopupShare = Platform | 'copy';
@@ -17,6 +18,12 @@ export interface PostCardProps {
   preview: string;
   onNextVariant: () => void;
   onShare: (how: PopupShare) => void;
+  /** "Unduh video": save the post's video (for WhatsApp on a phone, where nothing is attached for you). */
+  onDownloadVideo?: () => void;
+  /** Bytes of this post's video so far, while a download runs. */
+  videoProgress?: { received: number; total?: number };
+  /** A download of some video is running: the buttons wait. */
+  downloading?: boolean;
 }
 
 // Every feed string goes in as a text child: Preact escapes it, nothing is parsed as HTML.
@@ -26,9 +33,14 @@ export function PostCard(p: PostCardProps) {
   const headingId = `post-${item.id}`;
   const sites = SITES.filter((s) => isForPlatform(item, s.id));
   const hintId = (id: Platform) => `${headingId}-${id}-hint`;
+  const video = videoOf(item);
   return (
     <article class="post" aria-labelledby={headingId} data-item-id={item.id}>
-      {item.image && <img class="thumb" src={item.image} alt="" loading="lazy" referrerpolicy="no-referrer" />}
+      {video ? (
+        <VideoPoster poster={video._siar?.poster ?? item.image} seconds={video.duration_in_seconds} />
+      ) : (
+        item.image && <img class="thumb" src={item.image} alt="" loading="lazy" referrerpolicy="no-referrer" />
+      )}
       <div class="post-body">
         <h2 id={headingId} class="post-title">
           {item.title ?? item.summary ?? item.id}
@@ -56,7 +68,13 @@ export function PostCard(p: PostCardProps) {
           <button type="button" class="share share-copy" onClick={() => p.onShare('copy')}>
             {t('copy')}
           </button>
+          {video && p.onDownloadVideo && (
+            <button type="button" class="share share-download" disabled={p.downloading} onClick={p.onDownloadVideo}>
+              {t('download_video')}
+            </button>
+          )}
         </div>
+        {p.videoProgress && <VideoProgressLine {...p.videoProgress} />}
         {sites.map(
           (s) =>
             s.share.linkOnly && (

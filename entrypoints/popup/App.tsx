@@ -13,7 +13,7 @@ import { agenciesOf, currentItems, filterItems, isStale } from '@/utils/feed/sel
 import { sharedItemIds } from '@/utils/history/queries';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
-import { refreshMinutes, type Item, type Priority } from '@/utils/protocol/item';
+import { refreshMinutes, videoOf, type Item, type Priority } from '@/utils/protocol/item';
 import { linkShareUrl } from '@/utils/share/links';
 import { siteById } from '@/utils/sites/registry';
 import type { Site } from '@/utils/sites/types';
@@ -34,6 +34,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
   const [variants, setVariants] = useState<Record<string, number>>({});
   const [shown, setShown] = useState(PAGE);
   const [notice, setNotice] = useState<Notice>();
+  const [download, setDownload] = useState<{ itemId: string; received: number; total?: number }>();
 
   const reload = useCallback(async (url: string) => {
     const [s, ids] = await Promise.all([loadFeedState(url), sharedItemIds()]);
@@ -119,6 +120,34 @@ export function App({ data }: { data: Promise<PopupData> }) {
     }
   }
 
+  /**
+   * "Unduh video": the popup reads the video (the agency's media answers with CORS; the feed's
+   * origin is granted anyway), checks its hash like an attached one, and saves it through a
+   * blob: link of its own — no `downloads` permission.
+   */
+  async function downloadVideo(item: Item) {
+    const video = videoOf(item);
+    if (!video || download) return;
+    setNotice(undefined);
+    setDownload({ itemId: item.id, received: 0 });
+    const [{ fetchSource, readVideo, videoFileName }, { saveBlob }] = await Promise.all([
+      import('@/utils/media/video-read'),
+      import('@/utils/media/save'),
+    ]);
+    const read = await readVideo(
+      () => fetchSource(video.url),
+      { sha256: video._siar?.sha256, hashRequired: Boolean(state?.verifiedWith), bytes: video.size_in_bytes },
+      (p) => setDownload({ itemId: item.id, ...p }),
+    );
+    setDownload(undefined);
+    if (read.ok) return saveBlob(read.blob, videoFileName(video.url));
+    console.warn('[siar] video not downloaded:', read.problem, read.detail);
+    setNotice({
+      key: read.problem === 'mismatch' || read.problem === 'not_vouched' ? 'video_mismatch_download' : 'video_download_failed',
+      tone: 'error',
+    });
+  }
+
   if (feedUrl === undefined) return <main class="popup" aria-busy="true" />;
 
   return (
@@ -176,6 +205,9 @@ export function App({ data }: { data: Promise<PopupData> }) {
                   preview={plainText(item, 'default', v)}
                   onNextVariant={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))}
                   onShare={(how) => void share(item, how)}
+                  onDownloadVideo={() => void downloadVideo(item)}
+                  videoProgress={download?.itemId === item.id ? download : undefined}
+                  downloading={download !== undefined}
                 />
               );
             })}

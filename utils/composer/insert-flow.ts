@@ -2,12 +2,15 @@ import { TARGET_ATTR, type InsertRequest, type InsertResult } from '../insert/br
 import type { Message } from '../messages/messages';
 import type { PanelItem } from '../messages/replies';
 import type { SiteAdapter } from '../sites/types';
+import { attachFile } from './attach';
+import type { VideoOutcome } from './attach-video';
 import type { Composer } from './types';
 import { editorHolds, isEnabled } from './verify';
 
 // One insert, from the isolated world: mark the editor (and file input) for the main world, give
-// it the picture by each of the site's methods until one shows, then the text; check the page
-// shows both and the Post button is enabled. What it needs from outside is passed in, so the flow
+// it the post's video (else its picture) by each of the site's methods until one shows, then the
+// text; check the page shows both and the Post button is enabled. A video is read whole and its
+// hash checked before the page sees any of it; whatever happens to it, the text still goes in. What it needs from outside is passed in, so the flow
 // runs without a browser in the unit tests.
 
 export interface PostImage {
@@ -21,6 +24,11 @@ export interface InsertDeps {
   /** One step in the page's main world (main-world.ts). */
   askMainWorld(req: Omit<InsertRequest, 'siar' | 'id'>): Promise<InsertResult>;
   fetchImage(itemId: string): Promise<PostImage | undefined>;
+  /**
+   * Reads the post's video, checks its hash and attaches it (attach-video.ts, which the content
+   * script loads only when a video is to go in); says what became of it. Never throws.
+   */
+  attachVideo(item: PanelItem, root: Element, target: string): Promise<VideoOutcome>;
   /** True as soon as `check` holds, false after `ms` (verify.ts). */
   waitFor(check: () => boolean, ms: number): Promise<boolean>;
   copyText(text: string): Promise<boolean>;
@@ -30,7 +38,9 @@ export interface InsertDeps {
   newTarget(): string;
 }
 
-export type InsertOutcome = { inserted: true; imageOk: boolean } | { inserted: false; copied: boolean };
+export type { VideoOutcome };
+
+export type InsertOutcome = { inserted: true; imageOk: boolean; video?: VideoOutcome } | { inserted: false; copied: boolean };
 
 /** How long a picture may take to show in the composer, per method. */
 export const IMAGE_WAIT_MS = 1500;
@@ -55,20 +65,23 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
   const fileInput = adapter.fileInput(root);
   editor.setAttribute(TARGET_ATTR, target);
   fileInput?.setAttribute(TARGET_ATTR, target);
-  const attachedBefore = adapter.attachmentCount(root);
   let ok = false;
   let imageOk = true;
+  let video: VideoOutcome | undefined;
   try {
-    // The picture first: Facebook's composer re-lays itself out when a picture arrives.
-    const image = item.hasImage ? await deps.fetchImage(item.id).catch(() => undefined) : undefined;
-    imageOk = !item.hasImage;
-    for (const method of image ? adapter.imageMethods : []) {
-      const r = await deps.askMainWorld({ kind: adapter.editorKind, target, image: { ...image!, bytes: image!.bytes.slice(0), method } });
-      if (r.ok && (await deps.waitFor(() => adapter.attachmentCount(root) > attachedBefore, IMAGE_WAIT_MS))) {
-        imageOk = true;
-        console.info('[siar] picture attached by', method);
-        break;
-      }
+    // Media first: Facebook's composer re-lays itself out when a picture arrives. A post with a
+    // video gets the video; its poster is what its picture would have been.
+    if (item.video) {
+      // Longer than the site takes (X: 140 s): the text and its link go in alone, and the panel says why.
+      const max = adapter.site.videoMaxSeconds;
+      const tooLong = max !== undefined && (item.video.seconds ?? 0) > max;
+      if (tooLong) console.info('[siar] video too long for the site:', item.video.seconds);
+      video = tooLong ? 'too_long' : await deps.attachVideo(item, root, target);
+    } else if (item.hasImage) {
+      const image = await deps.fetchImage(item.id).catch(() => undefined);
+      const method = image ? await attachFile(deps, root, target, image, IMAGE_WAIT_MS) : undefined;
+      imageOk = method !== undefined;
+      if (method) console.info('[siar] picture attached by', method);
     }
     const result = await deps.askMainWorld({ kind: adapter.editorKind, target, text });
     if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
@@ -83,7 +96,7 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
   if (ok) {
     composer.pending = { itemId: item.id };
     deps.tell({ type: 'share/record', itemId: item.id, platform, action: 'inserted' });
-    return { inserted: true, imageOk };
+    return { inserted: true, imageOk, video };
   }
   // The editor did not take it: leave what the user typed, hand the text over by clipboard.
   const copied = await deps.copyText(text);

@@ -14,6 +14,8 @@ export interface PanelContent {
   offline: boolean;
   busyId?: string;
   notice?: Notice;
+  /** Bytes of the busy post's video so far. */
+  progress?: { received: number; total?: number };
 }
 
 export interface PanelView {
@@ -29,6 +31,7 @@ export interface PanelViewOptions {
   css: string;
   limit?: TextLimit;
   onInsert(composer: Composer, item: PanelItem, variant: number): void;
+  onDownload?(item: PanelItem): void;
 }
 
 export interface Rect {
@@ -90,6 +93,8 @@ export function createPanelView(opts: PanelViewOptions): PanelView {
           emptyWords={content.offline ? 'panel_offline' : undefined}
           busyId={content.busyId}
           notice={content.notice}
+          progress={content.progress}
+          onDownload={opts.onDownload}
           onInsert={(item, v) => opts.onInsert(composer, item, v)}
           onClose={() => view.close(true)}
         />,
