@@ -47,6 +47,7 @@ import {
 import { goal4, goal8, goal9 } from './node-goals';
 import { scaleSection } from './scale/report';
 import { measureChurn, measureComposerButton, measureDirectPaste, measureInsert, measureMemory, type ChurnResult } from './page-goals';
+import { measureVideoAttach } from './video-goals';
 
 const argv = process.argv.slice(2);
 const onlyArg = argv.find((a) => a.startsWith('--only'));
@@ -57,7 +58,7 @@ const quick = argv.includes('--quick');
 const UPGRADE_SETTLE_MS = 15_000;
 const want = (g: number) => !only || only.has(g);
 
-const HARD_DEADLINE_MS = 330_000;
+const HARD_DEADLINE_MS = 450_000;
 const GOALS: Record<number, { what: string; target: string }> = {
   1: { what: "Siar's script time on X, timeline churning 2,000 posts/s", target: '≤ 1 ms per s' },
   2: { what: 'composer attached → "Insert official post" visible', target: 'p95 same frame (≤ 16 ms)' },
@@ -69,6 +70,8 @@ const GOALS: Record<number, { what: string; target: string }> = {
   8: { what: 'reference tally ingest, SQLite, loopback', target: '≥ 5,000 events/s' },
   9: { what: 'feed of 1,000 items validated and composed', target: '≤ 30 ms' },
   10: { what: 'content-script heap after 1,000 composer open/close', target: 'growth ≤ 1 MB' },
+  11: { what: 'Insert clicked → 50 MB video attached (loopback agency)', target: 'p95 ≤ 3 s' },
+  12: { what: 'browser memory while attaching that video, × its size', target: '< 2.5×' },
 };
 
 const rows = new Map<number, Row>();
@@ -274,6 +277,40 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
     await without?.close();
     await agency.agency.close();
   }
+}
+
+/** Goals 11 and 12 (bench/video-goals.ts): one measurement gives both. */
+async function videoGoals(extDir: string, fixtures: FixtureServer): Promise<void> {
+  const runs = quick ? 3 : 8;
+  const r = await measureVideoAttach(extDir, fixtures, runs);
+  const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+  const notes = [
+    `${r.timings.length} of ${runs} runs; ${r.errors.length ? `errors: ${r.errors.join('; ')}` : 'no errors'}.`,
+    "The video is a valid MP4 padded to 50 MB, stored in the agency's media store and served from loopback with CORS; Chromium's content script fetches it, hashes it as it arrives, and hands one Blob to the page.",
+  ];
+  if (r.timings.length === 0) throw new Error(r.errors[0] ?? 'no run measured');
+  const p95t = p95(r.timings);
+  rows.set(11, {
+    goal: 11,
+    ...GOALS[11]!,
+    result: `p95 ${ms(p95t, 0)} (p50 ${ms(p50(r.timings), 0)})`,
+    baseline: '—',
+    pass: p95t <= 3000,
+    notes: [...notes, `timings: ${r.timings.map((t) => ms(t, 0)).join(', ')}`],
+  });
+  const worst = Math.max(...r.peaks);
+  rows.set(12, {
+    goal: 12,
+    ...GOALS[12]!,
+    result: `${(worst / r.bytes).toFixed(2)}× (peak +${mb(worst)})`,
+    baseline: `video ${mb(r.bytes)}`,
+    pass: worst < 2.5 * r.bytes,
+    notes: [
+      ...notes,
+      "Resident size of all the browser's processes, sampled every 20 ms from /proc: peak during the attach less the level just before the click; the composer's own preview counts too, so this bounds what Siar holds from above.",
+      `peaks: ${r.peaks.map(mb).join(', ')}`,
+    ],
+  });
 }
 
 async function popupAndOptionsGoals(extDir: string): Promise<void> {
@@ -571,6 +608,10 @@ async function main(): Promise<void> {
     });
     await phase([5, 6], 'popup and options pages', 150_000, () => popupAndOptionsGoals(snapshot.dir));
     await phase([7], 'sync to the tally', 60_000, () => syncGoal(snapshot.dir));
+    await phase([11, 12], 'a 50 MB video on the X fixture', 150_000, async () => {
+      fixtures ??= await startFixtureServer();
+      await videoGoals(snapshot.dir, fixtures);
+    });
   } finally {
     await fixtures?.close().catch(() => {});
     clearTimeout(hard);

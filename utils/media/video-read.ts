@@ -1,10 +1,11 @@
 import { Sha256 } from './sha256';
 
 // Reading a post's video into a file the composer can take: the bytes arrive in pieces (from a
-// fetch in Chromium, over a port from the background in Firefox), are hashed as they come, and
-// become one Blob only once all are in and the hash is the one the feed names. Nothing reaches a
-// composer before that, so a broken download never leaves half a video attached. At most about
-// two copies are held: the pieces, and the Blob made from them (the pieces then go).
+// fetch in Chromium, over a port from the background in Firefox) and are hashed as they come;
+// every few megabytes the pieces are folded into a Blob (the browser keeps its bytes, the pieces
+// go), so about one copy of the video is held, never the pieces and the whole file at once. The
+// Blobs become one file only once all bytes are in and the hash is the one the feed names:
+// nothing reaches a composer before that, so a broken download never leaves half a video attached.
 
 /** Why a video did not arrive whole and vouched for. */
 export type VideoProblem = 'not_found' | 'http' | 'network' | 'too_large' | 'mismatch' | 'not_vouched';
@@ -40,6 +41,8 @@ export type VideoRead = { ok: true; blob: Blob; sha256: string } | { ok: false; 
 export const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
 /** Progress is reported after this many new bytes, so the panel redraws a few times a second at most. */
 const PROGRESS_STEP = 512 * 1024;
+/** Pieces are folded into a Blob at this size. */
+const FOLD_BYTES = 4 * 1024 * 1024;
 
 /** A source of the video's pieces: first the total, if known, then the bytes. */
 export interface VideoSource {
@@ -55,7 +58,14 @@ export async function readVideo(
 ): Promise<VideoRead> {
   if (expect.hashRequired && !expect.sha256) return { ok: false, problem: 'not_vouched', detail: 'the signed feed names no hash for it' };
   const cap = Math.min(expect.bytes ?? MAX_VIDEO_BYTES, MAX_VIDEO_BYTES);
-  const parts: Uint8Array[] = [];
+  let parts: Uint8Array[] = [];
+  let partBytes = 0;
+  const folded: Blob[] = [];
+  const fold = () => {
+    folded.push(new Blob(parts as BlobPart[]));
+    parts = [];
+    partBytes = 0;
+  };
   const hash = new Sha256();
   let received = 0;
   let reported = 0;
@@ -69,6 +79,8 @@ export async function readVideo(
       if (received > cap) throw new VideoReadError('too_large', `more than ${cap} bytes`);
       hash.update(chunk);
       parts.push(chunk);
+      partBytes += chunk.length;
+      if (partBytes >= FOLD_BYTES) fold();
       if (received - reported >= PROGRESS_STEP) {
         reported = received;
         onProgress({ received, total });
@@ -77,18 +89,20 @@ export async function readVideo(
     if (total !== undefined && received < total) throw new VideoReadError('network', `ended after ${received} of ${total} bytes`);
     onProgress({ received, total });
   } catch (err) {
-    parts.length = 0;
+    parts = [];
+    folded.length = 0;
     const e = err instanceof VideoReadError ? err : new VideoReadError('network', String((err as Error)?.message ?? err));
     return { ok: false, problem: e.problem, detail: e.message };
   }
   const sha256 = hash.hex();
   if (expect.sha256 && sha256 !== expect.sha256.toLowerCase()) {
-    parts.length = 0;
+    parts = [];
+    folded.length = 0;
     return { ok: false, problem: 'mismatch', detail: `sha256 ${sha256}, the feed names ${expect.sha256}` };
   }
-  const blob = new Blob(parts as BlobPart[], { type: 'video/mp4' });
-  parts.length = 0;
-  return { ok: true, blob, sha256 };
+  fold();
+  // A Blob of Blobs refers to their bytes: no copy.
+  return { ok: true, blob: new Blob(folded, { type: 'video/mp4' }), sha256 };
 }
 
 /** The video fetched by whoever calls (a content script in Chromium, the background, the popup). */
