@@ -228,6 +228,22 @@ describe('Facebook with a video (Chromium)', () => {
   });
 });
 
+describe('"Unduh video" in the composer panel', () => {
+  it('saves the checked file from the page of x.com', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('https://x.com/home');
+    await page.locator('[data-testid="primaryColumn"]').getByRole('button', { name: BUTTON }).click();
+    const panel = page.getByRole('dialog', { name: 'Postingan resmi' });
+    const item = panel.getByRole('listitem').filter({ has: page.getByRole('heading', { name: TITLES.ok, exact: true }) });
+    const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: 'Unduh video' }).click()]);
+    const saved = await readFile((await download.path())!);
+    expect(sha256(saved)).toBe(clip.sha256);
+    // Nothing went into the composer.
+    expect(await xFiles(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the popup', () => {
   it('shows the poster as a video with its length, and "Unduh video" saves the checked file', async () => {
     const popup = await browser.context.newPage();
