@@ -3,19 +3,23 @@
 // the video and hands its pieces over a port as bytes. One click puts text and the checked video
 // into X's home composer and Facebook's dialog, and both are posted; a wrong hash, a missing file
 // and X's 140-second rule leave the text in and say why.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIREFOX_BUILD, startAgency, useFeedInFirefox } from './support/extension';
 import { FB, X, type FacebookWindow, type XWindow } from './support/fixture-api';
 import { startConnectProxy, startFixtureServer, type ConnectProxy, type FixtureServer } from './support/fixture-server';
 import { launchFirefox, type LaunchedFirefox } from './support/firefox';
-import { feedWithVideos, makeVideo, storeVideo, type StoredVideo } from './support/videos';
+import { feedWithVideos, makeVideo, sha256, storeVideo, type StoredVideo } from './support/videos';
 
 let firefox: LaunchedFirefox;
 let agency: Awaited<ReturnType<typeof startAgency>>;
 let fixtures: FixtureServer;
 let proxy: ConnectProxy;
 let clip: StoredVideo;
+let downloads: string;
 const logs: string[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -42,7 +46,21 @@ beforeAll(async () => {
     // The length is what the feed says; the extension never reads the file of a video X refuses.
     { id: 'video-long', title: TITLES.long, video: clip, feedSays: { seconds: 150 } },
   ]);
-  firefox = await launchFirefox({ extensionDir: FIREFOX_BUILD, proxyPort: proxy.port, lang: 'id' });
+  downloads = await mkdtemp(path.join(tmpdir(), 'siar-ff-downloads-'));
+  cleanups.push(() => rm(downloads, { recursive: true, force: true }));
+  firefox = await launchFirefox({
+    extensionDir: FIREFOX_BUILD,
+    proxyPort: proxy.port,
+    lang: 'id',
+    // Saves go to a folder of the test's, without asking.
+    extraPrefs: {
+      'browser.download.folderList': 2,
+      'browser.download.dir': downloads,
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
+      'browser.download.alwaysOpenPanel': false,
+    },
+  });
   await useFeedInFirefox(firefox, agency.feedUrl);
 });
 
@@ -167,6 +185,29 @@ describe('Firefox composers with a video', () => {
     );
     await page.waitForFunction((t: string) => (window as unknown as XWindow).__fixture.getText(0) === t, { timeout: 20_000 }, text);
     expect(text).toContain('/berita/video-long');
+    expect(await page.evaluate(() => (window as unknown as XWindow).__fixture.attachments(0))).toBe(0);
+    await page.close();
+  });
+
+  it('"Unduh video" in the panel saves the checked file (read by the background)', async () => {
+    const page = await open('https://x.com/home');
+    const findButton = () =>
+      [...document.querySelectorAll('[data-testid="primaryColumn"] siar-composer')]
+        .map((h) => h.shadowRoot?.querySelector<HTMLButtonElement>('button[aria-label="Sisipkan postingan resmi"]'))
+        .find(Boolean) ?? null;
+    await page.waitForFunction(findButton, { timeout: 20_000 });
+    await ((await page.evaluateHandle(findButton)).asElement() as ElementHandle<Element>).click();
+    await page.waitForFunction(ITEM, { timeout: 20_000 }, TITLES.ok);
+    const item = (await page.evaluateHandle(ITEM, TITLES.ok)) as ElementHandle<Element>;
+    const save = await item.evaluateHandle((el) => el.querySelector<HTMLButtonElement>('button.download-video')!);
+    await (save.asElement() as ElementHandle<Element>).click();
+    let saved: string | undefined;
+    for (let i = 0; i < 100 && !saved; i++) {
+      saved = (await readdir(downloads)).find((f) => f.endsWith('.mp4'));
+      if (!saved) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(saved).toBeDefined();
+    expect(sha256(await readFile(path.join(downloads, saved!)))).toBe(clip.sha256);
     expect(await page.evaluate(() => (window as unknown as XWindow).__fixture.attachments(0))).toBe(0);
     await page.close();
   });
