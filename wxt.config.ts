@@ -32,14 +32,14 @@ export default defineConfig({
       for (const e of mainWorld) e.options.matches = sitePages;
     },
     // The video code (entrypoints/video.ts) is imported by the composer content scripts when a
-    // post with a video goes in: reachable from the sites' pages only.
+    // post's video is attached or saved. Firefox lets a content script import its extension's
+    // files as they are; Chromium only web-accessible ones: there it is listed for the sites'
+    // pages alone, behind a dynamic URL (a per-session id), so no page can fetch it by the
+    // extension's id, nor tell from it that Siar is installed.
     'build:manifestGenerated'(_wxt, manifest) {
+      if (manifest.manifest_version !== 3) return;
       const sitePages = [...new Set((manifest.content_scripts ?? []).flatMap((c) => c.matches ?? []))];
-      if (manifest.manifest_version === 2) {
-        manifest.web_accessible_resources = ['video.js'];
-      } else {
-        manifest.web_accessible_resources = [{ resources: ['video.js'], matches: sitePages }];
-      }
+      manifest.web_accessible_resources = [{ resources: ['video.js'], matches: sitePages, use_dynamic_url: true }];
     },
   },
   vite: () => ({ plugins: [preact()] }),
