@@ -46,6 +46,16 @@ export default defineConfig({
       const sitePages = [...new Set(scripts.filter((e) => e.options.world !== 'MAIN').flatMap((e) => e.options.matches ?? []))];
       for (const e of mainWorld) e.options.matches = sitePages;
     },
+    // The video code (entrypoints/video.ts) is imported by the composer content scripts when a
+    // post's video is attached or saved. Firefox lets a content script import its extension's
+    // files as they are; Chromium only web-accessible ones: there it is listed for the sites'
+    // pages alone, behind a dynamic URL (a per-session id), so no page can fetch it by the
+    // extension's id, nor tell from it that Siar is installed.
+    'build:manifestGenerated'(_wxt, manifest) {
+      if (manifest.manifest_version !== 3) return;
+      const sitePages = [...new Set((manifest.content_scripts ?? []).flatMap((c) => c.matches ?? []))];
+      manifest.web_accessible_resources = [{ resources: ['video.js'], matches: sitePages, use_dynamic_url: true }];
+    },
   },
   vite: () => ({ plugins: [preact()] }),
   zip: {

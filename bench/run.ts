@@ -56,6 +56,7 @@ import {
   type InsertSite,
 } from './page-goals';
 import { measureWaButton, measureWaChurn, measureWaInsert } from './whatsapp-goals';
+import { measureVideoAttach } from './video-goals';
 
 const argv = process.argv.slice(2);
 const onlyArg = argv.find((a) => a.startsWith('--only'));
@@ -66,7 +67,7 @@ const quick = argv.includes('--quick');
 const UPGRADE_SETTLE_MS = 15_000;
 const want = (g: number) => !only || only.has(g);
 
-const HARD_DEADLINE_MS = 400_000;
+const HARD_DEADLINE_MS = 500_000;
 const GOALS: Record<number, { what: string; target: string }> = {
   1: { what: "Siar's script time on X, timeline churning 2,000 posts/s", target: '≤ 1 ms per s' },
   2: { what: 'composer attached → "Insert official post" visible', target: 'p95 same frame (≤ 16 ms)' },
@@ -84,6 +85,8 @@ const GOALS: Record<number, { what: string; target: string }> = {
     what: 'WhatsApp Web: Insert clicked → text in the message box; picture → caption in its preview',
     target: 'p95 ≤ 50 ms; picture ≤ 300 ms',
   },
+  14: { what: 'Insert clicked → 50 MB video attached (loopback agency)', target: 'p95 ≤ 3 s' },
+  15: { what: 'browser memory while attaching that video, × its size', target: '< 2.5×' },
 };
 
 const rows = new Map<number, Row>();
@@ -391,6 +394,40 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
   }
 }
 
+/** Goals 14 and 15 (bench/video-goals.ts): one measurement gives both. */
+async function videoGoals(extDir: string, fixtures: FixtureServer): Promise<void> {
+  const runs = quick ? 3 : 8;
+  const r = await measureVideoAttach(extDir, fixtures, runs);
+  const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+  const notes = [
+    `${r.timings.length} of ${runs} runs; ${r.errors.length ? `errors: ${r.errors.join('; ')}` : 'no errors'}.`,
+    "The video is a valid MP4 padded to 50 MB, stored in the agency's media store and served from loopback with CORS; Chromium's content script fetches it, hashes it as it arrives, and hands one Blob to the page.",
+  ];
+  if (r.timings.length === 0) throw new Error(r.errors[0] ?? 'no run measured');
+  const p95t = p95(r.timings);
+  rows.set(14, {
+    goal: 14,
+    ...GOALS[14]!,
+    result: `p95 ${ms(p95t, 0)} (p50 ${ms(p50(r.timings), 0)})`,
+    baseline: '—',
+    pass: p95t <= 3000,
+    notes: [...notes, `timings: ${r.timings.map((t) => ms(t, 0)).join(', ')}`],
+  });
+  const worst = Math.max(...r.peaks);
+  rows.set(15, {
+    goal: 15,
+    ...GOALS[15]!,
+    result: `${(worst / r.bytes).toFixed(2)}× (peak +${mb(worst)})`,
+    baseline: `video ${mb(r.bytes)}`,
+    pass: worst < 2.5 * r.bytes,
+    notes: [
+      ...notes,
+      "Resident size of all the browser's processes, sampled every 20 ms from /proc: peak during the attach less the level just before the click; the composer's own preview counts too, so this bounds what Siar holds from above.",
+      `peaks: ${r.peaks.map(mb).join(', ')}`,
+    ],
+  });
+}
+
 async function popupAndOptionsGoals(extDir: string): Promise<void> {
   const agency = await startAgency();
   let browser: LaunchedChromium | undefined;
@@ -686,6 +723,10 @@ async function main(): Promise<void> {
     });
     await phase([5, 6], 'popup and options pages', 150_000, () => popupAndOptionsGoals(snapshot.dir));
     await phase([7], 'sync to the tally', 60_000, () => syncGoal(snapshot.dir));
+    await phase([14, 15], 'a 50 MB video on the X fixture', 150_000, async () => {
+      fixtures ??= await startFixtureServer();
+      await videoGoals(snapshot.dir, fixtures);
+    });
   } finally {
     await fixtures?.close().catch(() => {});
     clearTimeout(hard);

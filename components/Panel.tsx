@@ -5,6 +5,7 @@ import type { PanelItem } from '@/utils/messages/replies';
 import type { TextLimit } from '@/utils/sites/types';
 import { Badges } from './Badges';
 import { VariantSwitcher } from './VariantSwitcher';
+import { VideoPoster, VideoProgressLine } from './Video';
 
 export interface PanelProps {
   id: string;
@@ -15,8 +16,12 @@ export interface PanelProps {
   busyId?: string;
   /** Item id → a blob: URL of its picture, once fetched. */
   thumbs?: Readonly<Record<string, string>>;
-  notice?: { key: MessageKey; tone: 'ok' | 'error' };
+  notice?: { key: MessageKey; subs?: (string | number)[]; tone: 'ok' | 'error' };
+  /** Bytes of the busy post's video so far, while they arrive. */
+  progress?: { received: number; total?: number };
   onInsert: (item: PanelItem, variant: number) => void;
+  /** "Unduh video": save the post's video. */
+  onDownload?: (item: PanelItem) => void;
   onClose: () => void;
 }
 
@@ -60,7 +65,7 @@ export function Panel(p: PanelProps) {
       </label>
       {p.notice && (
         <p class={`notice notice-${p.notice.tone}`} role="alert">
-          {t(p.notice.key)}
+          {t(p.notice.key, ...(p.notice.subs ?? []))}
         </p>
       )}
       {!p.items && <p class="empty">{t('refreshing')}</p>}
@@ -81,9 +86,11 @@ export function Panel(p: PanelProps) {
                 {item.agency && <span>{item.agency}</span>}
                 <Badges priority={item.priority} shared={item.shared} tried={item.tried} />
               </div>
+              {item.video && <VideoPoster poster={item.video.poster} seconds={item.video.seconds} />}
               <p class="preview" aria-label={t('text_to_share')}>
                 {text.text}
               </p>
+              {p.busyId === item.id && p.progress && <VideoProgressLine {...p.progress} />}
               <div class="panel-row">
                 <VariantSwitcher index={v} count={item.texts.length} onNext={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))} />
                 {p.limit && (
@@ -100,6 +107,17 @@ export function Panel(p: PanelProps) {
                 >
                   {p.busyId === item.id ? t('inserting') : t('insert')}
                 </button>
+                {item.video && p.onDownload && (
+                  <button
+                    type="button"
+                    class="download-video"
+                    aria-describedby={hid}
+                    disabled={p.busyId !== undefined}
+                    onClick={(e) => e.isTrusted && p.onDownload!(item)}
+                  >
+                    {t('download_video')}
+                  </button>
+                )}
               </div>
             </li>
           );

@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { PlatformLine } from '@/utils/history/share-state';
 import { t } from '@/utils/i18n';
-import { isForPlatform, priorityOf, type Item } from '@/utils/protocol/item';
+import { isForPlatform, priorityOf, videoOf, type Item } from '@/utils/protocol/item';
 import { isMessenger, platformName, type Platform } from '@/utils/protocol/platforms';
 import { SITES } from '@/utils/sites/registry';
 import { Badges } from './Badges';
 import { VariantSwitcher } from './VariantSwitcher';
+import { VideoPoster, VideoProgressLine } from './Video';
 
 /** A site to share to, or Copy. */
 export type PopupShare = Platform | 'copy';
@@ -26,6 +27,12 @@ export interface PostCardProps {
   onShare: (how: PopupShare) => void;
   /** "I sent it": the user says the post went out on `platform`. */
   onSelfReport: (platform: string) => void;
+  /** "Unduh video": save the post's video (for WhatsApp on a phone, where nothing is attached for you). */
+  onDownloadVideo?: () => void;
+  /** Bytes of this post's video so far, while a download runs. */
+  videoProgress?: { received: number; total?: number };
+  /** A download of some video is running: the buttons wait. */
+  downloading?: boolean;
 }
 
 /** A preview this long or with more lines is cut, with "Selengkapnya" to read it all. */
@@ -45,9 +52,14 @@ export function PostCard(p: PostCardProps) {
   const previewId = `${headingId}-text`;
   const sites = SITES.filter((s) => isForPlatform(item, s.id));
   const long = isLong(p.preview);
+  const video = videoOf(item);
   return (
     <article class="post" aria-labelledby={headingId} data-item-id={item.id}>
-      {item.image && <img class="thumb" src={item.image} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" />}
+      {video ? (
+        <VideoPoster poster={video._siar?.poster ?? item.image} seconds={video.duration_in_seconds} />
+      ) : (
+        item.image && <img class="thumb" src={item.image} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" />
+      )}
       <div class="post-body">
         <h2 id={headingId} class="post-title">
           {item.title ?? item.summary ?? item.id}
@@ -90,7 +102,13 @@ export function PostCard(p: PostCardProps) {
           <button type="button" class="share share-copy" onClick={() => p.onShare('copy')}>
             {t('copy')}
           </button>
+          {video && p.onDownloadVideo && (
+            <button type="button" class="share share-download" disabled={p.downloading} onClick={p.onDownloadVideo}>
+              {t('download_video')}
+            </button>
+          )}
         </div>
+        {p.videoProgress && <VideoProgressLine {...p.videoProgress} />}
         {p.lines.length > 0 && (
           <ul class="share-states" aria-label={t('share_states_label')}>
             {p.lines.map((line) => {

@@ -7,7 +7,8 @@ import { refreshFeed } from '@/utils/feed/service';
 import { attachPostUrl, recordShare } from '@/utils/history/record';
 import { readShareStates } from '@/utils/history/queries';
 import { CONTENT_SCRIPT_MESSAGES, MessageSchema, type Message, type Replies } from '@/utils/messages/table';
-import { refreshMinutes } from '@/utils/protocol/item';
+import { refreshMinutes, videoOf } from '@/utils/protocol/item';
+import { serveVideoPort, VIDEO_PORT } from '@/utils/media/video-port';
 import { effectiveFeedUrl } from '@/utils/settings';
 import { deleteHistory } from '@/utils/history/delete';
 import { addOneClick, fallbackUrl, peekOneClick, takeOneClick } from '@/utils/share/oneclick';
@@ -139,7 +140,7 @@ export default defineBackground(() => {
       const { url, state } = await currentFeed();
       if (!url) return { items: [], empty: 'no_feed' };
       if (!state?.fetchedAt) return { items: [], empty: 'not_loaded' };
-      return { items: panelItems(state.items, await readShareStates(), m.platform, Date.now()) };
+      return { items: panelItems(state.items, await readShareStates(), m.platform, Date.now(), Boolean(state.verifiedWith)) };
     },
     'image/get': async (m) => {
       const { state } = await currentFeed();
@@ -222,6 +223,20 @@ export default defineBackground(() => {
       return { ok: false, error: String((err as Error)?.message ?? err) };
     });
   });
+
+  // Firefox's composers get a post's video from here (utils/media/video-port.ts): only the video
+  // of a post in the current feed, never an address the page names. Chromium's fetch it themselves.
+  if (import.meta.env.FIREFOX) {
+    browser.runtime.onConnect.addListener((port) => {
+      if (port.name !== VIDEO_PORT) return;
+      if (port.sender?.id !== browser.runtime.id) return port.disconnect();
+      serveVideoPort(port, async (itemId) => {
+        const { state } = await currentFeed();
+        const item = state?.items.find((i) => i.id === itemId);
+        return item && videoOf(item)?.url;
+      });
+    });
+  }
 
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === FEED_ALARM) void refresh(true);

@@ -13,7 +13,9 @@ export function staticMediaRoutes(store: MediaStore, pictures: ReadonlyMap<strin
         const name = params.name ?? '';
         if (await store.serve(req, res, name)) return;
         const entry = fixed.get(name);
-        if (!entry) throw new HttpError(404, 'not_found', `no such media: ${name}`);
+        // With CORS, so that the extension, fetching from a composer's page, can tell "gone" from
+        // "network down".
+        if (!entry) throw new HttpError(404, 'not_found', `no such media: ${name}`, { 'Access-Control-Allow-Origin': '*' });
         const headers = {
           'Content-Type': 'image/png',
           ETag: entry.etag,

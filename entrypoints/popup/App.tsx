@@ -14,7 +14,7 @@ import { readShareStates } from '@/utils/history/queries';
 import { isPostedAnywhere, platformLines, type ShareStates } from '@/utils/history/share-state';
 import { t, uiLocale, type MessageKey } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
-import { isForPlatform, refreshMinutes, type Item, type Priority } from '@/utils/protocol/item';
+import { isForPlatform, refreshMinutes, videoOf, type Item, type Priority } from '@/utils/protocol/item';
 import { PLATFORMS } from '@/utils/protocol/platforms';
 import { linkShareUrl } from '@/utils/share/links';
 import { SITES, siteById } from '@/utils/sites/registry';
@@ -36,6 +36,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
   const [variants, setVariants] = useState<Record<string, number>>({});
   const [shown, setShown] = useState(PAGE);
   const [notice, setNotice] = useState<Notice>();
+  const [download, setDownload] = useState<{ itemId: string; received: number; total?: number }>();
 
   const reload = useCallback(async (url: string) => {
     const [s, marks] = await Promise.all([loadFeedState(url), readShareStates()]);
@@ -128,6 +129,34 @@ export function App({ data }: { data: Promise<PopupData> }) {
     }
   }
 
+  /**
+   * "Unduh video": the popup reads the video (the agency's media answers with CORS; the feed's
+   * origin is granted anyway), checks its hash like an attached one, and saves it through a
+   * blob: link of its own — no `downloads` permission.
+   */
+  async function downloadVideo(item: Item) {
+    const video = videoOf(item);
+    if (!video || download) return;
+    setNotice(undefined);
+    setDownload({ itemId: item.id, received: 0 });
+    const [{ fetchSource, readVideo, videoFileName }, { saveBlob }] = await Promise.all([
+      import('@/utils/media/video-read'),
+      import('@/utils/media/save'),
+    ]);
+    const read = await readVideo(
+      () => fetchSource(video.url),
+      { sha256: video._siar?.sha256, hashRequired: Boolean(state?.verifiedWith), bytes: video.size_in_bytes },
+      (p) => setDownload({ itemId: item.id, ...p }),
+    );
+    setDownload(undefined);
+    if (read.ok) return saveBlob(read.blob, videoFileName(video.url));
+    console.warn('[siar] video not downloaded:', read.problem, read.detail);
+    setNotice({
+      key: read.problem === 'mismatch' || read.problem === 'not_vouched' ? 'video_mismatch_download' : 'video_download_failed',
+      tone: 'error',
+    });
+  }
+
   /** "I sent it": recorded as a `posted` the user says they did, counted apart from seen posts. */
   async function selfReport(item: Item, platform: string) {
     const reply = await sendMessage({ type: 'share/record', itemId: item.id, platform, action: 'posted', selfReported: true });
@@ -212,6 +241,9 @@ export function App({ data }: { data: Promise<PopupData> }) {
                   onNextVariant={() => setVariants((m) => ({ ...m, [item.id]: v + 1 }))}
                   onShare={(how) => void share(item, how)}
                   onSelfReport={(platform) => void selfReport(item, platform)}
+                  onDownloadVideo={() => void downloadVideo(item)}
+                  videoProgress={download?.itemId === item.id ? download : undefined}
+                  downloading={download !== undefined}
                 />
               );
             })}

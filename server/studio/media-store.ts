@@ -358,7 +358,7 @@ export class MediaStore {
     try {
       size = (await stat(path)).size;
     } catch {
-      throw new HttpError(404, 'not_found', 'the file of this media is missing');
+      throw new HttpError(404, 'not_found', 'the file of this media is missing', { 'Access-Control-Allow-Origin': '*' });
     }
     const etag = `"${row.sha256.slice(0, 32)}"`;
     const headers: Record<string, string> = {

@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { attachVideo, type VideoAttachDeps } from '@/utils/composer/attach-video';
 import { insertPost, variantText, type InsertDeps, type PostImage } from '@/utils/composer/insert-flow';
 import type { Composer } from '@/utils/composer/types';
 import { TARGET_ATTR, type ImageMethod, type InsertRequest, type InsertResult } from '@/utils/insert/bridge';
 import type { Message } from '@/utils/messages/messages';
-import type { PanelItem } from '@/utils/messages/replies';
+import type { VideoProgress } from '@/utils/media/video-read';
+import type { PanelItem, PanelVideo } from '@/utils/messages/replies';
 import { adapter as x } from '@/utils/sites/x.site';
 
 const PNG: PostImage = { name: 'apel.png', type: 'image/png', bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47]).buffer };
@@ -44,9 +46,13 @@ let composer: Composer;
 let page: Page;
 let told: Message[];
 let copied: string[];
+let progress: (VideoProgress | undefined)[];
 
-function deps(over: Partial<InsertDeps> = {}): InsertDeps {
-  return {
+/** The flow's dependencies; the video's reading is `fetchVideo`, the rest of its attaching the real attach-video.ts. */
+function deps(over: Partial<InsertDeps> & { fetchVideo?: VideoAttachDeps['fetchVideo'] } = {}): InsertDeps {
+  const { fetchVideo = async () => ({ ok: true, blob: new Blob([new Uint8Array(8)], { type: 'video/mp4' }), sha256: 'x' }), ...rest } =
+    over;
+  const d: InsertDeps = {
     adapter: x,
     async askMainWorld(req): Promise<InsertResult> {
       page.requests.push(req);
@@ -67,6 +73,13 @@ function deps(over: Partial<InsertDeps> = {}): InsertDeps {
       return { siar: 'inserted', id: 'r', ok: true, textMethod: 'paste' };
     },
     fetchImage: async () => PNG,
+    attachVideo: (it, root, target) =>
+      attachVideo(
+        { adapter: d.adapter, askMainWorld: d.askMainWorld, waitFor: d.waitFor, fetchVideo, videoProgress: (p) => void progress.push(p) },
+        it,
+        root,
+        target,
+      ),
     // The page has changed by the time the flow looks: no waiting in a unit test.
     waitFor: async (check) => check(),
     async copyText(text) {
@@ -75,8 +88,9 @@ function deps(over: Partial<InsertDeps> = {}): InsertDeps {
     },
     tell: (msg) => void told.push(msg),
     newTarget: () => 'target-1',
-    ...over,
+    ...rest,
   };
+  return d;
 }
 
 beforeEach(() => {
@@ -86,6 +100,7 @@ beforeEach(() => {
   page = { takesImageBy: ['file-input'], takesText: true, postStaysDisabled: false, requests: [], marked: [] };
   told = [];
   copied = [];
+  progress = [];
   vi.spyOn(console, 'info').mockImplementation(() => {});
   vi.spyOn(console, 'warn').mockImplementation(() => {});
 });
@@ -129,7 +144,7 @@ describe('a verified insert', () => {
     // Each attempt gets bytes of its own: the main world takes them over (postMessage transfer).
     const [a, b] = page.requests.filter((r) => r.image).map((r) => r.image!.bytes);
     expect(a).not.toBe(b);
-    expect(new Uint8Array(a!)).toEqual(new Uint8Array(PNG.bytes));
+    expect(new Uint8Array(a as ArrayBuffer)).toEqual(new Uint8Array(PNG.bytes as ArrayBuffer));
   });
 
   it('still inserts the text when no method attaches the picture, and says so', async () => {
@@ -197,5 +212,109 @@ describe('an insert that does not verify', () => {
   it('unmarks the composer even when the main world throws', async () => {
     await expect(insertPost(deps({ askMainWorld: () => Promise.reject(new Error('gone')) }), composer, item(), 0)).rejects.toThrow('gone');
     expect(composer.editor.hasAttribute(TARGET_ATTR)).toBe(false);
+  });
+});
+
+describe('a post with a video', () => {
+  const VIDEO: PanelVideo = {
+    url: 'https://agency.example/media/abc.mp4',
+    seconds: 30,
+    bytes: 8,
+    sha256: 'a'.repeat(64),
+    hashRequired: true,
+  };
+
+  it('reads the video, attaches the same Blob by each method in turn until one shows, then the text; the picture is not fetched', async () => {
+    const blob = new Blob([new Uint8Array(8)], { type: 'video/mp4' });
+    let pictures = 0;
+    const outcome = await insertPost(
+      deps({
+        fetchImage: async () => {
+          pictures++;
+          return PNG;
+        },
+        fetchVideo: async (_item, onProgress) => {
+          onProgress({ received: 8, total: 8 });
+          return { ok: true, blob, sha256: 'a'.repeat(64) };
+        },
+      }),
+      composer,
+      item({ hasImage: true, video: VIDEO }),
+      0,
+    );
+    expect(outcome).toEqual({ inserted: true, imageOk: true, video: 'attached' });
+    expect(pictures).toBe(0);
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['paste', 'file-input', 'text']);
+    // One Blob for every try: a video is never copied per method.
+    expect(page.requests[0]!.image!.bytes).toBe(blob);
+    expect(page.requests[1]!.image).toMatchObject({ bytes: blob, type: 'video/mp4', name: 'abc.mp4' });
+    // Progress while reading, then cleared.
+    expect(progress).toEqual([{ received: 8, total: 8 }, undefined]);
+    expect(told.map((m) => m.type)).toEqual(['site/health', 'share/record']);
+  });
+
+  it.each([
+    ['mismatch', 'mismatch'],
+    ['not_vouched', 'mismatch'],
+    ['not_found', 'not_found'],
+    ['network', 'failed'],
+    ['too_large', 'failed'],
+  ] as const)('a read that fails (%s): nothing is given to the page but the text, and it says %s', async (problem, said) => {
+    const outcome = await insertPost(
+      deps({ fetchVideo: async () => ({ ok: false, problem, detail: 'test' }) }),
+      composer,
+      item({ video: VIDEO }),
+      0,
+    );
+    expect(outcome).toEqual({ inserted: true, imageOk: true, video: said });
+    expect(page.requests.every((r) => r.image === undefined)).toBe(true);
+    expect(composer.editor.textContent).toContain('Apel pagi ASN');
+    expect(console.warn).toHaveBeenCalledWith('[siar] video not attached:', problem, 'test', VIDEO.url);
+  });
+
+  it('a read that throws is a failure, not a lost insert', async () => {
+    const outcome = await insertPost(
+      deps({
+        fetchVideo: async () => {
+          throw new Error('the video code did not load');
+        },
+      }),
+      composer,
+      item({ video: VIDEO }),
+      0,
+    );
+    expect(outcome).toEqual({ inserted: true, imageOk: true, video: 'failed' });
+    expect(progress.at(-1)).toBeUndefined();
+  });
+
+  it('longer than the site takes (X: 140 s): not even read; text and link go in, and it says why', async () => {
+    let reads = 0;
+    const outcome = await insertPost(
+      deps({
+        fetchVideo: async () => {
+          reads++;
+          return { ok: false, problem: 'network', detail: '' };
+        },
+      }),
+      composer,
+      item({ video: { ...VIDEO, seconds: 140.5 } }),
+      0,
+    );
+    expect(x.site.videoMaxSeconds).toBe(140);
+    expect(reads).toBe(0);
+    expect(outcome).toEqual({ inserted: true, imageOk: true, video: 'too_long' });
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text']);
+  });
+
+  it('exactly 140 s still goes in on X', async () => {
+    const outcome = await insertPost(deps(), composer, item({ video: { ...VIDEO, seconds: 140 } }), 0);
+    expect(outcome).toEqual({ inserted: true, imageOk: true, video: 'attached' });
+  });
+
+  it('no composer shows the video: failed, the text still goes in', async () => {
+    page.takesImageBy = [];
+    const outcome = await insertPost(deps(), composer, item({ video: VIDEO }), 0);
+    expect(outcome).toEqual({ inserted: true, imageOk: true, video: 'failed' });
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual([...x.imageMethods, 'text']);
   });
 });

@@ -90,6 +90,51 @@ describe('the panel view', () => {
     expect(document.activeElement).toBe(composer.editor);
   });
 });
+describe('a post with a video in the panel', () => {
+  const shadowPanel = () => document.querySelector(HOST_TAG)?.shadowRoot?.querySelector<HTMLElement>('.panel');
+  const video: PanelItem = {
+    ...items[0]!,
+    id: 'v',
+    title: 'Peresmian',
+    video: { url: 'https://a.example/media/v.mp4', poster: 'https://a.example/media/p.jpg', seconds: 65, bytes: 48e6, hashRequired: true },
+  };
+
+  it('shows the poster as one image named with its length, a play mark and the clock, and "Unduh video"', () => {
+    const downloads: string[] = [];
+    const view = createPanelView({ css: '', onInsert: () => {}, onDownload: (item) => downloads.push(item.id) });
+    view.open(composer, { items: [items[0]!, video], offline: false });
+    const panel = shadowPanel()!;
+    const posters = panel.querySelectorAll('[role="img"]');
+    expect(posters).toHaveLength(1);
+    expect(posters[0]!.getAttribute('aria-label')).toBe('video_label_length|duration_minutes_seconds|1|5');
+    expect(posters[0]!.querySelector('img')?.getAttribute('src')).toBe(video.video!.poster);
+    expect(posters[0]!.querySelector('.video-play')?.getAttribute('aria-hidden')).toBe('true');
+    expect(posters[0]!.querySelector('.video-duration')?.textContent).toBe('1:05');
+    // Only the post with a video has the download button; a script click does nothing.
+    const buttons = panel.querySelectorAll<HTMLButtonElement>('button.download-video');
+    expect(buttons).toHaveLength(1);
+    expect(buttons[0]!.textContent).toBe('download_video');
+    buttons[0]!.click();
+    expect(downloads).toEqual([]);
+    view.close(false);
+  });
+
+  it('shows "Mengunduh video 12 / 48 MB" under the busy post while bytes arrive, and disables the buttons', () => {
+    const view = createPanelView({ css: '', onInsert: () => {}, onDownload: () => {} });
+    view.open(composer, { items: [items[0]!, video], offline: false, busyId: 'v', progress: { received: 12.4e6, total: 48e6 } });
+    const panel = shadowPanel()!;
+    const status = panel.querySelectorAll('.video-progress[role="status"]');
+    expect(status).toHaveLength(1);
+    expect(status[0]!.closest('li')?.querySelector('h3')?.textContent).toBe('Peresmian');
+    expect(status[0]!.textContent).toBe('video_downloading|12|48');
+    expect(
+      [...panel.querySelectorAll<HTMLButtonElement>('button')]
+        .filter((b) => b.matches('.insert, .download-video'))
+        .every((b) => b.disabled),
+    ).toBe(true);
+    view.close(false);
+  });
+});
 
 describe('Post watching', () => {
   it('ignores a Post press a script makes: only the person pressing Post counts', () => {

@@ -86,6 +86,10 @@ describe.each(BACKENDS)('videos on %s', (backend: Backend) => {
     expect(part.headers.get('content-range')).toBe(`bytes 0-99/${videos.short.length}`);
     expect(part.headers.get('access-control-allow-origin')).toBe('*');
     expect(Buffer.from(await part.arrayBuffer()).equals(videos.short.subarray(0, 100))).toBe(true);
+    // A video that is gone says so with CORS too: the extension tells "gone" from "network down".
+    const gone = await s.call('/media/aaaaaaaaaaaaaaaa.mp4');
+    expect(gone.status).toBe(404);
+    expect(gone.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('refuses a renamed non-MP4 and a file over the limit, saying why', async () => {

@@ -137,6 +137,7 @@ describe('a picture on WhatsApp', () => {
         return { siar: 'inserted', id: 'r', ok: true };
       },
       fetchImage: async () => ({ name: 'apel.png', type: 'image/png', bytes: new ArrayBuffer(4) }),
+      attachVideo: () => Promise.reject(new Error('no video in this test')),
       waitFor: async (check) => check(),
       copyText: async () => true,
       tell: (msg) => void told.push(msg),

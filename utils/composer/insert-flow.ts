@@ -2,12 +2,17 @@ import { TARGET_ATTR, type InsertRequest, type InsertResult } from '../insert/br
 import type { Message } from '../messages/messages';
 import type { PanelItem } from '../messages/replies';
 import type { SiteAdapter } from '../sites/types';
+import { attachFile } from './attach';
+import type { VideoOutcome } from './attach-video';
 import type { Composer } from './types';
 import { editorHolds, isEnabled } from './verify';
 
 // One insert, from the isolated world: mark the editor (and file input) for the main world, put
-// the text in at once, then the picture by each of the site's methods until one shows; check the
-// page shows both and the Post button is enabled. What it needs from outside is passed in, so the flow
+// the text in at once, then the post's video (else its picture) by each of the site's methods
+// until one shows; check the page shows both and the Post button is enabled. A site that takes
+// the text as the media's caption (WhatsApp) gets the media first. A video is read whole and its
+// hash checked before the page sees any of it; whatever happens to it, the text still goes in.
+// What it needs from outside is passed in, so the flow
 // runs without a browser in the unit tests.
 
 export interface PostImage {
@@ -21,6 +26,11 @@ export interface InsertDeps {
   /** One step in the page's main world (main-world.ts). */
   askMainWorld(req: Omit<InsertRequest, 'siar' | 'id'>): Promise<InsertResult>;
   fetchImage(itemId: string): Promise<PostImage | undefined>;
+  /**
+   * Reads the post's video, checks its hash and attaches it (attach-video.ts, which the content
+   * script loads only when a video is to go in); says what became of it. Never throws.
+   */
+  attachVideo(item: PanelItem, root: Element, target: string): Promise<VideoOutcome>;
   /** True as soon as `check` holds, false after `ms` (verify.ts). */
   waitFor(check: () => boolean, ms: number): Promise<boolean>;
   copyText(text: string): Promise<boolean>;
@@ -30,7 +40,9 @@ export interface InsertDeps {
   newTarget(): string;
 }
 
-export type InsertOutcome = { inserted: true; imageOk: boolean } | { inserted: false; copied: boolean };
+export type { VideoOutcome };
+
+export type InsertOutcome = { inserted: true; imageOk: boolean; video?: VideoOutcome } | { inserted: false; copied: boolean };
 
 /** How long a picture may take to show in the composer, per method. */
 export const IMAGE_WAIT_MS = 1500;
@@ -55,16 +67,17 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
   const fileInput = adapter.fileInput(root);
   editor.setAttribute(TARGET_ATTR, target);
   fileInput?.setAttribute(TARGET_ATTR, target);
-  const attachedBefore = adapter.attachmentCount(root);
   let ok = false;
   let imageOk = true;
   /** Where the text goes: the composer, or the caption box of the site's media preview. */
   let textBox: HTMLElement = editor;
   let textTarget = target;
+  let video: VideoOutcome | undefined;
   try {
     // The picture's bytes are asked for at once (the panel has usually fetched them for its
-    // thumbnail already).
-    const picture = item.hasImage ? deps.fetchImage(item.id).catch(() => undefined) : undefined;
+    // thumbnail already). A post with a video gets the video; its poster is its picture.
+    const picture = !item.video && item.hasImage ? deps.fetchImage(item.id).catch(() => undefined) : undefined;
+    const hasMedia = Boolean(item.video) || picture !== undefined;
     const putText = async () => {
       const result = await deps.askMainWorld({ kind: adapter.editorKind, target: textTarget, text });
       if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
@@ -72,24 +85,25 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
       if (result.ok) console.info('[siar] text inserted by', result.textMethod, held ? 'and verified' : 'but NOT verified');
       return held;
     };
-    const putPicture = async (): Promise<PostImage | undefined> => {
-      const image = await picture;
-      imageOk = false;
-      for (const method of image ? adapter.imageMethods : []) {
-        const r = await deps.askMainWorld({ kind: adapter.editorKind, target, image: { ...image!, bytes: image!.bytes.slice(0), method } });
-        if (r.ok && (await deps.waitFor(() => adapter.attachmentCount(root) > attachedBefore, IMAGE_WAIT_MS))) {
-          imageOk = true;
-          console.info('[siar] picture attached by', method);
-          break;
-        }
+    /** True when the media is in the composer. */
+    const putMedia = async (): Promise<boolean> => {
+      if (item.video) {
+        // Longer than the site takes (X: 140 s): the text and its link go in alone, and the panel says why.
+        const max = adapter.site.videoMaxSeconds;
+        const tooLong = max !== undefined && (item.video.seconds ?? 0) > max;
+        if (tooLong) console.info('[siar] video too long for the site:', item.video.seconds);
+        video = tooLong ? 'too_long' : await deps.attachVideo(item, root, target);
+        return video === 'attached';
       }
-      return image;
+      const image = await picture;
+      const method = image ? await attachFile(deps, root, target, image, IMAGE_WAIT_MS) : undefined;
+      imageOk = method !== undefined;
+      if (method) console.info('[siar] picture attached by', method);
+      return imageOk;
     };
-    if (picture && adapter.captionEditor) {
-      // A site that takes the text as the picture's caption (WhatsApp, in the preview the picture
-      // opens): the picture first, then the text into that caption box.
-      const image = await putPicture();
-      if (image && imageOk) {
+    if (hasMedia && adapter.captionEditor) {
+      // The media first, then the text into the caption box of the preview it opens.
+      if (await putMedia()) {
         let caption: HTMLElement | null = null;
         if (await deps.waitFor(() => (caption = adapter.captionEditor!(root)) !== null, IMAGE_WAIT_MS)) {
           textBox = caption!;
@@ -99,11 +113,11 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
       }
       ok = await putText();
     } else {
-      // Elsewhere the text first, at once: a user waits for it; the picture goes in once it is there.
+      // Elsewhere the text first, at once: a user waits for it; the media goes in once it is there.
       ok = await putText();
-      if (ok && picture) {
-        await putPicture();
-        // A composer that re-lays itself out when a picture arrives (Facebook's) may drop the text:
+      if (ok && hasMedia) {
+        await putMedia();
+        // A composer that re-lays itself out when media arrives (Facebook's) may drop the text:
         // then it goes in again; a text still there is never doubled.
         if (!editorHolds(editor, text)) ok = (editor.textContent ?? '').trim() === '' && (await putText());
       }
@@ -118,7 +132,7 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
   if (ok) {
     composer.pending = { itemId: item.id };
     deps.tell({ type: 'share/record', itemId: item.id, platform, action: 'inserted' });
-    return { inserted: true, imageOk };
+    return { inserted: true, imageOk, video };
   }
   // The editor did not take it: leave what the user typed, hand the text over by clipboard.
   const copied = await deps.copyText(text);

@@ -4,11 +4,14 @@ import { InsertButton } from '@/components/InsertButton';
 import panelOnlyCss from '@/components/panel.css?inline';
 import postCss from '@/components/post.css?inline';
 import { copyText } from '../clipboard';
+import { loadVideoCode } from '../media/load-video-code';
+import type { VideoProgress } from '../media/video-read';
 import { sendMessage, type Message } from '../messages/messages';
+import type { MessageKey } from '../i18n';
 import type { PanelData, PanelItem } from '../messages/replies';
 import type { SiteAdapter } from '../sites/types';
 import { showDriftNotice } from './drift-notice';
-import { insertPost, variantText, type InsertDeps, type PostImage } from './insert-flow';
+import { insertPost, variantText, type InsertDeps, type PostImage, type VideoOutcome } from './insert-flow';
 import { askMainWorld, base64ToBuffer } from './main-world';
 import { initialOneClick, oneClickStep, type OneClickEffect, type OneClickEvent, type OneClickPost } from './one-click';
 import { createPanelView } from './panel-view';
@@ -34,12 +37,18 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
   let data: PanelData | undefined;
   let busyId: string | undefined;
   let notice: Notice | undefined;
+  let progress: VideoProgress | undefined;
 
-  const panel = createPanelView({ css: panelCss, limit: adapter.site.textLimit, onInsert: (c, item, v) => void insert(c, item, v) });
+  const panel = createPanelView({
+    css: panelCss,
+    limit: adapter.site.textLimit,
+    onInsert: (c, item, v) => void insert(c, item, v),
+    onDownload: (item) => void download(item),
+  });
   /** Pictures fetched for the panel's thumbnails, kept for the insert: the text never waits for one. */
   const images = new Map<string, Promise<PostImage | undefined>>();
   const thumbs: Record<string, string> = {};
-  const content = () => ({ items: data?.items, offline: Boolean(data?.empty), busyId, notice, thumbs: { ...thumbs } });
+  const content = () => ({ items: data?.items, offline: Boolean(data?.empty), busyId, notice, progress, thumbs: { ...thumbs } });
   const showPanel = () => panel.update(content());
 
   async function loadData() {
@@ -77,10 +86,45 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
     return r.ok && r.base64 ? { name: r.name ?? 'gambar', type: r.type ?? 'image/png', bytes: base64ToBuffer(r.base64) } : undefined;
   }
 
+  const videoProgress = (p: VideoProgress | undefined) => {
+    progress = p;
+    showPanel();
+  };
+
+  /** The video code, loaded on first use (not at page start: the content script's size budget). */
+  const videoCode = () =>
+    loadVideoCode().catch((err: unknown) => {
+      console.warn('[siar] the video code did not load', err);
+      return undefined;
+    });
+
+  async function attachVideo(item: PanelItem, root: Element, target: string) {
+    const code = await videoCode();
+    return code ? code.attachVideo({ adapter, askMainWorld, waitFor, videoProgress }, item, root, target) : 'failed';
+  }
+
+  /** "Unduh video": the checked file saved to the person's downloads, to share where we cannot attach. */
+  async function download(item: PanelItem) {
+    if (busyId) return;
+    busyId = item.id;
+    notice = undefined;
+    showPanel();
+    // Every failure is answered, never thrown.
+    const read = await (await videoCode())?.downloadVideo(item, videoProgress);
+    busyId = undefined;
+    videoProgress(undefined);
+    if (!read?.ok) {
+      console.warn('[siar] video not downloaded:', read?.problem, read?.detail);
+      notice = { key: read?.problem === 'mismatch' ? 'video_mismatch_download' : 'video_download_failed', tone: 'error' };
+    }
+    showPanel();
+  }
+
   const insertDeps: InsertDeps = {
     adapter,
     askMainWorld: (req) => askMainWorld(req),
     fetchImage: imageOf,
+    attachVideo,
     waitFor,
     copyText: (text) => copyText(text),
     tell,
@@ -95,8 +139,12 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
       busyId = undefined;
     });
     if (outcome.inserted) {
-      notice = outcome.imageOk ? undefined : { key: 'image_failed', tone: 'error' };
-      if (outcome.imageOk) panel.close(true);
+      notice = outcome.video
+        ? videoNotice(outcome.video, adapter.site.videoMaxSeconds)
+        : outcome.imageOk
+          ? undefined
+          : { key: 'image_failed', tone: 'error' };
+      if (!notice) panel.close(true);
       else showPanel();
       return true;
     }
@@ -252,6 +300,18 @@ function watchLinkShare(adapter: SiteAdapter, ctx: ContentScriptContext, fallbac
     done();
   }, LINK_LOGIN_WAIT_MS);
   check();
+}
+
+/** What the panel says after an insert whose video did not go in. */
+const VIDEO_NOTICES: Record<Exclude<VideoOutcome, 'attached'>, MessageKey> = {
+  too_long: 'video_too_long',
+  mismatch: 'video_mismatch',
+  not_found: 'video_not_found',
+  failed: 'video_failed',
+};
+
+function videoNotice(video: VideoOutcome, maxSeconds: number | undefined): Notice | undefined {
+  return video === 'attached' ? undefined : { key: VIDEO_NOTICES[video], subs: [maxSeconds ?? 0], tone: 'error' };
 }
 
 /** Clicks the site's "What's on your mind" prompt once it has rendered. */

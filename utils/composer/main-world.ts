@@ -15,7 +15,7 @@ export function askMainWorld(req: Omit<InsertRequest, 'siar' | 'id'>, timeoutMs 
     const timer = setTimeout(() => done({ siar: 'inserted', id, ok: false, error: 'no_answer' }), timeoutMs);
     window.addEventListener('message', onMessage);
     const msg: InsertRequest = { siar: 'insert', id, ...req };
-    window.postMessage(msg, location.origin, req.image ? [req.image.bytes] : []);
+    window.postMessage(msg, location.origin, req.image?.bytes instanceof ArrayBuffer ? [req.image.bytes] : []);
   });
 }
 

@@ -16,6 +16,8 @@ export interface PanelContent {
   /** Item id → a blob: URL of its picture. */
   thumbs?: Readonly<Record<string, string>>;
   notice?: Notice;
+  /** Bytes of the busy post's video so far. */
+  progress?: { received: number; total?: number };
 }
 
 export interface PanelView {
@@ -31,6 +33,7 @@ export interface PanelViewOptions {
   css: string;
   limit?: TextLimit;
   onInsert(composer: Composer, item: PanelItem, variant: number): void;
+  onDownload?(item: PanelItem): void;
 }
 
 export interface Rect {
@@ -93,6 +96,8 @@ export function createPanelView(opts: PanelViewOptions): PanelView {
           busyId={content.busyId}
           thumbs={content.thumbs}
           notice={content.notice}
+          progress={content.progress}
+          onDownload={opts.onDownload}
           onInsert={(item, v) => opts.onInsert(composer, item, v)}
           onClose={() => view.close(true)}
         />,

@@ -11,5 +11,7 @@ export interface Composer {
 /** A line the panel shows after an insert or a copy. */
 export interface Notice {
   key: MessageKey;
+  /** The message's placeholders, in order. */
+  subs?: (string | number)[];
   tone: 'ok' | 'error';
 }

@@ -1,5 +1,5 @@
 // The words the isolated content script and the main-world inserter say to each other over
-// window.postMessage. The main world is given text and picture bytes, nothing else.
+// window.postMessage. The main world is given text and media (picture or video) bytes, nothing else.
 
 /** The editors the main world knows how to put text into. */
 export const EDITOR_KINDS = ['draft', 'lexical'] as const;
@@ -20,7 +20,11 @@ export interface InsertRequest {
   /** Value of the data-siar-target attribute put on the editor (and the file input). */
   target: string;
   text?: string;
-  image?: { name: string; type: string; bytes: ArrayBuffer; method: ImageMethod };
+  /**
+   * A picture or video to attach. A picture's bytes travel as a transferred ArrayBuffer; a video
+   * as a Blob, which is cloned by reference: its bytes are not copied again on the way.
+   */
+  image?: { name: string; type: string; bytes: ArrayBuffer | Blob; method: ImageMethod };
 }
 
 export interface InsertResult {
@@ -48,7 +52,7 @@ export function isInsertRequest(d: unknown): d is InsertRequest {
     (r.image === undefined ||
       (typeof r.image.name === 'string' &&
         typeof r.image.type === 'string' &&
-        r.image.bytes instanceof ArrayBuffer &&
+        (r.image.bytes instanceof ArrayBuffer || r.image.bytes instanceof Blob) &&
         IMAGE_METHODS.includes(r.image.method)))
   );
 }

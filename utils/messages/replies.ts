@@ -39,8 +39,20 @@ export interface PanelItem {
   /** Only tried on the panel's platform (inserted, copied…), not posted there. */
   tried?: boolean;
   hasImage: boolean;
+  /** The post's video, as the feed describes it; the content script fetches and checks it. */
+  video?: PanelVideo;
   /** The text per caption variant, with X's weighted length. */
   texts: { text: string; weighted: number }[];
+}
+
+export interface PanelVideo {
+  url: string;
+  poster?: string;
+  seconds?: number;
+  bytes?: number;
+  sha256?: string;
+  /** The feed is signed: bytes without a hash to check are not attached. */
+  hashRequired: boolean;
 }
 
 export interface PanelData {

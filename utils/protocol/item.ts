@@ -1,9 +1,9 @@
 // Helpers on parsed items. No zod here: the popup and content scripts use these without
 // carrying the schemas in their bundles (the types below are erased).
-import type { FeedMeta, Item } from './feed-schema';
+import type { Attachment, FeedMeta, Item } from './feed-schema';
 import type { Priority } from './limits';
 
-export type { FeedMeta, Item };
+export type { Attachment, FeedMeta, Item };
 export { LIMITS, PRIORITIES, type Priority } from './limits';
 
 export function priorityOf(item: Item): Priority {
@@ -25,4 +25,9 @@ export function isForPlatform(item: Item, platform: string): boolean {
 export function refreshMinutes(meta: FeedMeta | undefined, fallback = 30): number {
   const m = meta?._siar?.refresh_minutes ?? fallback;
   return Math.min(Math.max(m, 5), 24 * 60);
+}
+
+/** The post's video: its first MP4 attachment (Siar attaches one video per post). */
+export function videoOf(item: Item): Attachment | undefined {
+  return item.attachments?.find((a) => a.mime_type === 'video/mp4');
 }

@@ -53,6 +53,8 @@ const EDITOR_BOX = /* @__PURE__ */ anyOf([
 const PREVIEWS = /* @__PURE__ */ anyOf([
   { css: 'img[src^="blob:"]', seen: '2026-11' },
   { css: 'img[src^="data:"]', seen: '2026-11' },
+  // A video's preview plays the file from a blob: URL.
+  { css: 'video[src^="blob:"]', seen: '2026-11' },
 ]);
 /** The "What's on your mind, Name?" prompt that opens the dialog, by its label, else by its words. */
 const PROMPT = /* @__PURE__ */ cssOf([

@@ -48,6 +48,11 @@ export interface Site {
   hosts: readonly string[];
   /** The page a one-click share from the popup opens, where the content script puts the post in the site's composer. */
   composerUrl?: string;
+  /**
+   * The longest video the site takes from an ordinary account, in seconds: a longer one is not
+   * attached (the text and link go in, and the panel says why). None: no limit known.
+   */
+  videoMaxSeconds?: number;
   /** Where the site refuses longer posts: the text is fitted to it. */
   textLimit?: TextLimit;
   /** The popup's share button for this site. */
@@ -78,7 +83,7 @@ export interface SiteAdapter {
   site: Site;
   /** Which editor the main world inserts into. */
   editorKind: EditorKind;
-  /** How a picture is given to the composer, tried in this order until one shows. */
+  /** How a picture or a video is given to the composer, tried in this order until one shows. */
   imageMethods: readonly ImageMethod[];
   /**
    * A selector that matches every composer editor and cheaply rules out everything else.
@@ -100,7 +105,7 @@ export interface SiteAdapter {
    * media's caption in a preview of its own (WhatsApp); absent, the composer's editor.
    */
   captionEditor?(root: Element): HTMLElement | null;
-  /** Pictures attached to the composer so far. */
+  /** Pictures and videos attached to the composer so far. */
   attachmentCount(root: Element): number;
   /** The link to the published post, where the site shows one after Post (X's toast). */
   postedUrl?(doc: Document): string | undefined;

@@ -11,6 +11,8 @@ export const site: Site = {
   // Opens the modal composer by itself, logged in; logged out it lands on /i/flow/login.
   composerUrl: 'https://x.com/compose/post',
   textLimit: { max: 280, counter: 'x_counter' },
+  // Ordinary accounts may post videos up to 2 min 20 s (help.x.com, checked 2026-11).
+  videoMaxSeconds: 140,
   share: {
     label: 'share_x',
     intentUrl: (_item, text) => `https://x.com/intent/post?text=${encodeURIComponent(text)}`,
@@ -42,7 +44,7 @@ const FIXABLE_BY_FEED: FixableSelectors = {
 const SEL = /* @__PURE__ */ selectorLists(FIXABLE_BY_FEED);
 
 // Forms a feed cannot extend.
-/** One child per attached picture. */
+/** One preview per attached picture (img) or video (video). */
 const ATTACHMENTS = /* @__PURE__ */ cssOf([{ css: '[data-testid="attachments"]', seen: '2026-11' }]);
 /** "Your post was sent.", with a "View" link to /<user>/status/<id>. */
 const TOAST = /* @__PURE__ */ anyOf([
@@ -85,7 +87,7 @@ export const adapter: SiteAdapter = {
   },
   attachmentCount(root) {
     const box = firstMatch(root, ATTACHMENTS);
-    return box ? box.querySelectorAll('img').length : 0;
+    return box ? box.querySelectorAll('img, video').length : 0;
   },
   postedUrl(doc) {
     for (const toast of doc.querySelectorAll(TOAST)) {

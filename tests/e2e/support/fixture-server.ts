@@ -22,8 +22,10 @@ export const FIXTURE_ORIGINS: Readonly<Record<Site, string>> = Object.fromEntrie
   SITES.map((site) => [site, `https://${FIXTURES[site]!.hosts[0]}`] as const),
 );
 
-// Like x.com's (which adds nonces and its CDNs): no inline script runs, only same-origin files.
-export const FIXTURE_CSP = "script-src 'self'";
+// Like x.com's and facebook.com's (which add nonces and their CDNs): no inline script runs, only
+// same-origin files; and the page connects to its own origin only, which in Firefox binds content
+// scripts too (an agency's media must then come through the background).
+export const FIXTURE_CSP = "script-src 'self'; connect-src 'self'";
 
 const CERT_SANS = [...Object.keys(FIXTURE_HOSTS).map((host) => `DNS:${host}`), 'DNS:localhost', 'IP:127.0.0.1'];
 
