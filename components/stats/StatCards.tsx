@@ -26,6 +26,7 @@ export function StatCards(p: StatCardsProps) {
           </div>
         ))}
       </dl>
+      <p class="help">{t('stats_attempts_help')}</p>
       <p class="help">{t('stats_events', n(p.stats.events))}</p>
     </div>
   );

@@ -80,9 +80,10 @@ describe('the built extension asks for little and loads no remote code', () => {
       // The build's feed origin, if the build names one: a single host, never a wildcard.
       expect(hosts.length).toBeLessThanOrEqual(1);
       for (const h of hosts) expect(h).toMatch(/^https?:\/\/[^*/]+\/\*$/);
-      const optional = mv3 ? m.optional_host_permissions : m.optional_permissions;
+      const optional = mv3 ? m.optional_host_permissions : m.optional_permissions?.filter((p) => p.includes('://'));
       expect(optional).toEqual(OPTIONAL_ORIGINS);
-      if (mv3) expect(m.optional_permissions).toBeUndefined();
+      // The one optional API: notifications of new mandatory posts, asked for on the options page.
+      expect((m.optional_permissions ?? []).filter((p) => !p.includes('://'))).toEqual(['notifications']);
       for (const p of NEVER) expect(required, p).not.toContain(p);
       for (const p of NEVER.filter((n) => !n.includes('://') || n === '<all_urls>')) expect(optional, p).not.toContain(p);
 
@@ -116,7 +117,7 @@ describe('the built extension asks for little and loads no remote code', () => {
 
   it.each(BUILDS)('%s: pages load only their own files; no inline script', (_name, dir) => {
     const pages = filesUnder(dir, '.html');
-    expect(pages.map((p) => path.basename(p)).sort()).toEqual(['options.html', 'popup.html']);
+    expect(pages.map((p) => path.basename(p)).sort()).toEqual(['options.html', 'popup.html', 'welcome.html']);
     for (const file of pages) {
       const html = readFileSync(file, 'utf8');
       const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
