@@ -5,7 +5,8 @@ import type { Page } from 'playwright-core';
 import type { LaunchedFirefox } from './firefox';
 import { createAgencyServer, type AgencyServer } from '../../../server/app';
 import { buildDemoFeed } from '../../../server/demo/feed';
-import type { FeedBody } from '../../../server/publish/routes';
+import { signatureOf, type FeedBody } from '../../../server/publish/routes';
+import { generateSigningKey } from '../../../server/signing';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHROME_BUILD = path.join(ROOT, '.output/chrome-mv3');
@@ -21,14 +22,21 @@ export interface StoredEvent {
   at: string;
 }
 
-/** The demo agency on a free port, whose feed a test can swap (`feed.body = …`; undefined = demo). */
-export async function startAgency(): Promise<{ agency: AgencyServer; feedUrl: string; feed: { body?: FeedBody } }> {
+/**
+ * The demo agency on a free port, whose feed a test can swap (`feed.body = …`; undefined = demo).
+ * `signed`: feed.json.sig is served too, signed with the key `agency.publicKey` names.
+ */
+export async function startAgency(
+  opts: { signed?: boolean } = {},
+): Promise<{ agency: AgencyServer; feedUrl: string; feed: { body?: FeedBody } }> {
   const feed: { body?: FeedBody } = {};
   const startedAt = Date.now();
+  const signingKey = opts.signed ? generateSigningKey() : undefined;
   const agency = await createAgencyServer({
     quiet: true,
     demo: true,
     feed: ({ base }) => feed.body ?? buildDemoFeed({ base, now: startedAt }),
+    ...(signingKey ? { signingKey, signature: signatureOf(signingKey) } : {}),
   });
   const { base } = await agency.listen(0);
   return { agency, feedUrl: `${base}/feed.json`, feed };
