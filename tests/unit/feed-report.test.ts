@@ -15,7 +15,7 @@ const at = 1;
 describe('feed reports: the kind only', () => {
   it('maps each refresh outcome to a kind; this browser’s own setup is not reported', () => {
     expect(reportKind(state())).toBe('ok');
-    expect(reportKind(state({ code: 'network', at }))).toBe('unreachable');
+    expect(reportKind(state({ code: 'network', detail: 'offline', at }))).toBe('unreachable');
     expect(reportKind(state({ code: 'timeout', at }))).toBe('unreachable');
     expect(reportKind(state({ code: 'http', status: 503, at }))).toBe('http');
     expect(reportKind(state({ code: 'invalid', problem: { kind: 'not_json' }, at } as FeedState['lastError']))).toBe('invalid');
@@ -55,7 +55,9 @@ describe('feed reports: the kind only', () => {
     const failing = vi.fn(async () => {
       throw new TypeError('offline');
     }) as unknown as typeof globalThis.fetch;
-    expect(await reportFeedState(state({ code: 'network', at }), 'https://kab.example/tally', { now, fetch: failing })).toBe(false);
+    expect(
+      await reportFeedState(state({ code: 'network', detail: 'offline', at }), 'https://kab.example/tally', { now, fetch: failing }),
+    ).toBe(false);
     expect(await reportFeedState(state(), undefined, { now, fetch })).toBe(false);
   });
 });
