@@ -50,7 +50,7 @@ export function makeShareEvent(share: NewShare, now: Date, id: string = crypto.r
   return event;
 }
 
-/** The part of an event that leaves the browser (PROTOCOL.md §2). */
+/** The part of an event that leaves the browser (docs/protocol.md "Share events and the tally"). */
 export function toWire(e: ShareEvent) {
   const { id, item_id, feed_url, platform, action, at, post_url } = e;
   return post_url ? { id, item_id, feed_url, platform, action, at, post_url } : { id, item_id, feed_url, platform, action, at };
