@@ -248,7 +248,7 @@ async function newEvents(before: { id: string }[]) {
 describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally and key all set)', () => {
   beforeAll(async () => {
     fixtures = await startFixtureServer();
-    agency = await startAgency();
+    agency = await startAgency({ signed: true });
     const base = new URL(agency.feedUrl).origin;
     const res = await fetch(`${base.replace('localhost', '127.0.0.1')}/v1/enroll`, {
       method: 'POST',
