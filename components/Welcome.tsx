@@ -42,7 +42,7 @@ export function Welcome() {
         </ul>
         <p>{t('welcome_data_never')}</p>
       </section>
-      <p class="help">{browser.runtime.getManifest().version}</p>
+      <p class="help">Siar {browser.runtime.getManifest().version}</p>
     </main>
   );
 }
