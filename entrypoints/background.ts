@@ -239,7 +239,11 @@ export default defineBackground(() => {
     browser.notifications.onClicked.addListener((id) => void openPostFromNotification(id));
   }
   listenToNotificationClicks();
-  browser.permissions.onAdded?.addListener(() => listenToNotificationClicks());
+  try {
+    browser.permissions.onAdded.addListener(() => listenToNotificationClicks());
+  } catch {
+    // A browser without the event: clicks are listened to from the next start.
+  }
 
   // Alarms do not survive every browser restart (Firefox drops them): re-create at each start.
   browser.runtime.onStartup.addListener(() => void refresh(false));

@@ -294,6 +294,8 @@ describe('welcome, options and notifications (Chromium, Indonesian UI)', () => {
   it('feed problems: calm words for the person, and a report (kind only) to the tally', async () => {
     agency.feed.body = '<html>Situs ini sedang diretas</html>';
     const options = await open('options.html');
+    // Twice: a refresh already under way when the feed broke answers the first call.
+    await refreshFeed(options);
     await refreshFeed(options);
     await options.reload();
     const notice = options.locator('.feed-notice');
