@@ -34,6 +34,9 @@ async function openTabOrigins(): Promise<string[]> {
 // What a user may point the feed (and later the tally) at: any https origin, or loopback for a
 // demo. Asked for one origin at a time, never all at once.
 const OPTIONAL_ORIGINS = ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*', 'http://[::1]/*'];
+// Notifications of new mandatory posts: asked for on the options page, with the reason, only when
+// the user wants them; refused, nothing else changes.
+const OPTIONAL_APIS = ['notifications'];
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
@@ -76,7 +79,7 @@ export default defineConfig({
       return {
         ...base,
         permissions: ['storage', 'alarms', ...(feedOrigin ? [feedOrigin] : []), ...openTabs],
-        optional_permissions: OPTIONAL_ORIGINS,
+        optional_permissions: [...OPTIONAL_APIS, ...OPTIONAL_ORIGINS],
         browser_specific_settings: {
           gecko: {
             id: 'siar@siar.example',
@@ -92,6 +95,7 @@ export default defineConfig({
       ...base,
       permissions: ['storage', 'alarms'],
       host_permissions: [...(feedOrigin ? [feedOrigin] : []), ...openTabs],
+      optional_permissions: OPTIONAL_APIS,
       optional_host_permissions: OPTIONAL_ORIGINS,
       // Agency deployment: the shape of the `3rdparty` policy Chrome puts in storage.managed
       // (docs/policy/). Firefox needs no schema: it reads policies.json `3rdparty` as is.

@@ -160,7 +160,7 @@ export async function countSyncInPage(): Promise<Record<string, number>> {
   return out;
 }
 
-/** Share events as the tally takes them (PROTOCOL.md §2), for the load generator. */
+/** Share events as the tally takes them (docs/protocol.md "Share events and the tally"), for the load generator. */
 export function wireShares(n: number, itemIds: readonly string[], feedUrl: string, now = Date.now()): object[] {
   const actions = ['posted', 'inserted', 'copied', 'intent_opened'] as const;
   const platforms = ['x', 'facebook', 'whatsapp'] as const;

@@ -8,8 +8,8 @@ export interface SettingsFormProps {
   settings: UserSettings;
   defaults: { feedUrl: string; tallyUrl: string };
   /**
-   * Values the agency set by policy: shown read-only, never saved over. The user's own value for
-   * such a field stays stored as it was, unused while the policy is there.
+   * Values the agency set by policy: not shown, never saved over. The user's own value for such a
+   * field stays stored as it was, unused while the policy is there.
    */
   policy?: Partial<Record<SettingKey, string>>;
   /** Resolves to the word to show: saved, or why not. */
@@ -33,34 +33,27 @@ export function SettingsForm(p: SettingsFormProps) {
   const [result, setResult] = useState<MessageKey>();
 
   const field = (name: SettingKey, label: MessageKey, help: [MessageKey, ...string[]], type: 'url' | 'text') => {
-    // A value set by the agency's policy shows read-only, with a note instead of the help.
-    const managed = p.policy?.[name];
-    const described = managed !== undefined ? `f-${name}-policy` : `f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`;
+    // A value set by the agency's policy is not the user's to see or change: not shown at all
+    // (the page names it as the agency's), and the user's own stored value stays as it was.
+    if (p.policy?.[name] !== undefined) return null;
+    const described = `f-${name}-help${problems[name] ? ` f-${name}-err` : ''}`;
     return (
-      <div class={managed !== undefined ? 'field field-policy' : 'field'} data-policy={managed !== undefined ? 'true' : undefined}>
+      <div class="field">
         <label for={`f-${name}`}>{t(label)}</label>
         <input
           id={`f-${name}`}
           type={type}
           spellcheck={false}
           autoComplete="off"
-          value={managed ?? values[name]}
-          readOnly={managed !== undefined}
-          aria-readonly={managed !== undefined ? 'true' : undefined}
+          value={values[name]}
           aria-describedby={described}
-          aria-invalid={managed === undefined && problems[name] !== undefined}
+          aria-invalid={problems[name] !== undefined}
           onInput={(e) => setValues((v) => ({ ...v, [name]: e.currentTarget.value }))}
         />
-        {managed !== undefined ? (
-          <p id={`f-${name}-policy`} class="help policy-note">
-            {t('setting_policy_note')}
-          </p>
-        ) : (
-          <p id={`f-${name}-help`} class="help">
-            {t(...help)}
-          </p>
-        )}
-        {managed === undefined && problems[name] && (
+        <p id={`f-${name}-help`} class="help">
+          {t(...help)}
+        </p>
+        {problems[name] && (
           <p id={`f-${name}-err`} class="field-error">
             {t(problems[name]!)}
           </p>

@@ -1,4 +1,4 @@
-import { t, type MessageKey } from '@/utils/i18n';
+import { t, tn, type MessageKey } from '@/utils/i18n';
 
 export interface StatusProps {
   updatedAt?: number;
@@ -12,18 +12,20 @@ export interface StatusProps {
   onRefresh: () => void;
 }
 
+/** A feed problem as the person reading it can take it: what happened, and that the posts stay. */
+export function feedProblemText(error: [MessageKey, ...string[]], keptLastGood: boolean): string {
+  // The messages end without a full stop; one is added here, never two.
+  const said = t(...error).replace(/[.\s]+$/, '');
+  return keptLastGood ? `${said}. ${t('kept_last_good')}` : `${said}.`;
+}
+
 export function StatusLine(p: StatusProps) {
   return (
     <div class="status" role="status" aria-live="polite">
       <div class="status-text">
         <span>{p.refreshing ? t('refreshing') : p.updatedAt ? t('status_updated', p.formatTime(p.updatedAt)) : t('status_never')}</span>
-        {p.error && (
-          <span class="status-error">
-            {t(...p.error)}
-            {p.keptLastGood ? `. ${t('kept_last_good')}` : ''}
-          </span>
-        )}
-        {p.dropped > 0 && <span class="status-warn">{t('dropped_items', p.dropped)}</span>}
+        {p.error && <span class="status-problem">{feedProblemText(p.error, p.keptLastGood)}</span>}
+        {p.dropped > 0 && <span class="status-warn">{tn('dropped_items', p.dropped)}</span>}
       </div>
       <button type="button" onClick={p.onRefresh} disabled={p.refreshing}>
         {t('refresh')}

@@ -1,4 +1,4 @@
-import { t, type MessageKey } from '@/utils/i18n';
+import { t, tn, type MessageKey } from '@/utils/i18n';
 import type { SyncStatus } from '@/utils/sync/drain';
 
 export interface SyncPanelProps {
@@ -21,8 +21,8 @@ export function SyncPanel(p: SyncPanelProps) {
   return (
     <div class="sync" role="status" aria-live="polite">
       <ul class="sync-lines">
-        <li>{t('sync_pending', p.counts.pending)}</li>
-        {p.counts.rejected > 0 && <li class="status-warn">{t('sync_rejected', p.counts.rejected)}</li>}
+        <li>{tn('sync_pending', p.counts.pending)}</li>
+        {p.counts.rejected > 0 && <li class="status-warn">{tn('sync_rejected', p.counts.rejected)}</li>}
         <li>{status.lastSuccessAt ? t('sync_last_success', p.formatTime(status.lastSuccessAt)) : t('sync_never')}</li>
         {status.lastError && <li class="status-error">{t(...syncErrorWords(status.lastError))}</li>}
         {status.nextAttemptAt && status.lastError && !status.needsEnrol && <li>{t('sync_next', p.formatTime(status.nextAttemptAt))}</li>}

@@ -2,14 +2,17 @@ import { browser, type Browser } from 'wxt/browser';
 import { loadFeedState, pruneFeeds } from '@/utils/feed/cache';
 import { fetchItemImage, imageMatches, toBase64 } from '@/utils/feed/image';
 import { panelItems } from '@/utils/feed/panel';
-import { isStale, unpostedUrgentCount } from '@/utils/feed/select';
+import { feedTallyUrl, isStale, unpostedUrgentCount } from '@/utils/feed/select';
+import { reportFeedState } from '@/utils/feed/report';
 import { refreshFeed } from '@/utils/feed/service';
 import { attachPostUrl, recordShare } from '@/utils/history/record';
 import { readShareStates } from '@/utils/history/queries';
 import { CONTENT_SCRIPT_MESSAGES, MessageSchema, type Message, type Replies } from '@/utils/messages/table';
 import { refreshMinutes, videoOf } from '@/utils/protocol/item';
 import { serveVideoPort, VIDEO_PORT } from '@/utils/media/video-port';
-import { effectiveFeedUrl } from '@/utils/settings';
+import { effectiveFeedUrl, effectiveTallyUrl } from '@/utils/settings';
+import { notifyNewPosts, openPostFromNotification } from '@/utils/notify/notifier';
+import type { FeedState } from '@/utils/feed/types';
 import { deleteHistory } from '@/utils/history/delete';
 import { addOneClick, fallbackUrl, peekOneClick, takeOneClick } from '@/utils/share/oneclick';
 import { composeFor } from '@/utils/compose';
@@ -19,6 +22,7 @@ import { getSyncStatus, syncNow } from '@/utils/sync/service';
 import { reportSiteHealth } from '@/utils/sites/status';
 import { loadUserSettings } from '@/utils/settings';
 import { watchPolicy } from '@/utils/settings/policy';
+import { openWelcomeOnce } from '@/utils/welcome';
 
 // Wiring only: alarms and messages in, calls into utils/ out.
 
@@ -74,7 +78,16 @@ export default defineBackground(() => {
     const state = await refreshFeed(url);
     await schedule(refreshMinutes(state.meta));
     await updateBadge();
+    await afterRefresh(state);
     return { ok: !state.lastError };
+  }
+
+  /** What a refresh tells others: the agency (how the feed looks from here) and the user (new mandatory posts). */
+  async function afterRefresh(state: FeedState) {
+    await Promise.all([
+      effectiveTallyUrl(feedTallyUrl(state)).then((tally) => reportFeedState(state, tally)),
+      notifyNewPosts(state.items).catch((err: unknown) => console.warn('[siar] notifications failed', err)),
+    ]);
   }
 
   async function runSync(force: boolean) {
@@ -252,9 +265,28 @@ export default defineBackground(() => {
   // Back online: whatever waited for the network goes now.
   globalThis.addEventListener?.('online', () => void runSync(true));
 
+  // A click on a "new mandatory post" notification opens that post. The API exists only once the
+  // optional permission is granted: listened to now if it is, and as soon as it is.
+  let listeningToClicks = false;
+  function listenToNotificationClicks() {
+    if (listeningToClicks || !browser.notifications?.onClicked) return;
+    listeningToClicks = true;
+    browser.notifications.onClicked.addListener((id) => void openPostFromNotification(id));
+  }
+  listenToNotificationClicks();
+  try {
+    browser.permissions.onAdded.addListener(() => listenToNotificationClicks());
+  } catch {
+    // A browser without the event: clicks are listened to from the next start.
+  }
+
   // Alarms do not survive every browser restart (Firefox drops them): re-create at each start.
   browser.runtime.onStartup.addListener(() => void refresh(false));
-  browser.runtime.onInstalled.addListener(() => void refresh(true));
+  browser.runtime.onInstalled.addListener((details) => {
+    // The welcome page once, on a first install: not on updates, not on browser restarts.
+    if (details.reason === 'install') void openWelcomeOnce();
+    void refresh(true);
+  });
   void (async () => {
     const { state } = await currentFeed();
     await schedule(refreshMinutes(state?.meta));

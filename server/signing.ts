@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-// Feed signatures (PROTOCOL.md "Signed feeds"): Ed25519 over the exact bytes of feed.json,
+// Feed signatures (docs/protocol.md "Signed feeds"): Ed25519 over the exact bytes of feed.json,
 // base64url in feed.json.sig. The public key travels as its 32 raw bytes in base64url.
 
 export interface SigningKey {

@@ -1,5 +1,5 @@
 import type { Stats } from '@/utils/history/stats';
-import { defaultFormatNumber, platformWord, type FormatNumber } from './format';
+import { campaignWord, defaultFormatNumber, platformWord, type FormatNumber } from './format';
 import { t } from '@/utils/i18n';
 
 export type BreakdownKind = 'platform' | 'agency' | 'campaign';
@@ -16,15 +16,18 @@ export interface BreakdownProps {
   by: BreakdownKind;
   rows: readonly BreakdownRow[];
   formatNumber?: FormatNumber;
+  /** Campaign ids to the names people know them by. */
+  campaignNames?: Readonly<Record<string, string>>;
 }
 
 const CAPTION = { platform: 'breakdown_by_platform', agency: 'breakdown_by_opd', campaign: 'breakdown_by_campaign' } as const;
 const COLUMN = { platform: 'breakdown_platform', agency: 'breakdown_opd', campaign: 'breakdown_campaign' } as const;
 
-function label(by: BreakdownKind, r: BreakdownRow): string {
+function label(by: BreakdownKind, r: BreakdownRow, campaignNames: Readonly<Record<string, string>> = {}): string {
   if (by === 'platform') return platformWord(r.key);
   if (by === 'agency') return r.key ? r.name || r.key : t('stats_other');
-  return r.key || t('stats_no_campaign');
+  if (!r.key) return t('stats_no_campaign');
+  return (Object.hasOwn(campaignNames, r.key) ? campaignNames[r.key] : undefined) ?? r.name ?? campaignWord(r.key);
 }
 
 /** One small table: posted and attempts per platform, per OPD of the content, or per campaign. */
@@ -54,7 +57,7 @@ export function Breakdown(p: BreakdownProps) {
         ) : (
           p.rows.map((r) => (
             <tr key={r.key}>
-              <th scope="row">{label(p.by, r)}</th>
+              <th scope="row">{label(p.by, r, p.campaignNames)}</th>
               <td class="num">{n(r.posted)}</td>
               <td class="num">{n(r.attempts)}</td>
             </tr>
@@ -66,12 +69,16 @@ export function Breakdown(p: BreakdownProps) {
 }
 
 /** The three breakdowns side by side. */
-export function Breakdowns(p: { stats: Pick<Stats, 'byPlatform' | 'byAgency' | 'byCampaign'>; formatNumber?: FormatNumber }) {
+export function Breakdowns(p: {
+  stats: Pick<Stats, 'byPlatform' | 'byAgency' | 'byCampaign'>;
+  formatNumber?: FormatNumber;
+  campaignNames?: Readonly<Record<string, string>>;
+}) {
   return (
     <div class="breakdowns">
       <Breakdown by="platform" rows={p.stats.byPlatform} formatNumber={p.formatNumber} />
       <Breakdown by="agency" rows={p.stats.byAgency} formatNumber={p.formatNumber} />
-      <Breakdown by="campaign" rows={p.stats.byCampaign} formatNumber={p.formatNumber} />
+      <Breakdown by="campaign" rows={p.stats.byCampaign} formatNumber={p.formatNumber} campaignNames={p.campaignNames} />
     </div>
   );
 }

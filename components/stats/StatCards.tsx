@@ -27,6 +27,7 @@ export function StatCards(p: StatCardsProps) {
         ))}
       </dl>
       {(p.stats.selfReported ?? 0) > 0 && <p class="help stats-self">{t('stats_self_reported', n(p.stats.selfReported!))}</p>}
+      <p class="help">{t('stats_attempts_help')}</p>
       <p class="help">{t('stats_events', n(p.stats.events))}</p>
       {/* Kept apart: the figures above are the ones the agency counts. */}
       {(p.stats.rejected ?? 0) > 0 && <p class="help stats-rejected">{t('stats_rejected', n(p.stats.rejected!))}</p>}

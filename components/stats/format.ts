@@ -58,3 +58,12 @@ export const defaultFormatNumber: FormatNumber = (n) => {
   numbers ??= new Intl.NumberFormat(uiLocale());
   return numbers.format(n);
 };
+
+/**
+ * A campaign known only by its id (no longer in the feed, and named nowhere in the history):
+ * said as words, "asn-bersuara" → "Asn bersuara", never as the slug.
+ */
+export function campaignWord(id: string): string {
+  const words = id.replace(/[-_]+/g, ' ').trim();
+  return words ? words[0]!.toLocaleUpperCase() + words.slice(1) : id;
+}

@@ -2,18 +2,27 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { SettingsForm } from '@/components/SettingsForm';
 import { SiteHealth } from '@/components/SiteHealth';
 import { SyncPanel } from '@/components/SyncPanel';
+import { NotifySettings } from '@/components/NotifySettings';
+import { feedProblemText } from '@/components/StatusLine';
+import { feedErrorWords } from '@/utils/feed/describe';
+import { reportKind } from '@/utils/feed/report-kind';
+import { reportedKinds } from '@/utils/feed/report';
+import type { WorkHours } from '@/utils/notify/hours';
+import { WELCOME_PAGE } from '@/utils/welcome';
+import { browser } from 'wxt/browser';
 import { getSiteHealth, type SiteHealth as Health } from '@/utils/sites/status';
 import { loadFeedState } from '@/utils/feed/cache';
 import type { FeedState } from '@/utils/feed/types';
 import { feedTallyUrl } from '@/utils/feed/select';
 import { dateTimeFormatter } from '@/utils/format/time';
 import { countBySync } from '@/utils/history/queries';
-import { t, uiLocale } from '@/utils/i18n';
+import { t, tn, uiLocale } from '@/utils/i18n';
 import { sendMessage } from '@/utils/messages';
 import {
   BUILD_FEED_URL,
   BUILD_TALLY_URL,
   effectiveFeedUrl,
+  effectiveWorkHours,
   effectiveTallyUrl,
   loadUserSettings,
   saveUserSettings,
@@ -21,8 +30,10 @@ import {
   settingSources,
   watchPolicy,
   type EffectiveSettings,
+  type PolicySettings,
   type UserSettings,
 } from '@/utils/settings';
+import { SETTING_KEYS } from '@/utils/settings/keys';
 import { requestOrigin } from '@/utils/settings/permissions';
 import { getEnrolment, watchEnrolment, type Enrolment } from '@/utils/sync/enrolment';
 import type { SyncStatus } from '@/utils/sync/drain';
@@ -42,6 +53,8 @@ export function App() {
   const [deleted, setDeleted] = useState<number>();
   const [health, setHealth] = useState<Record<string, Health>>({});
   const [sources, setSources] = useState<EffectiveSettings>();
+  const [work, setWork] = useState<{ hours: WorkHours; policy: PolicySettings }>();
+  const [reported, setReported] = useState(false);
 
   const formatTime = useMemo(() => dateTimeFormatter(uiLocale()), []);
 
@@ -57,6 +70,9 @@ export function App() {
     setSyncStatus(await getSyncStatus());
     setCounts(await countBySync());
     setHealth(await getSiteHealth());
+    setWork(await effectiveWorkHours());
+    const kind = f ? reportKind(f) : undefined;
+    setReported(Boolean(kind && kind !== 'ok' && (await reportedKinds())[kind]));
   }, []);
 
   useEffect(() => {
@@ -74,64 +90,49 @@ export function App() {
     return () => stops.forEach((stop) => stop());
   }, [reload]);
 
+  const ready = Boolean(settings) && enrolment !== undefined;
+  // The popup and the welcome page open this page at a section (#stats, #enrol, …): the page is
+  // drawn after its reads, so the browser's own jump to the anchor came too early.
+  const goToHash = useCallback(() => {
+    const id = location.hash.slice(1);
+    const el = id ? document.getElementById(id) : null;
+    if (el instanceof HTMLDetailsElement) el.open = true;
+    el?.scrollIntoView();
+  }, []);
+  useEffect(() => {
+    if (!ready) return;
+    goToHash();
+    addEventListener('hashchange', goToHash);
+    return () => removeEventListener('hashchange', goToHash);
+  }, [ready, goToHash]);
+
   if (!settings || enrolment === undefined) return <main class="options" aria-busy="true" />;
+
+  const policy = policyValues(sources);
+  const byPolicy = SETTING_KEYS.filter((k) => policy[k] !== undefined);
+  // Every technical setting is the agency's: no form, unless the browser still lacks the
+  // permission to read the policy's feed (Save is how the user grants it).
+  const showSettingsForm = byPolicy.length < SETTING_KEYS.length || feed?.lastError?.code === 'permission';
+  const SETTING_LABEL = { feedUrl: 'feed_url_label', tallyUrl: 'tally_url_label', feedPublicKey: 'public_key_label' } as const;
 
   return (
     <main class="options">
       <h1>{t('settings_heading')}</h1>
 
-      <section aria-labelledby="s-settings">
-        <h2 id="s-settings">{t('settings_section')}</h2>
-        <SettingsForm
-          settings={settings}
-          defaults={{ feedUrl: BUILD_FEED_URL, tallyUrl: feedTallyUrl(feed) ?? BUILD_TALLY_URL }}
-          policy={policyValues(sources)}
-          onSave={async (next) => {
-            // The permission prompts must come straight from the click. A URL set by policy is
-            // the one in force, so its origin is the one asked for: saving is how a user lets
-            // Siar read a policy feed on an origin the build did not include.
-            const policy = policyValues(sources);
-            const asks = [policy.feedUrl ?? next.feedUrl, policy.tallyUrl ?? next.tallyUrl]
-              .filter((u): u is string => Boolean(u))
-              .map(requestOrigin);
-            if (!(await Promise.all(asks)).every(Boolean)) return 'permission_denied';
-            await saveUserSettings(next);
-            setSettings(next);
-            await sendMessage({ type: 'settings/changed' });
-            await reload();
-            return 'saved';
-          }}
-        />
-      </section>
+      {feed?.lastError && (
+        <p class="notice feed-notice" role="status">
+          {feedProblemText(feedErrorWords(feed.lastError), feed.items.length > 0)}
+          {reported ? ` ${t('feed_reported')}` : ''}
+        </p>
+      )}
 
-      <section aria-labelledby="s-enrol">
-        <h2 id="s-enrol">{t('enrol_section')}</h2>
-        <EnrolSection tallyUrl={tallyUrl} enrolment={enrolment} needsEnrol={Boolean(syncStatus.needsEnrol)} onChanged={reload} />
-      </section>
-
-      <section aria-labelledby="s-sync">
-        <h2 id="s-sync">{t('sync_section')}</h2>
-        <SyncPanel
-          enrolled={enrolment !== null}
-          status={syncStatus}
-          counts={counts}
-          busy={syncing}
-          formatTime={formatTime}
-          onSyncNow={() => {
-            setSyncing(true);
-            void sendMessage({ type: 'sync/now' })
-              .then(reload)
-              .finally(() => setSyncing(false));
-          }}
-        />
-      </section>
-
-      <section aria-labelledby="s-sites">
-        <h2 id="s-sites">{t('site_health_section')}</h2>
-        <SiteHealth health={health} formatTime={formatTime} />
-      </section>
-
-      <StatsSection enrolment={enrolment} version={historyVersion} formatTime={formatTime} />
+      <StatsSection
+        enrolment={enrolment}
+        version={historyVersion}
+        formatTime={formatTime}
+        campaignNames={campaignNames(feed)}
+        onShown={goToHash}
+      />
 
       <section aria-labelledby="s-history">
         <h2 id="s-history">{t('history_section')}</h2>
@@ -170,10 +171,108 @@ export function App() {
         </button>
         {deleted !== undefined && (
           <p role="status" class="notice notice-ok">
-            {t('deleted_count', deleted)}
+            {tn('deleted_count', deleted)}
           </p>
         )}
       </section>
+
+      <section id="enrol" aria-labelledby="s-enrol">
+        <h2 id="s-enrol">{t('enrol_section')}</h2>
+        <EnrolSection tallyUrl={tallyUrl} enrolment={enrolment} needsEnrol={Boolean(syncStatus.needsEnrol)} onChanged={reload} />
+      </section>
+
+      <section id="sync" aria-labelledby="s-sync">
+        <h2 id="s-sync">{t('sync_section')}</h2>
+        <SyncPanel
+          enrolled={enrolment !== null}
+          status={syncStatus}
+          counts={counts}
+          busy={syncing}
+          formatTime={formatTime}
+          onSyncNow={() => {
+            setSyncing(true);
+            void sendMessage({ type: 'sync/now' })
+              .then(reload)
+              .finally(() => setSyncing(false));
+          }}
+        />
+      </section>
+
+      <section id="notifications" aria-labelledby="s-notify">
+        <h2 id="s-notify">{t('notify_section')}</h2>
+        {work && (
+          <NotifySettings
+            hours={work.hours}
+            policy={work.policy}
+            onSaveHours={async (next) => {
+              const fresh = await loadUserSettings();
+              const merged = {
+                ...fresh,
+                ...(next.workHours !== undefined ? { workHours: next.workHours } : {}),
+                ...(next.timeZone !== undefined ? { timeZone: next.timeZone } : {}),
+              };
+              await saveUserSettings(merged);
+              setSettings(merged);
+              setWork(await effectiveWorkHours());
+            }}
+          />
+        )}
+      </section>
+
+      <section aria-labelledby="s-help">
+        <h2 id="s-help">{t('help_section')}</h2>
+        <button type="button" onClick={() => void browser.tabs.create({ url: browser.runtime.getURL(WELCOME_PAGE) })}>
+          {t('open_welcome')}
+        </button>
+      </section>
+
+      {/* Technical settings last, folded: most people never need them. */}
+      <details id="advanced" class="advanced" open={location.hash === '#advanced' || undefined}>
+        <summary>
+          <h2 id="s-advanced">{t('advanced_section')}</h2>
+        </summary>
+        <p class="help">{t('advanced_help')}</p>
+        {byPolicy.length > 0 && (
+          <p class="help policy-note" id="advanced-policy">
+            {t('advanced_policy', byPolicy.map((k) => t(SETTING_LABEL[k])).join(', '))}
+          </p>
+        )}
+        {showSettingsForm && (
+          <SettingsForm
+            settings={settings}
+            defaults={{ feedUrl: BUILD_FEED_URL, tallyUrl: feedTallyUrl(feed) ?? BUILD_TALLY_URL }}
+            policy={policy}
+            onSave={async (next) => {
+              // The permission prompts must come straight from the click. A URL set by policy is
+              // the one in force, so its origin is the one asked for: saving is how a user lets
+              // Siar read a policy feed on an origin the build did not include.
+              const asks = [policy.feedUrl ?? next.feedUrl, policy.tallyUrl ?? next.tallyUrl]
+                .filter((u): u is string => Boolean(u))
+                .map(requestOrigin);
+              if (!(await Promise.all(asks)).every(Boolean)) return 'permission_denied';
+              await saveUserSettings(next);
+              setSettings(next);
+              await sendMessage({ type: 'settings/changed' });
+              await reload();
+              return 'saved';
+            }}
+          />
+        )}
+        <h3 id="s-sites">{t('site_health_section')}</h3>
+        <p class="help">{t('site_health_help')}</p>
+        <SiteHealth health={health} formatTime={formatTime} />
+      </details>
     </main>
   );
+}
+
+/** Campaign ids to the names people know them by (`campaign_name`), from the current feed. */
+function campaignNames(feed: FeedState | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of feed?.items ?? []) {
+    const id = i._siar?.campaign;
+    const name = i._siar?.campaign_name;
+    if (id && name) out[id] = name;
+  }
+  return out;
 }

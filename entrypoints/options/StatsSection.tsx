@@ -25,6 +25,10 @@ export interface StatsSectionProps {
   /** Bumped when the history changed (sync, deletion), to read it again. */
   version: number;
   formatTime: (ms: number) => string;
+  /** Campaign ids to their names (`campaign_name`), so no slug is shown. */
+  campaignNames?: Readonly<Record<string, string>>;
+  /** The figures are on screen (the page below them has moved). */
+  onShown?: () => void;
 }
 
 // Local first: every figure here comes from this browser's history; the agency's summary is
@@ -44,6 +48,11 @@ export function StatsSection(p: StatsSectionProps) {
     firstRead = undefined;
     void read.then(setInputs);
   }, [p.version]);
+
+  const shown = Boolean(inputs);
+  useEffect(() => {
+    if (shown) p.onShown?.();
+  }, [shown]);
 
   useEffect(() => {
     if (!p.enrolment) return setSummary(undefined);
@@ -75,14 +84,14 @@ export function StatsSection(p: StatsSectionProps) {
   const platforms = useMemo(() => (stats?.byPlatform ?? []).map((r) => r.key).sort(), [stats]);
 
   return (
-    <section aria-labelledby="s-stats">
+    <section id="stats" aria-labelledby="s-stats">
       <h2 id="s-stats">{t('stats_section')}</h2>
       {stats && (
         <>
           <StatCards stats={stats} />
           <AgencySummary summary={summary} />
           <DayChart perDay={stats.perDay} days={days} onDays={setDays} />
-          <Breakdowns stats={stats} />
+          <Breakdowns stats={stats} campaignNames={p.campaignNames} />
         </>
       )}
       <HistoryTable

@@ -3,6 +3,8 @@ import { browser } from 'wxt/browser';
 import { Filters } from '@/components/Filters';
 import { PostCard, type PopupShare } from '@/components/PostCard';
 import { StatusLine } from '@/components/StatusLine';
+import { PopupLinks } from '@/components/PopupLinks';
+import { useFocusPost } from './focus';
 import { copyText } from '@/utils/clipboard';
 import { plainText, variantCount } from '@/utils/compose/caption';
 import { loadFeedState } from '@/utils/feed/cache';
@@ -173,6 +175,9 @@ export function App({ data }: { data: Promise<PopupData> }) {
   const hinted = SITES.filter((s) => s.share.linkOnly && page.some((i) => isForPlatform(i, s.id)));
   const hintIdOf = (site: string) => `hint-${site}`;
 
+  // Opened from a "new mandatory post" notification: that post, in view and focused.
+  useFocusPost(complete && visible.length > 0);
+
   if (feedUrl === undefined) return <main class="popup" aria-busy="true" />;
 
   return (
@@ -180,6 +185,7 @@ export function App({ data }: { data: Promise<PopupData> }) {
       <header class="popup-header">
         <h1>{t('popup_heading')}</h1>
         {state?.meta?._siar?.publisher && <p class="publisher">{t('publisher_line', state.meta._siar.publisher.name)}</p>}
+        <PopupLinks />
       </header>
       {!feedUrl ? (
         <section class="empty">

@@ -109,7 +109,7 @@ const TALLY_V1_POSTGRES = `
 // ---------------------------------------------------------------------------------------------
 // 2. The studio, validated events, counters kept with the events, and state shared by processes.
 //
-// Counting (PROTOCOL.md §2, docs/protocol.md): `posted_firsts` holds one row per member, item and
+// Counting (docs/protocol.md, "Share events and the tally"): `posted_firsts` holds one row per member, item and
 // platform — the first posted event — and every figure the dashboard and the member summary show
 // is a rollup row updated in the same transaction as the events it counts.
 

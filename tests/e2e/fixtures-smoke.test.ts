@@ -1,5 +1,5 @@
 // Proves the fixture sites and the browser harness, with no extension loaded: the real editors
-// take a main-world synthetic paste / beforeinput / drop / file pick the way shared/notes/browsers.md
+// take a main-world synthetic paste / beforeinput / drop / file pick the way the composer code
 // says, their Post buttons follow the editor model, posting behaves like the sites, and the CSP
 // blocks inline scripts. Extension e2e tests build on exactly these pieces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

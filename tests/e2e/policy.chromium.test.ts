@@ -19,7 +19,7 @@ import { CHROME_BUILD, startAgency } from './support/extension';
 const POLICY_ROOT = '/etc/chromium';
 const POLICY_DIR = path.join(POLICY_ROOT, 'policies/managed');
 const POLICY_FILE = path.join(POLICY_DIR, 'siar-e2e.json');
-const NOTE_ID = 'Diatur oleh instansi Anda (kebijakan). Tidak dapat diubah di sini.';
+const NOTE_ALL = 'Diatur oleh instansi Anda (kebijakan): Alamat feed, Alamat rekap, Kunci publik feed.';
 
 function skipReason(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux: /etc/chromium/policies is where Linux Chromium reads machine policy';
@@ -72,7 +72,7 @@ let copyRoot: string;
 let extDir: string;
 let browser: LaunchedChromium | undefined;
 let agency: Awaited<ReturnType<typeof startAgency>>;
-let policy: { feedUrl: string; tallyUrl: string; feedPublicKey: string };
+let policy: { feedUrl: string; tallyUrl: string; feedPublicKey: string; workHours: string; timeZone: string };
 
 beforeAll(async () => {
   if (SKIP) return;
@@ -82,7 +82,7 @@ beforeAll(async () => {
     extDir = path.join(copyRoot, 'chrome-mv3');
     cpSync(CHROME_BUILD, extDir, { recursive: true });
 
-    agency = await startAgency();
+    agency = await startAgency({ signed: true });
     const origin = new URL(agency.feedUrl).origin;
     // The demo server signs its feed: its own key makes a policy key that checks out.
     const demoKey = (agency.agency as { publicKey?: unknown }).publicKey;
@@ -91,6 +91,8 @@ beforeAll(async () => {
       // Not the feed's own `_siar.tally_url` (`${origin}/`): the policy's must win over it.
       tallyUrl: `${origin}/policy-tally/`,
       feedPublicKey: typeof demoKey === 'string' ? demoKey : FALLBACK_KEY,
+      workHours: '08:00-16:00',
+      timeZone: 'Asia/Makassar',
     };
     const id = chromiumExtensionId(extDir);
     writePolicy({ '3rdparty': { extensions: { [id]: policy } } });
@@ -152,33 +154,36 @@ describe.skipIf(Boolean(SKIP))(`agency policy (Chromium, ${POLICY_FILE})`, () =>
     await page.close();
   });
 
-  it("options shows the three values read-only, noted as the agency's", async () => {
+  it("options: stats first, 'Lanjutan' last and folded, and the settings the agency set are not shown", async () => {
     const page = await openPage('options.html');
-    for (const [name, value] of Object.entries(policy)) {
-      const input = page.locator(`#f-${name}`);
-      await expect.poll(() => input.inputValue()).toBe(value);
-      expect(await input.isEditable()).toBe(false);
-      expect(await input.evaluate((e) => (e as HTMLInputElement).readOnly)).toBe(true);
-      const note = (await page.locator(`#f-${name}-policy`).textContent())?.trim();
-      expect(note).toBe(NOTE_ID);
-      expect(await input.getAttribute('aria-describedby')).toBe(`f-${name}-policy`);
-    }
+    await page.getByRole('heading', { name: 'Statistik saya' }).waitFor();
+    const order = await page.locator('main > section > h2, main > details > summary h2').allTextContents();
+    expect(order[0]).toBe('Statistik saya');
+    expect(order.at(-1)).toBe('Lanjutan');
+    expect(await page.locator('details#advanced').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    await page.getByText('Lanjutan', { exact: true }).click();
+    const note = page.locator('#advanced-policy');
+    await expect.poll(() => note.textContent(), { timeout: 15_000 }).toBe(NOTE_ALL);
+    // Hidden: no field, no value, no Save for what the agency set.
+    for (const name of ['feedUrl', 'tallyUrl', 'feedPublicKey']) expect(await page.locator(`#f-${name}`).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Simpan', exact: true }).count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toContain(policy.feedPublicKey);
+    // The working hours are the agency's too: said, not offered.
+    await page.getByText('Diatur oleh instansi Anda (kebijakan): 08:00–16:00, WITA (Waktu Indonesia Tengah).').waitFor();
+    expect(await page.getByRole('button', { name: 'Simpan jam kerja' }).count()).toBe(0);
     await page.close();
   });
 
-  it('a user value stays stored but unused, and saving does not overwrite it', async () => {
+  it('a user value stays stored but unused while the policy is there', async () => {
     const mine = { feedUrl: 'http://localhost:9/mine.json', tallyUrl: 'http://localhost:9/', retentionDays: 30 };
     const setup = await openPage('options.html');
     await setup.evaluate((s) => (globalThis as unknown as ChromeGlobal).chrome.storage.local.set({ settings: s }), mine);
     await setup.close();
 
     const page = await openPage('options.html');
-    await expect.poll(() => page.locator('#f-feedUrl').inputValue()).toBe(policy.feedUrl);
-    await page.getByRole('button', { name: 'Simpan' }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Tersimpan|saved/ })
-      .waitFor();
+    await page.getByText('Lanjutan', { exact: true }).click();
+    await expect.poll(() => page.locator('#advanced-policy').textContent()).toBe(NOTE_ALL);
+    expect(await page.locator('#f-feedUrl').count()).toBe(0);
     const stored = await page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.local.get('settings'));
     expect(stored).toEqual({ settings: mine });
     await page.close();
@@ -191,23 +196,29 @@ describe.skipIf(Boolean(SKIP))(`agency policy (Chromium, ${POLICY_FILE})`, () =>
   });
 
   it("a policy change reaches an open options page live; without a policy the user's values are back", async () => {
-    const page = await openPage('options.html');
-    await expect.poll(() => page.locator('#f-tallyUrl').inputValue()).toBe(policy.tallyUrl);
+    const page = await openPage('options.html#advanced');
+    await expect.poll(() => page.locator('#advanced-policy').textContent()).toBe(NOTE_ALL);
 
     // Chromium watches the policy folder and reloads a few seconds after a change; storage.onChanged
-    // ('managed') then reaches watchPolicy, and the page shows the new value without a reload.
-    const next = { ...policy, tallyUrl: `${new URL(policy.tallyUrl).origin}/policy-tally-2/` };
+    // ('managed') then reaches watchPolicy, and the page follows without a reload. The agency stops
+    // setting the tally: that field is the user's again, holding what they had stored.
+    const { tallyUrl: _dropped, ...next } = policy;
     writePolicy({ '3rdparty': { extensions: { [browser!.extensionId!]: next } } });
-    await expect.poll(() => page.locator('#f-tallyUrl').inputValue(), { timeout: 45_000, interval: 500 }).toBe(next.tallyUrl);
-    policy = next;
-
-    // The agency lifts the policy: the fields are the user's again, holding what they had stored.
-    writePolicy({ '3rdparty': { extensions: {} } });
-    await expect.poll(() => page.locator('#f-feedUrl').isEditable(), { timeout: 45_000, interval: 500 }).toBe(true);
-    expect(await page.locator('#f-feedUrl').inputValue()).toBe('http://localhost:9/mine.json');
+    await expect.poll(() => page.locator('#f-tallyUrl').count(), { timeout: 45_000, interval: 500 }).toBe(1);
     expect(await page.locator('#f-tallyUrl').inputValue()).toBe('http://localhost:9/');
+    expect(await page.locator('#advanced-policy').textContent()).toBe(
+      'Diatur oleh instansi Anda (kebijakan): Alamat feed, Kunci publik feed.',
+    );
+    expect(await page.locator('#f-feedUrl').count()).toBe(0);
+
+    // The agency lifts the policy: every field is the user's again, holding what they had stored.
+    writePolicy({ '3rdparty': { extensions: {} } });
+    await expect.poll(() => page.locator('#f-feedUrl').count(), { timeout: 45_000, interval: 500 }).toBe(1);
+    expect(await page.locator('#f-feedUrl').inputValue()).toBe('http://localhost:9/mine.json');
+    expect(await page.locator('#f-feedUrl').isEditable()).toBe(true);
     expect(await page.locator('#f-feedPublicKey').isEditable()).toBe(true);
-    expect(await page.locator('[data-policy]').count()).toBe(0);
+    expect(await page.locator('#advanced-policy').count()).toBe(0);
+    await page.getByRole('button', { name: 'Simpan jam kerja' }).waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.storage.managed.get(null))).toEqual({});
     await page.close();
   });

@@ -189,7 +189,7 @@ describe('popup (Chromium, Indonesian UI)', () => {
     agency.feed.body = '<html>Situs ini sedang diretas</html>';
     await popup.getByRole('button', { name: 'Muat ulang' }).click();
     await popup.getByText('Feed rusak: isinya bukan JSON').waitFor();
-    await popup.getByText('Postingan terakhir yang baik tetap ditampilkan.', { exact: false }).waitFor();
+    await popup.getByText('Postingan terakhir tetap ada di sini; postingan baru akan masuk begitu feed pulih.', { exact: false }).waitFor();
     expect(await articles.count()).toBe(count);
 
     agency.feed.body = { version: 'https://jsonfeed.org/version/1.1', title: 't', items: [{ id: 1 }, { nope: true }] };

@@ -89,9 +89,10 @@ describe('the built extension asks for little and loads no remote code', () => {
       expect(hosts.filter((h) => openTab.includes(h)).sort()).toEqual([...openTab].sort());
       expect(hosts.filter((h) => !openTab.includes(h)).length).toBeLessThanOrEqual(1);
       for (const h of hosts) expect(h).toMatch(/^https?:\/\/[^*/]+\/\*$/);
-      const optional = mv3 ? m.optional_host_permissions : m.optional_permissions;
+      const optional = mv3 ? m.optional_host_permissions : m.optional_permissions?.filter((p) => p.includes('://'));
       expect(optional).toEqual(OPTIONAL_ORIGINS);
-      if (mv3) expect(m.optional_permissions).toBeUndefined();
+      // The one optional API: notifications of new mandatory posts, asked for on the options page.
+      expect((m.optional_permissions ?? []).filter((p) => !p.includes('://'))).toEqual(['notifications']);
       for (const p of NEVER) expect(required, p).not.toContain(p);
       for (const p of NEVER.filter((n) => !n.includes('://') || n === '<all_urls>')) expect(optional, p).not.toContain(p);
 
@@ -134,7 +135,7 @@ describe('the built extension asks for little and loads no remote code', () => {
 
   it.each(BUILDS)('%s: pages load only their own files; no inline script', (_name, dir) => {
     const pages = filesUnder(dir, '.html');
-    expect(pages.map((p) => path.basename(p)).sort()).toEqual(['options.html', 'popup.html']);
+    expect(pages.map((p) => path.basename(p)).sort()).toEqual(['options.html', 'popup.html', 'welcome.html']);
     for (const file of pages) {
       const html = readFileSync(file, 'utf8');
       const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
@@ -265,7 +266,7 @@ async function newEvents(before: { id: string }[]) {
 describe('in Chromium, with an enrolled member (token, NIP, name, feed, tally and key all set)', () => {
   beforeAll(async () => {
     fixtures = await startFixtureServer();
-    agency = await startAgency();
+    agency = await startAgency({ signed: true });
     const base = new URL(agency.feedUrl).origin;
     const res = await fetch(`${base.replace('localhost', '127.0.0.1')}/v1/enroll`, {
       method: 'POST',

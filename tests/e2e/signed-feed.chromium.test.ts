@@ -61,7 +61,9 @@ describe('signed feeds (Chromium)', () => {
     const count = await popup.getByRole('article').count();
     mode = 'hijacked';
     await popup.getByRole('button', { name: 'Muat ulang' }).click();
-    await popup.getByText('Tanda tangan feed tidak sah: feed ditolak.', { exact: false }).waitFor();
+    // Calm words for ASN: what happened and that the posts stay; no alarm they can do nothing about.
+    await popup.getByText('Feed terbaru tidak lolos pemeriksaan tanda tangan, jadi tidak dipakai.', { exact: false }).waitFor();
+    expect(await popup.getByText('dibobol', { exact: false }).count()).toBe(0);
     expect(await popup.getByRole('article').count()).toBe(count);
     expect(await popup.getByText('Menang besar di situs slot!').count()).toBe(0);
   });
@@ -69,7 +71,9 @@ describe('signed feeds (Chromium)', () => {
   it('a changed feed without a signature is refused too', async () => {
     mode = 'unsigned';
     await popup.getByRole('button', { name: 'Muat ulang' }).click();
-    await popup.getByText('Feed tidak bertanda tangan', { exact: false }).waitFor();
+    await popup
+      .getByText('Feed terbaru tidak bertanda tangan, jadi tidak dipakai. Postingan terakhir tetap ada di sini', { exact: false })
+      .waitFor();
     expect(await popup.getByRole('article').count()).toBeGreaterThan(3);
     expect(await popup.getByText('Menang besar di situs slot!').count()).toBe(0);
   });

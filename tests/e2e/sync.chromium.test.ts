@@ -266,6 +266,5 @@ describe('sync to the tally (Chromium, real server, SQLite file)', () => {
     await expect.poll(async () => Number((await card('Postingan dibagikan').textContent())!.replace(/\D/g, ''))).toBe(tally.posted);
     expect(Number((await card('Semua peristiwa').textContent())!.replace(/\D/g, ''))).toBe(tally.events);
     await dash.close();
-    await options.screenshot({ path: path.join(CHROME_BUILD, '..', '..', 'docs', 'options.png') });
   });
 });

@@ -1,4 +1,4 @@
-// Feeds used across unit tests: the PROTOCOL.md example, and builders for variations.
+// Feeds used across unit tests: the protocol's example feed (docs/protocol.md), and builders for variations.
 
 export function protocolExampleFeed() {
   return {

@@ -134,7 +134,7 @@ function tally(r: FeedParseResult): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Protocol invariants of an item that passed the schema (written from PROTOCOL.md, not the schema)
+// Protocol invariants of an item that passed the schema (written from docs/protocol.md, not the schema)
 
 const ITEM_KEYS = new Set([
   'id',
@@ -285,7 +285,7 @@ function expectResultInvariants(r: FeedParseResult): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Composer oracle (PROTOCOL.md "How a post becomes the text that is inserted")
+// Composer oracle (docs/protocol.md "How a post becomes the text that is inserted")
 
 const PLATFORMS = ['x', 'facebook', 'whatsapp', 'default', 'other'] as const;
 const joinParts = (parts: string[]) => parts.filter((p) => p.length > 0).join('\n\n');

@@ -5,7 +5,7 @@ import { isAllowedUrl, permissionPattern } from '@/utils/protocol/url';
 import { feedWith, item, protocolExampleFeed } from './feeds';
 
 describe('feed schema: good feeds', () => {
-  it('accepts the PROTOCOL.md example as is', () => {
+  it('accepts the example feed of docs/protocol.md as is', () => {
     const r = parseFeedJson(protocolExampleFeed());
     expect(r.ok).toBe(true);
     if (!r.ok) return;

@@ -35,7 +35,7 @@ import {
   watchPolicy,
   type UserSettings,
 } from '@/utils/settings';
-import { SETTING_KEYS } from '@/utils/settings/keys';
+import { POLICY_KEYS } from '@/utils/settings/keys';
 import { parsePolicy } from '@/utils/settings/policy';
 
 const USER = {
@@ -258,7 +258,7 @@ describe('options form: policy values are read-only and never saved over', () =>
   const input = (name: string) => root.querySelector<HTMLInputElement>(`#f-${name}`)!;
   const tick = () => new Promise((r) => setTimeout(r, 0));
 
-  it('shows the policy values read-only with the note, and saves only the free fields', async () => {
+  it('hides the fields the policy sets, and saves only the free ones', async () => {
     const stored: UserSettings = { feedUrl: USER.feedUrl, tallyUrl: USER.tallyUrl, retentionDays: 90 };
     const saves: UserSettings[] = [];
     render(
@@ -275,20 +275,14 @@ describe('options form: policy values are read-only and never saved over', () =>
     );
     await tick();
 
-    expect(input('feedUrl').value).toBe(POLICY.feedUrl);
-    expect(input('feedUrl').readOnly).toBe(true);
-    expect(input('feedPublicKey').value).toBe(POLICY.feedPublicKey);
-    expect(input('feedPublicKey').readOnly).toBe(true);
+    // Not the user's to change: not there at all (the page names them as the agency's).
+    expect(root.querySelector('#f-feedUrl')).toBeNull();
+    expect(root.querySelector('#f-feedPublicKey')).toBeNull();
+    expect(root.textContent).not.toContain(POLICY.feedUrl);
     expect(input('tallyUrl').readOnly).toBe(false);
     expect(input('tallyUrl').value).toBe(USER.tallyUrl);
-    // The fake i18n answers with the key.
-    expect(root.querySelector('#f-feedUrl-policy')?.textContent).toBe('setting_policy_note');
-    expect(input('feedUrl').getAttribute('aria-describedby')).toBe('f-feedUrl-policy');
-    expect(root.querySelector('#f-tallyUrl-policy')).toBeNull();
 
-    // Even if a script or the devtools typed into a read-only field, saving keeps the user's own.
-    input('feedUrl').value = 'https://evil.example/feed.json';
-    input('feedUrl').dispatchEvent(new Event('input', { bubbles: true }));
+    // Saving keeps the user's own stored values for the hidden fields.
     input('tallyUrl').value = 'https://new.example.go.id/tally';
     input('tallyUrl').dispatchEvent(new Event('input', { bubbles: true }));
     await tick();
@@ -323,14 +317,14 @@ describe('the schema and the example policies agree with the code', () => {
   it('public/managed_schema.json declares exactly the policy keys, as strings, described in both languages', () => {
     const schema = read('public/managed_schema.json');
     expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties).sort()).toEqual([...SETTING_KEYS].sort());
-    for (const key of SETTING_KEYS) {
+    expect(Object.keys(schema.properties).sort()).toEqual([...POLICY_KEYS].sort());
+    for (const key of POLICY_KEYS) {
       expect(schema.properties[key].type).toBe('string');
       expect(schema.properties[key].description).toMatch(/ \/ /);
     }
   });
 
-  it('docs/policy examples carry valid values for all three settings', () => {
+  it('docs/policy examples carry valid values for every policy setting', () => {
     const chrome = read('docs/policy/chrome-policy.json');
     const firefox = read('docs/policy/firefox-policies.json');
     const chromeIds = Object.keys(chrome['3rdparty'].extensions);
@@ -340,7 +334,7 @@ describe('the schema and the example policies agree with the code', () => {
     expect(firefox.policies.ExtensionSettings['siar@siar.example'].installation_mode).toBe('force_installed');
     for (const values of [chromeValues, firefoxValues]) {
       expect(parsePolicy(values)).toEqual(values);
-      expect(Object.keys(values).sort()).toEqual([...SETTING_KEYS].sort());
+      expect(Object.keys(values).sort()).toEqual([...POLICY_KEYS].sort());
     }
     expect(warn).not.toHaveBeenCalled();
   });

@@ -7,7 +7,7 @@ import { fastXWeightedLength } from './x-weight';
 // CommonJS package as CommonJS and hands over its namespace.
 const parseTweet = (parseTweetModule as unknown as { default?: typeof parseTweetModule }).default ?? parseTweetModule;
 
-// PROTOCOL.md "How a post becomes the text that is inserted".
+// docs/protocol.md "How a post becomes the text that is inserted".
 
 const ELLIPSIS = '…';
 

@@ -1,7 +1,7 @@
 import { LIMITS } from '../protocol/item';
 import { isAllowedUrl } from '../protocol/url';
 
-// PROTOCOL.md "Fetching": conditional GET, at most 5 redirects, 20 s, 5 MiB.
+// docs/protocol.md "Fetching": conditional GET, at most 5 redirects, 20 s, 5 MiB.
 
 export const FETCH_LIMITS = { timeoutMs: 20_000, maxBytes: LIMITS.feedBytes, maxRedirects: 5 };
 

@@ -1,4 +1,4 @@
-// Signed feeds (PROTOCOL.md "Signed feeds"): the agency publishes feed.json.sig, the base64url
+// Signed feeds (docs/protocol.md "Signed feeds"): the agency publishes feed.json.sig, the base64url
 // Ed25519 signature of the exact bytes of feed.json. WebCrypto verifies it (Chrome 137+,
 // Firefox 129+); no library is needed.
 

@@ -55,7 +55,7 @@ export function makeShareEvent(share: NewShare, now: Date, id: string = crypto.r
   return event;
 }
 
-/** The part of an event that leaves the browser (PROTOCOL.md §2). */
+/** The part of an event that leaves the browser (docs/protocol.md "Share events and the tally"). */
 export function toWire(e: ShareEvent): ShareEventWire {
   const { id, item_id, feed_url, platform, action, at, post_url, self_reported } = e;
   const wire: ShareEventWire = { id, item_id, feed_url, platform, action, at };

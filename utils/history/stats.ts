@@ -3,7 +3,7 @@ import type { HistoryTotals, ShareEvent } from './types';
 
 // Personal stats, computed from the local history alone (they work with no tally at all).
 //
-// Counting follows PROTOCOL.md §2 and the agency tally's `posts` view, so the options page and
+// Counting follows docs/protocol.md "Share events and the tally" and the agency tally's `posts` view, so the options page and
 // the dashboard show the same figures:
 // - Posted: distinct (item_id, platform) pairs among `posted` events. A pair is counted once,
 //   on the local day of its FIRST `posted` event (the tally's `posts.day` is the same: the first

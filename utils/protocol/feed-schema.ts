@@ -3,7 +3,7 @@ import { LIMITS, PRIORITIES } from './limits';
 import { PLATFORM_PATTERN } from './platforms';
 import { isAllowedUrl } from './url';
 
-// The feed contract of PROTOCOL.md §1, as zod schemas and the types they check. Objects strip
+// The feed contract of docs/protocol.md (the feed), as zod schemas and the types they check. Objects strip
 // unknown keys: the protocol promises that unknown fields are ignored, never an error. Apart from
 // the parsing (feed.ts) so that the zod-free helpers (item.ts) can name these types.
 

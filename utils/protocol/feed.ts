@@ -1,7 +1,7 @@
 import { FeedEnvelopeSchema, ItemSchema, type FeedParseResult, type Item } from './feed-schema';
 import { LIMITS } from './limits';
 
-// Parsing the feed contract of PROTOCOL.md §1. The schemas and the helpers on parsed items are
+// Parsing the feed contract of docs/protocol.md (the feed). The schemas and the helpers on parsed items are
 // exported from here too, so one import serves the server and the tests.
 export * from './feed-schema';
 export * from './item';

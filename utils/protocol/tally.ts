@@ -3,7 +3,7 @@ import { checkNip, normalizeNip } from './nip';
 import { PLATFORM_PATTERN, PLATFORMS } from './platforms';
 import { isAllowedUrl } from './url';
 
-// The tally contract of PROTOCOL.md §2, shared by the extension's outbox and the server.
+// The tally contract of docs/protocol.md "Share events and the tally", shared by the extension's outbox and the server.
 
 export const SHARE_ACTIONS = ['inserted', 'posted', 'intent_opened', 'copied'] as const;
 export type ShareAction = (typeof SHARE_ACTIONS)[number];

@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { isAllowedUrl } from '../protocol/url';
-import { SETTING_KEYS, type SettingKey } from './keys';
+import { parseHours, isTimeZone } from '../notify/hours';
+import { POLICY_KEYS, type PolicyKey } from './keys';
 import { isPublicKey } from './validate';
 
 // What an agency's IT presets through enterprise policy: chrome.storage.managed, filled by Chrome's
@@ -9,12 +10,20 @@ import { isPublicKey } from './validate';
 // Nothing here trusts the policy more than a feed: every value is checked like a user's, and a bad
 // one is left out (with a warning), never fatal.
 
-export type PolicySettings = Partial<Record<SettingKey, string>>;
+export type PolicySettings = Partial<Record<PolicyKey, string>>;
 
-const VALID: Record<SettingKey, (v: string) => boolean> = {
+const VALID: Record<PolicyKey, (v: string) => boolean> = {
   feedUrl: isAllowedUrl,
   tallyUrl: isAllowedUrl,
   feedPublicKey: isPublicKey,
+  workHours: (v) => parseHours(v) !== undefined,
+  timeZone: isTimeZone,
+};
+
+const WHY: Partial<Record<PolicyKey, string>> = {
+  feedPublicKey: 'is not a base64url Ed25519 key (43 characters)',
+  workHours: 'is not a range of hours like 07:00-17:00',
+  timeZone: 'is not an IANA time zone like Asia/Jakarta',
 };
 
 // Policy is read on every lookup: warn once per bad value, not on every popup opening.
@@ -35,7 +44,7 @@ function warnOnce(key: string, value: unknown, why: string): void {
 export function parsePolicy(raw: unknown): PolicySettings {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
   const out: PolicySettings = {};
-  for (const key of SETTING_KEYS) {
+  for (const key of POLICY_KEYS) {
     if (!Object.prototype.hasOwnProperty.call(raw, key)) continue;
     const v: unknown = (raw as Record<string, unknown>)[key];
     if (v === undefined || v === null) continue;
@@ -47,11 +56,7 @@ export function parsePolicy(raw: unknown): PolicySettings {
     if (!s) continue;
     if (!VALID[key](s)) {
       // The value itself is not logged: it is not ours to spread, and a URL may be long.
-      warnOnce(
-        key,
-        v,
-        key === 'feedPublicKey' ? 'is not a base64url Ed25519 key (43 characters)' : 'is not an allowed URL (https, or http on loopback)',
-      );
+      warnOnce(key, v, WHY[key] ?? 'is not an allowed URL (https, or http on loopback)');
       continue;
     }
     out[key] = s;
@@ -67,7 +72,7 @@ export async function loadPolicy(): Promise<PolicySettings> {
   try {
     const managed = browser.storage?.managed;
     if (!managed?.get) return {};
-    return parsePolicy(await managed.get([...SETTING_KEYS]));
+    return parsePolicy(await managed.get([...POLICY_KEYS]));
   } catch {
     return {};
   }

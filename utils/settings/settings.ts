@@ -3,6 +3,7 @@ import { isAllowedUrl } from '../protocol/url';
 import { SETTING_KEYS, type SettingKey } from './keys';
 import { loadPolicy, type PolicySettings } from './policy';
 import { isPublicKey } from './validate';
+import { resolveWorkHours, type WorkHours } from '../notify/hours';
 
 // Settings with one rule of precedence: policy > user > feed > build default. Policy is the
 // agency's (enterprise policy → managed storage, see policy.ts and docs/policy/); the user's stays
@@ -22,6 +23,10 @@ export interface UserSettings {
   feedPublicKey?: string;
   /** Delete synced history older than this; undefined keeps it forever. */
   retentionDays?: number;
+  /** When notifications may come ("07:00-17:00"); undefined: the default. */
+  workHours?: string;
+  /** The zone those hours are read in; undefined: the agency's default (WIB). */
+  timeZone?: string;
 }
 
 const userSettings = storage.defineItem<UserSettings>('local:settings', { fallback: {}, version: 1 });
@@ -108,4 +113,13 @@ export async function effectiveTallyUrl(feedTallyUrl: string | undefined): Promi
 /** The agency's feed public key (base64url Ed25519), when one is set: policy's, else user's, else the build's. */
 export async function effectiveFeedPublicKey(): Promise<string | undefined> {
   return (await settingSources()).feedPublicKey.value;
+}
+
+/**
+ * The working hours notifications keep to (policy > user > 07:00–17:00 WIB), and which parts the
+ * agency's policy fixes, for the options page.
+ */
+export async function effectiveWorkHours(): Promise<{ hours: WorkHours; policy: PolicySettings; user: UserSettings }> {
+  const [policy, user] = await Promise.all([loadPolicy(), loadUserSettings()]);
+  return { hours: resolveWorkHours([policy.workHours, user.workHours], [policy.timeZone, user.timeZone]), policy, user };
 }

@@ -3,7 +3,7 @@ import { toWire } from '../history/record';
 import { MAX_REQUEST_BYTES, MAX_SHARES_PER_REQUEST, SharesResponseSchema } from '../protocol/tally';
 import { backoffMs, retryAfterMs } from './backoff';
 
-// Draining the outbox to the tally (PROTOCOL.md §2). An event is marked synced only when its id
+// Draining the outbox to the tally (docs/protocol.md "Share events and the tally"). An event is marked synced only when its id
 // comes back `accepted` or `duplicate`; `rejected` keeps it with the reason and never resends it;
 // anything else leaves it pending for a later try. Pure apart from the injected dependencies.
 

@@ -1,7 +1,7 @@
 import type { PostStatus, Role } from '../../../utils/protocol/studio';
 
 // Every word the studio's pages show, in Indonesian first and English second. Names that
-// /work/shared/UI-WORDS.md fixes (states, actions, places, fields) are kept exactly as written
+// the product's fixed UI words (states, actions, places, fields) are kept exactly as written
 // there: staff and the end-to-end tests find buttons and headings by them. Pure, so the editor's
 // browser script carries the same words as the server's pages.
 

@@ -22,18 +22,23 @@ export interface StoredEvent {
   at: string;
 }
 
-/** The demo agency on a free port, whose feed a test can swap (`feed.body = …`; undefined = demo), signed. */
-export async function startAgency(): Promise<{ agency: AgencyServer; feedUrl: string; feed: { body?: FeedBody } }> {
+/**
+ * The demo agency on a free port, whose feed a test can swap (`feed.body = …`; undefined = demo).
+ * `signed` (by default): feed.json.sig is served too, signed with the key `agency.publicKey`
+ * names, as a real agency's feed is.
+ */
+export async function startAgency(
+  opts: { signed?: boolean } = { signed: true },
+): Promise<{ agency: AgencyServer; feedUrl: string; feed: { body?: FeedBody } }> {
   const feed: { body?: FeedBody } = {};
   const startedAt = Date.now();
-  // Signed with the server's own key, as a real agency's feed is: agency.publicKey checks it.
-  const signingKey = generateSigningKey();
+  const signingKey = opts.signed ? generateSigningKey() : undefined;
   const agency = await createAgencyServer({
     quiet: true,
     demo: true,
     signingKey,
     feed: ({ base }) => feed.body ?? buildDemoFeed({ base, now: startedAt }),
-    signature: signatureOf(signingKey),
+    ...(signingKey ? { signingKey, signature: signatureOf(signingKey) } : {}),
   });
   const { base } = await agency.listen(0);
   return { agency, feedUrl: `${base}/feed.json`, feed };

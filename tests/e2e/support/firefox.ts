@@ -23,6 +23,8 @@ export interface LaunchFirefoxOptions {
   extraPrefs?: Record<string, unknown>;
   /** Launch timeout; also bounds every protocol call. Default 60 s. */
   timeoutMs?: number;
+  /** More environment for the browser process (e.g. HOME, where Firefox finds managed storage). */
+  env?: Record<string, string>;
 }
 
 export interface LaunchedFirefox {
@@ -72,7 +74,7 @@ export async function launchFirefox(opts: LaunchFirefoxOptions = {}): Promise<La
     acceptInsecureCerts: true,
     args: ['--remote-allow-system-access'],
     extraPrefsFirefox: prefs,
-    env: { ...process.env, LANGUAGE: lang },
+    env: { ...process.env, LANGUAGE: lang, ...(opts.env ?? {}) },
     timeout,
     protocolTimeout: timeout,
   });

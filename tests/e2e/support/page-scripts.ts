@@ -2,7 +2,7 @@
 // playwright-core and puppeteer-core alike. They are serialized with Function#toString, so each
 // must be self-contained: no imports, no helpers from this module, one serializable argument.
 // They reproduce what a user's paste, drop or file pick delivers to the editors; the recipe is the
-// one in shared/notes/browsers.md, which the fixture smoke test keeps proving.
+// one the fixture smoke test (fixtures-smoke.test.ts) records, which the fixture smoke test keeps proving.
 
 /** A file handed to the page as base64 (page.evaluate can only pass JSON). */
 export interface PageFile {

@@ -1,5 +1,5 @@
 // Generators for the fuzz suite (tests/unit/fuzz-*.test.ts): protocol-valid items and feeds
-// (PROTOCOL.md §1, docs/protocol.md), and mutations that must make an item or a feed invalid.
+// (docs/protocol.md, the feed), and mutations that must make an item or a feed invalid.
 //
 // The "valid" generators are written from the protocol, not from the zod schemas: when the parser
 // refuses one of them, either this file or the product disagrees with the contract.
