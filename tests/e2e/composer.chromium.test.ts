@@ -328,6 +328,8 @@ describe('site health in the options page', () => {
   it('shows when an insert last verified on each site, and the last failure', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${browser.extensionBase}/options.html`);
+    // Site health is among the technical details, folded under "Lanjutan".
+    await page.getByText('Lanjutan', { exact: true }).click();
     // The tests above inserted on both sites, and one insert on X was not taken by the editor.
     await page.getByText(/^X: terakhir berhasil menyisipkan/).waitFor();
     await page.getByText(/^Facebook: terakhir berhasil menyisipkan/).waitFor();

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
-import { VIDEO_CODE_GLOBAL, type VideoCode } from './video-code';
+import { VIDEO_CODE_GLOBAL } from './port-name';
+import type { VideoCode } from './video-code';
 
 // Content scripts are single files (no code splitting), so the video code is a file of its own,
 // imported by its extension URL the first time a video is needed. Both browsers run a module a

@@ -2,6 +2,8 @@ import { browser } from 'wxt/browser';
 import { attachVideo, type VideoAttachDeps } from '../composer/attach-video';
 import type { PanelItem } from '../messages/replies';
 import { VIDEO_PORT } from './port-name';
+
+export { VIDEO_CODE_GLOBAL } from './port-name';
 import { saveBlob } from './save';
 import { portSource } from './video-port';
 import { readVideo, fetchSource, videoFileName, type VideoProgress, type VideoRead } from './video-read';
@@ -35,6 +37,3 @@ export const videoCode = {
   },
 };
 export type VideoCode = typeof videoCode;
-
-/** Where the loaded file leaves it, in the content script's own world (never the page's). */
-export const VIDEO_CODE_GLOBAL = '__siarVideoCode';
