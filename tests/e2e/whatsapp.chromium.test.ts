@@ -8,10 +8,12 @@ import type { FixtureApi } from '../fixtures/whatsapp/main';
 import { launchChromium, type LaunchedChromium } from './support/chromium';
 import { CHROME_BUILD, readHistory, type ExtensionGlobal, type StoredEvent } from './support/extension';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { feedWithVideos, makeVideo, storeVideo, type VideoPost } from './support/videos';
 
 // WhatsApp Web, the third composer site, in Chromium against the stand-in built with the real
 // Lexical (tests/fixtures/whatsapp): text into a chat, a picture with the text as its caption,
-// Send recorded once, and nothing about the chat anywhere in the extension or at the tally.
+// Send recorded once, a video with the text as its caption, and nothing about the chat anywhere
+// in the extension or at the tally.
 
 const BUTTON = 'Sisipkan postingan resmi';
 const FOOTER = '#main footer';
@@ -26,12 +28,15 @@ let extPage: Page;
 const wire: string[] = [];
 
 const startedAt = Date.now();
-/** The demo feed, with one of WhatsApp's posts made text-only. */
+/** A post with a video, once a test has stored one. */
+let videoPost: VideoPost | undefined;
+/** The demo feed, with one of WhatsApp's posts made text-only (and the video post first, once there is one). */
 function feed(origin: string) {
   const demo = buildDemoFeed({ base: origin, now: startedAt });
   const forWa = demo.items.filter((i) => !i._siar?.platforms || i._siar.platforms.includes('whatsapp'));
   const textOnly = forWa.find((i) => i.title)!;
   delete textOnly.image;
+  if (videoPost) demo.items.unshift((feedWithVideos(origin, [videoPost], startedAt) as typeof demo).items[0]!);
   return demo;
 }
 let textTitle: string;
@@ -246,6 +251,41 @@ describe('WhatsApp Web (Lexical) in Chromium', () => {
     }
     // Nothing says what kind of chat it was either.
     for (const kind of ['group', 'person', 'announcement', '"chat']) expect(wire.join('\n').toLowerCase().includes(kind), kind).toBe(false);
+  });
+});
+
+describe('a video on WhatsApp Web (Chromium)', () => {
+  it('goes through the media preview with the text as its caption, its hash checked; Enter sends it → posted once', async () => {
+    const made = await makeVideo(3);
+    try {
+      videoPost = { id: 'video-wa', title: 'Video peresmian pasar rakyat', video: await storeVideo(agency, base, made.file) };
+    } finally {
+      await made.remove();
+    }
+    await extPage.evaluate(async () => {
+      await (globalThis as unknown as { chrome: ExtensionGlobal }).chrome.runtime.sendMessage({ type: 'feed/refresh', force: true });
+    });
+    const page = await openChat('Budi Santoso');
+    const before = await readHistory(extPage);
+    const text = await insert(page, videoPost.title);
+    await expect.poll(() => fx(page, (f) => f.previewOpen())).toBe(true);
+    expect(await fx(page, (f) => f.previewFiles().map((x) => x.type))).toEqual(['video/mp4']);
+    expect(await fx(page, (f) => f.previewFiles()[0]!.size)).toBe(videoPost.video.bytes);
+    await expect.poll(() => fx(page, (f) => f.getParagraphs('caption').join('\n'))).toBe(text);
+    expect(await fx(page, (f) => f.getText('composer'))).toBe('');
+    await expect.poll(async () => (await newEvents(before)).map((e) => e.action)).toEqual(['inserted']);
+
+    await page.locator('[aria-label="Add a caption"]').click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => fx(page, (f) => f.sent.length)).toBe(1);
+    const sent = await fx(page, (f) => f.sent[0]!);
+    expect(sent.paragraphs.join('\n')).toBe(text);
+    expect(sent.files).toHaveLength(1);
+    await expect
+      .poll(async () => (await newEvents(before)).map((e) => `${e.platform}/${e.action}`).sort())
+      .toEqual(['whatsapp/inserted', 'whatsapp/posted']);
+    await page.close();
   });
 });
 

@@ -6,9 +6,11 @@ import type { FixtureApi } from '../fixtures/whatsapp/main';
 import { FIREFOX_BUILD, type ExtensionGlobal, type StoredEvent } from './support/extension';
 import { startConnectProxy, startFixtureServer, type ConnectProxy, type FixtureServer } from './support/fixture-server';
 import { launchFirefox, type LaunchedFirefox } from './support/firefox';
+import { feedWithVideos, makeVideo, storeVideo, type VideoPost } from './support/videos';
 
 // WhatsApp Web in Firefox, against the stand-in built with the real Lexical: text into a chat, a
-// picture with the text as its caption, Send recorded once, nothing about the chat kept or sent.
+// picture and a video with the text as their caption, Send recorded once, nothing about the chat
+// kept or sent.
 
 const BUTTON = 'Sisipkan postingan resmi';
 const NIP = '198503152010012078';
@@ -22,10 +24,13 @@ let extPage: Page;
 const wire: string[] = [];
 const startedAt = Date.now();
 
+/** A post with a video, once a test has stored one. */
+let videoPost: VideoPost | undefined;
 function feed(origin: string) {
   const demo = buildDemoFeed({ base: origin, now: startedAt });
   const textOnly = demo.items.find((i) => i.title && (!i._siar?.platforms || i._siar.platforms.includes('whatsapp')))!;
   delete textOnly.image;
+  if (videoPost) demo.items.unshift((feedWithVideos(origin, [videoPost], startedAt) as typeof demo).items[0]!);
   return demo;
 }
 let textTitle: string;
@@ -181,6 +186,29 @@ describe('WhatsApp Web (Lexical) in Firefox', () => {
     const sent = await fx(page, (f) => f.sent[0]!);
     expect(sent.files).toHaveLength(1);
     expect(sent.paragraphs.join('\n')).toBe(text);
+    await until(async () => (await actionsSince(before)).join() === 'whatsapp/inserted,whatsapp/posted', 'posted');
+    await page.close();
+  });
+
+  it('a video with the text as its caption (its bytes through the background, hash checked) → posted once', async () => {
+    const made = await makeVideo(3);
+    try {
+      videoPost = { id: 'video-wa', title: 'Video peresmian pasar rakyat', video: await storeVideo(agency, base, made.file) };
+    } finally {
+      await made.remove();
+    }
+    await extPage.evaluate(() =>
+      (globalThis as unknown as { browser: ExtensionGlobal }).browser.runtime.sendMessage({ type: 'feed/refresh', force: true }),
+    );
+    const page = await openChat('Budi Santoso');
+    const before = await readHistory();
+    const text = await insert(page, videoPost.title);
+    await until(async () => (await fx(page, (f) => f.getParagraphs('caption').join('\n'))) === text, 'the caption');
+    expect(await fx(page, (f) => f.previewFiles().map((x) => x.type))).toEqual(['video/mp4']);
+    expect(await fx(page, (f) => f.previewFiles()[0]!.size)).toBe(videoPost.video.bytes);
+    await page.click('.media-drawer [aria-label="Send"]');
+    await until(async () => (await fx(page, (f) => f.sent.length)) === 1, 'the video sent');
+    expect((await fx(page, (f) => f.sent[0]!)).paragraphs.join('\n')).toBe(text);
     await until(async () => (await actionsSince(before)).join() === 'whatsapp/inserted,whatsapp/posted', 'posted');
     await page.close();
   });
