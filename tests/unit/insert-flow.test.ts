@@ -224,7 +224,7 @@ describe('a post with a video', () => {
     hashRequired: true,
   };
 
-  it('reads the video, attaches the same Blob by each method in turn until one shows, then the text; the picture is not fetched', async () => {
+  it('puts the text in first, then reads the video and attaches the same Blob by each method in turn until one shows; the picture is not fetched', async () => {
     const blob = new Blob([new Uint8Array(8)], { type: 'video/mp4' });
     let pictures = 0;
     const outcome = await insertPost(
@@ -244,10 +244,10 @@ describe('a post with a video', () => {
     );
     expect(outcome).toEqual({ inserted: true, imageOk: true, video: 'attached' });
     expect(pictures).toBe(0);
-    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['paste', 'file-input', 'text']);
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text', 'paste', 'file-input']);
     // One Blob for every try: a video is never copied per method.
-    expect(page.requests[0]!.image!.bytes).toBe(blob);
-    expect(page.requests[1]!.image).toMatchObject({ bytes: blob, type: 'video/mp4', name: 'abc.mp4' });
+    expect(page.requests[1]!.image!.bytes).toBe(blob);
+    expect(page.requests[2]!.image).toMatchObject({ bytes: blob, type: 'video/mp4', name: 'abc.mp4' });
     // Progress while reading, then cleared.
     expect(progress).toEqual([{ received: 8, total: 8 }, undefined]);
     expect(told.map((m) => m.type)).toEqual(['site/health', 'share/record']);
@@ -315,6 +315,6 @@ describe('a post with a video', () => {
     page.takesImageBy = [];
     const outcome = await insertPost(deps(), composer, item({ video: VIDEO }), 0);
     expect(outcome).toEqual({ inserted: true, imageOk: true, video: 'failed' });
-    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual([...x.imageMethods, 'text']);
+    expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text', ...x.imageMethods]);
   });
 });
