@@ -62,8 +62,12 @@ export function App() {
     const s = await loadUserSettings();
     const url = await effectiveFeedUrl();
     const f = url ? await loadFeedState(url) : undefined;
+    // Read with the feed and set with it: the notice never shows without its last words.
+    const kind = f ? reportKind(f) : undefined;
+    const told = Boolean(kind && kind !== 'ok' && (await reportedKinds())[kind]);
     setSettings(s);
     setFeed(f);
+    setReported(told);
     setTallyUrl(await effectiveTallyUrl(feedTallyUrl(f)));
     setSources(await settingSources(feedTallyUrl(f)));
     setEnrolment(await getEnrolment());
@@ -71,8 +75,6 @@ export function App() {
     setCounts(await countBySync());
     setHealth(await getSiteHealth());
     setWork(await effectiveWorkHours());
-    const kind = f ? reportKind(f) : undefined;
-    setReported(Boolean(kind && kind !== 'ok' && (await reportedKinds())[kind]));
   }, []);
 
   useEffect(() => {
@@ -96,8 +98,19 @@ export function App() {
   const goToHash = useCallback(() => {
     const id = location.hash.slice(1);
     const el = id ? document.getElementById(id) : null;
+    if (!el) return;
     if (el instanceof HTMLDetailsElement) el.open = true;
-    el?.scrollIntoView();
+    el.scrollIntoView();
+    // What is above it may still be growing (the history, the agency's summary): keep the section
+    // in view while the page settles, until the person scrolls or types themselves.
+    const keep = new ResizeObserver(() => el.scrollIntoView());
+    keep.observe(document.body);
+    const stop = () => {
+      keep.disconnect();
+      for (const type of ['wheel', 'touchstart', 'keydown', 'mousedown']) removeEventListener(type, stop, true);
+    };
+    for (const type of ['wheel', 'touchstart', 'keydown', 'mousedown']) addEventListener(type, stop, { capture: true, passive: true });
+    setTimeout(stop, 3000);
   }, []);
   useEffect(() => {
     if (!ready) return;

@@ -297,6 +297,10 @@ describe('welcome, options and notifications (Chromium, Indonesian UI)', () => {
     // Twice: a refresh already under way when the feed broke answers the first call.
     await refreshFeed(options);
     await refreshFeed(options);
+    // The report reaches the tally on its own time: the page says so once it has.
+    await expect
+      .poll(async () => (await agency.agency.db.all<{ kind: string }>('SELECT kind FROM feed_reports')).map((r) => r.kind))
+      .toContain('invalid');
     await options.reload();
     const notice = options.locator('.feed-notice');
     await notice.waitFor();

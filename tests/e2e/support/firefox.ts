@@ -115,12 +115,21 @@ export async function launchFirefox(opts: LaunchFirefoxOptions = {}): Promise<La
     // BiDi never reports a moz-extension navigation as complete: start it, then wait for the
     // document itself.
     page.goto(url).catch(() => {});
-    await page.waitForFunction(
-      (expected: string) => location.href.startsWith(expected) && document.readyState === 'complete',
-      { timeout: pageTimeout, polling: 100 },
-      url.split('#')[0]!.split('?')[0]!,
-    );
-    return page;
+    const end = Date.now() + pageTimeout;
+    for (;;) {
+      try {
+        await page.waitForFunction(
+          (expected: string) => location.href.startsWith(expected) && document.readyState === 'complete',
+          { timeout: Math.max(1, end - Date.now()), polling: 100 },
+          url.split('#')[0]!.split('?')[0]!,
+        );
+        return page;
+      } catch (err) {
+        // A poll that lands while the old document is torn down fails in Firefox's BiDi with a
+        // protocol error, not a timeout: poll the new document.
+        if ((err as Error).name === 'TimeoutError' || Date.now() >= end || !/Protocol error/.test(String(err))) throw err;
+      }
+    }
   };
 
   return { browser, extensionId, extensionBase, newPage, openExtensionPage, close };
