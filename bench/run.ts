@@ -635,7 +635,7 @@ function table(list: Row[]): string {
 function summary(list: Row[]): string {
   const met = list.filter((r) => r.pass).length;
   const missed = list.filter((r) => !r.pass).map((r) => r.goal);
-  const of = only ? `${list.length} measured` : '10';
+  const of = only ? `${list.length} measured` : String(Object.keys(GOALS).length);
   return `bench: ${met}/${of} goals met${missed.length ? ` (not met: ${missed.join(', ')})` : ''}`;
 }
 

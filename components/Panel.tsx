@@ -79,8 +79,9 @@ export function Panel(p: PanelProps) {
           // A blob: address of the picture's checked bytes: the site's own CSP refuses the agency's host.
           const thumb = p.thumbs && Object.hasOwn(p.thumbs, item.id) ? p.thumbs[item.id] : undefined;
           return (
-            <li key={item.id} class={thumb ? 'panel-item with-thumb' : 'panel-item'}>
-              {thumb && <img class="thumb" src={thumb} alt="" decoding="async" />}
+            <li key={item.id} class={item.hasImage ? 'panel-item with-thumb' : 'panel-item'}>
+              {/* The picture's place is kept from the start: a thumbnail arriving later moves no button under the pointer. */}
+              {item.hasImage && (thumb ? <img class="thumb" src={thumb} alt="" decoding="async" /> : <span class="thumb thumb-pending" />)}
               <h3 id={hid}>{item.title}</h3>
               <div class="post-meta">
                 {item.agency && <span>{item.agency}</span>}
