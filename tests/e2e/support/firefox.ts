@@ -127,7 +127,8 @@ export async function launchFirefox(opts: LaunchFirefoxOptions = {}): Promise<La
       } catch (err) {
         // A poll that lands while the old document is torn down fails in Firefox's BiDi with a
         // protocol error, not a timeout: poll the new document.
-        if ((err as Error).name === 'TimeoutError' || Date.now() >= end || !/Protocol error/.test(String(err))) throw err;
+        const text = `${String(err)} ${String((err as { cause?: unknown }).cause ?? '')}`;
+        if ((err as Error).name === 'TimeoutError' || Date.now() >= end || !/Protocol error/.test(text)) throw err;
       }
     }
   };
