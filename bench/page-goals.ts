@@ -498,12 +498,15 @@ async function directPaste(arg: { text: string; picture?: string }): Promise<{ m
     editor.dispatchEvent(ev);
   };
   const caret = async () => {
+    const seen = new Promise<void>((resolve) => {
+      document.addEventListener('selectionchange', () => resolve(), { once: true });
+      setTimeout(() => requestAnimationFrame(() => resolve()), 0);
+    });
     editor.focus();
     const sel = getSelection()!;
     sel.selectAllChildren(editor);
     sel.collapseToEnd();
-    await new Promise((r) => setTimeout(r, 0));
-    await frame();
+    await seen;
   };
   const holds = () => fx.getText(editor) === arg.text;
   let t1: number | undefined;

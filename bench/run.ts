@@ -260,7 +260,7 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
           pass: p95(all) <= 50 && errors.length === 0 && picsOk && tms.length > 0 && pms.length > 0 && fms.length > 0,
           notes: [
             `${tms.length} text-only and ${pms.length} picture inserts into the X compose modal (Draft.js), and ${fbText.timings.length} + ${fbPic.timings.length} into Facebook's post dialog (Lexical; its model read as paragraphs), each a fresh composer; Siar's button and the panel's Sisipkan clicked with real mouse input (Siar ignores untrusted clicks), timed from the click event's own timestamp to the first moment the editor's model (__fixture.getText) holds the text, checked on every editor mutation and every frame.`,
-            `pictures attached: ${pic.timings.map((t) => t.attachments).join(',')}. Baseline: focus + caret + one task + one frame, then a synthetic paste, as Siar's main-world inserter does, in a browser without Siar.`,
+            `pictures attached: ${pic.timings.map((t) => t.attachments).join(',')}. Baseline: focus + caret, then (as Siar's main-world inserter does) wait until the document's selectionchange has passed or a frame, whichever is first, then a synthetic paste, in a browser without Siar.`,
             ...errors.map((e) => `error: ${e}`),
           ],
         });

@@ -5,7 +5,7 @@
 // under .bench-data/; `npm run bench` keeps this section when it rewrites the file.
 //
 //   npx tsx bench/scale/run.ts [--events N] [--members N] [--backend sqlite|postgres|both]
-//                              [--seconds S] [--quick] [--regen] [--keep] [--no-write]
+//                              [--seconds S] [--quick] [--regen] [--keep] [--no-write] [--generate-only]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -250,7 +250,8 @@ async function main(): Promise<void> {
         result.errors.push(`${backend} data set: ${String((error as Error).message ?? error).split('\n')[0]}`);
       }
     }
-    for (const backend of backends) {
+    // --generate-only: make (or check) the cached data sets now, measure in a later run.
+    for (const backend of flag('generate-only') ? [] : backends) {
       const name = backend === 'sqlite' ? 'SQLite' : 'PostgreSQL';
       const set = sets.get(backend);
       if (!set) continue;

@@ -134,8 +134,11 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
   async function insert(composer: Composer, item: PanelItem, variant: number): Promise<boolean> {
     busyId = item.id;
     notice = undefined;
+    // The text is on its way to the page before the panel redraws as busy: the redraw would
+    // otherwise go first and the editor wait for it.
+    const running = insertPost(insertDeps, composer, item, variant);
     showPanel();
-    const outcome = await insertPost(insertDeps, composer, item, variant).finally(() => {
+    const outcome = await running.finally(() => {
       busyId = undefined;
     });
     if (outcome.inserted) {

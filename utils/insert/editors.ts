@@ -9,6 +9,24 @@ function nextFrame(): Promise<void> {
   return new Promise((r) => setTimeout(() => requestAnimationFrame(() => r()), 0));
 }
 
+/**
+ * Until the editor has read the caret we placed: Draft.js (through React's onSelect) and Lexical
+ * take it from the document's `selectionchange`, so the moment that event has passed through
+ * their listeners is enough. A caret that did not move fires none: then one frame, as before.
+ * Waiting for the frame alone cost a user up to 16 ms on every insert.
+ */
+function caretSeen(doc: Document): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      doc.removeEventListener('selectionchange', done);
+      resolve();
+    };
+    // Listeners run in the order they were added: the editor's, added when it was made, run first.
+    doc.addEventListener('selectionchange', done);
+    void nextFrame().then(done);
+  });
+}
+
 function dataTransfer(fill: (dt: DataTransfer) => void): DataTransfer {
   const dt = new DataTransfer();
   fill(dt);
@@ -88,9 +106,10 @@ export async function attachImage(
 
 /** Puts text into the editor at the caret (or over the user's selection inside it). */
 export async function insertTextAtCaret(editor: HTMLElement, kind: EditorKind, text: string): Promise<string> {
+  const seen = caretSeen(editor.ownerDocument);
   editor.focus();
   placeCaret(editor);
   // Let the editor read the new selection before anything is pasted.
-  await nextFrame();
+  await seen;
   return insertText(editor, kind, text);
 }
