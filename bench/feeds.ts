@@ -52,6 +52,13 @@ export interface SeedOptions {
   /** Spread over this many days before now. */
   days: number;
   now: number;
+  /**
+   * An outbox the tally takes whole (goal 7): each item's events fall between its first
+   * publication (`publishedAt[k]`, ms) and now, on the tally's platforms only, a `posted` on X or
+   * Facebook carries that platform's post address and one on WhatsApp is self-reported.
+   * Without it: goal 6's history, spread over `days` on every platform.
+   */
+  valid?: { publishedAt: number[] };
 }
 
 /**
@@ -100,20 +107,27 @@ export async function seedHistoryInPage(o: SeedOptions): Promise<number> {
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
   };
   const span = o.days * 86_400_000;
+  const validPlatforms = ['x', 'facebook', 'whatsapp'];
   await new Promise<void>((resolve, reject) => {
     const tx = db.transaction('events', 'readwrite');
     const store = tx.objectStore('events');
     for (let i = 0; i < o.count; i++) {
-      // Oldest first, evenly over the span, so days and streaks have something to count.
-      const atMs = Math.floor(o.now - span + (span * (i + 1)) / o.count);
       const k = i % o.itemIds.length;
+      // Oldest first, evenly over the span, so days and streaks have something to count; for a
+      // valid outbox, the span of each item is from a minute after it was published to a minute ago.
+      const from = o.valid ? Math.max(o.valid.publishedAt[k]! + 60_000, o.now - span) : o.now - span;
+      const to = o.valid ? o.now - 60_000 : o.now;
+      const atMs = Math.floor(from + ((to - from) * (i + 1)) / o.count);
       const ag = agencies[k % agencies.length]!;
+      // Platforms and actions vary on different strides, so every pair occurs.
+      const platform = o.valid ? validPlatforms[Math.floor(i / 4) % validPlatforms.length]! : platforms[i % platforms.length]!;
+      const action = actions[i % actions.length]!;
       const e: Record<string, unknown> = {
         id: crypto.randomUUID(),
         item_id: o.itemIds[k],
         feed_url: o.feedUrl,
-        platform: platforms[i % platforms.length],
-        action: actions[i % actions.length],
+        platform,
+        action,
         at: rfc3339(atMs),
         atMs,
         sync: o.sync,
@@ -126,6 +140,12 @@ export async function seedHistoryInPage(o: SeedOptions): Promise<number> {
         },
       };
       if (o.sync === 'synced') e.syncedAt = atMs + 5000;
+      if (o.valid && action === 'posted') {
+        const n = String(1_800_000_000_000_000_000n + BigInt(i));
+        if (platform === 'x') e.post_url = `https://x.com/contoh_asn/status/${n}`;
+        else if (platform === 'facebook') e.post_url = `https://www.facebook.com/contoh.asn/posts/${n}`;
+        else e.self_reported = true;
+      }
       store.put(e);
     }
     tx.oncomplete = () => resolve();
@@ -157,6 +177,24 @@ export async function countSyncInPage(): Promise<Record<string, number>> {
     });
   }
   db.close();
+  return out;
+}
+
+/** Runs INSIDE an extension page: the events the tally rejected, counted by its reason. */
+export async function rejectReasonsInPage(): Promise<Record<string, number>> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open('siar-history');
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const rejected = await new Promise<{ rejectReason?: string }[]>((resolve, reject) => {
+    const r = db.transaction('events').objectStore('events').index('by_sync').getAll('rejected');
+    r.onsuccess = () => resolve(r.result as { rejectReason?: string }[]);
+    r.onerror = () => reject(r.error);
+  });
+  db.close();
+  const out: Record<string, number> = {};
+  for (const e of rejected) out[e.rejectReason ?? '?'] = (out[e.rejectReason ?? '?'] ?? 0) + 1;
   return out;
 }
 

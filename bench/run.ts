@@ -28,7 +28,7 @@ import {
   syncCounts,
   syncNowInPage,
 } from './ext-goals';
-import { bigFeed, demoFeedHalfPictures, wireShares } from './feeds';
+import { bigFeed, demoFeedHalfPictures, rejectReasonsInPage, wireShares } from './feeds';
 import {
   BUILD_DIR,
   describeMachine,
@@ -513,12 +513,60 @@ async function popupAndOptionsGoals(extDir: string): Promise<void> {
 }
 
 async function syncGoal(extDir: string): Promise<void> {
+  const count = quick ? 2000 : 10_000;
+  const valid = await syncRun(extDir, count, 0);
+  const ok = valid.rejected === 0 && valid.after.pending === 0 && (valid.after.synced ?? 0) === count && valid.stored === count;
+  const problem = ok
+    ? undefined
+    : `not a clean run: the tally rejected ${int(valid.rejected)} (${JSON.stringify(valid.reasons)}), locally ${JSON.stringify(valid.after)}, ${int(valid.stored)} stored`;
+  rows.set(7, {
+    goal: 7,
+    ...GOALS[7]!,
+    result: problem
+      ? `ERROR: ${problem}`
+      : `${(valid.ms / 1000).toFixed(2)} s for ${int(count)} (${int(count / (valid.ms / 1000))} events/s), 0 rejected`,
+    baseline: `the same ${valid.requests} batches posted from Node: ${(valid.directMs / 1000).toFixed(2)} s`,
+    pass: !problem && valid.ms <= 5000,
+    notes: [
+      `A real user's outbox, all of it valid: ${int(count)} pending events seeded in siar-history (v2 shape, then upgraded by the extension itself when options.html reopens, before the clock starts) for the demo agency's published posts on its own feed address, each at a time between the post's publication and now, on x, facebook and whatsapp, the four actions; posted on X and Facebook with a post address of that platform, on WhatsApp self-reported.`,
+      `The tally's daily cap is raised to ${int(count)} for this run (the option SIAR_DAILY_CAP sets): the cap counts what a member sends per agency day, so one member's ${int(count)} events in one sync cannot all count under the default 300. Rate limits out of the way (1,000,000 a minute).`,
+      `Enrolled through POST v1/enroll, the token stored in chrome.storage.local "enrolment"; then {type: 'sync/now'} (what "Sinkronkan sekarang" sends) timed from the options page until it answered (${ms(valid.replyMs, 0)}, ok ${String(valid.ok)}) and the outbox read back: ${JSON.stringify(valid.after)} locally; the tally rejected ${int(valid.rejected)}${valid.rejected ? ` (${JSON.stringify(valid.reasons)})` : ''}; ${int(valid.stored)} shares stored.`,
+      `Baseline: the same events' count posted from Node by another member, ${valid.requests} requests of 500 (${int(valid.directRejected)} rejected).`,
+    ],
+  });
+  if (quick) return;
+  // Not a goal: the path where the tally refuses many events (each refused one is taken out of
+  // the stats in the browser) must not be pathologically slower.
+  const half = await syncRun(extDir, count, 0.5);
+  rows
+    .get(7)!
+    .notes.push(
+      `Not judged: the same sync with every other event invalid (an item this agency never published): ${(half.ms / 1000).toFixed(2)} s for ${int(count)} (${int(half.stored)} stored, ${int(half.rejected)} rejected ${JSON.stringify(half.reasons)}; locally ${JSON.stringify(half.after)}).`,
+    );
+}
+
+interface SyncRun {
+  ms: number;
+  replyMs: number;
+  ok: boolean | undefined;
+  after: Record<string, number>;
+  stored: number;
+  accepted: number;
+  rejected: number;
+  reasons: Record<string, number>;
+  requests: number;
+  directMs: number;
+  directRejected: number;
+}
+
+/** One timed sync of `count` seeded events; `invalidShare` of them name an item never published. */
+async function syncRun(extDir: string, count: number, invalidShare: number): Promise<SyncRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siar-bench-g7-'));
   const agency = await createAgencyServer({
     quiet: true,
     demo: true,
     db: path.join(dir, 'tally.db'),
-    dailyCap: 1e9,
+    dailyCap: count,
     rateLimit: { perMinute: 1e6, burst: 1e6 },
   });
   let browser: LaunchedChromium | undefined;
@@ -546,20 +594,35 @@ async function syncGoal(extDir: string): Promise<void> {
     };
     const me = await enrolAs('198503152010012003');
     await storeEnrolment(page, { tallyUrl: `${base}/`, token: me.token, member: me.member, at: Date.now() });
-    // The studio's demo posts, as published in this agency's feed (the tally takes only those).
-    const items = ((await (await fetch(feedUrl.replace('localhost', '127.0.0.1'))).json()) as { items: { id: string; title?: string }[] })
-      .items;
-    const count = quick ? 2000 : 10_000;
+    // The studio's demo posts, as published in this agency's feed (the tally takes only those),
+    // with when each was first published (an event may not be older).
+    const feed = (await (await fetch(feedUrl.replace('localhost', '127.0.0.1'))).json()) as {
+      items: { id: string; title?: string; date_published?: string }[];
+    };
+    const items = feed.items.map((i) => ({ id: i.id, title: i.title ?? i.id, publishedAt: Date.parse(i.date_published ?? '') }));
+    if (items.some((i) => !Number.isFinite(i.publishedAt))) throw new Error('a feed item without date_published');
+    // Every other event on an item this agency never published, when asked for.
+    const every = invalidShare > 0 ? Math.round(1 / invalidShare) : 0;
+    const seeded =
+      every > 0
+        ? items.flatMap((i, n) => [i, { id: `kab-lain-tidak-terbit-${n}`, title: 'Tidak pernah terbit', publishedAt: i.publishedAt }])
+        : items;
+    if (every > 2) throw new Error('only 0 or 0.5 invalid is implemented');
+    const now = Date.now();
     await seedHistory(page, {
       count,
-      itemIds: items.map((i) => i.id),
-      titles: items.map((i) => i.title ?? i.id),
+      itemIds: seeded.map((i) => i.id),
+      titles: seeded.map((i) => i.title),
       feedUrl,
       sync: 'pending',
-      days: 7,
-      now: Date.now(),
+      days: 30,
+      now,
+      valid: { publishedAt: seeded.map((i) => i.publishedAt) },
     });
-    const before = await syncCounts(page);
+    // The extension upgrades the seeded history to its own schema when a page next opens it; a
+    // real outbox is already there, so that one-time cost stays off the clock.
+    await page.reload();
+    await page.waitForSelector('.stat-card', { timeout: 60_000 });
     const t0 = performance.now();
     const reply = await page.evaluate(syncNowInPage);
     let after = await syncCounts(page);
@@ -568,9 +631,12 @@ async function syncGoal(extDir: string): Promise<void> {
     after = after.pending ? after : await syncCounts(page);
     const stored = Number((await agency.db.get<{ n: number }>('select count(*) n from shares'))!.n);
     const requests = Math.ceil(count / 500);
+    // What the tally answered: the events it rejected are kept locally with its reason.
+    const reasons = await page.evaluate(rejectReasonsInPage);
 
     // Baseline: the same number of events posted straight from Node, 500 at a time, to the same tally.
     const other = await enrolAs('199001012015031001');
+    let directRejected = 0;
     const t1 = performance.now();
     for (let i = 0; i < requests; i++) {
       const res = await fetch(`${base}/v1/shares`, {
@@ -586,21 +652,22 @@ async function syncGoal(extDir: string): Promise<void> {
         signal: AbortSignal.timeout(30_000),
       });
       if (res.status !== 200) throw new Error(`baseline post: HTTP ${res.status}`);
-      await res.arrayBuffer();
+      directRejected += ((await res.json()) as { rejected: unknown[] }).rejected.length;
     }
     const direct = performance.now() - t1;
-    const ok = after.pending === 0 && (after.synced ?? 0) === count && stored === count;
-    rows.set(7, {
-      goal: 7,
-      ...GOALS[7]!,
-      result: `${(total / 1000).toFixed(2)} s for ${int(count)} (${int(count / (total / 1000))} events/s)`,
-      baseline: `the same ${requests} batches posted from Node: ${(direct / 1000).toFixed(2)} s`,
-      pass: total <= 5000 && ok,
-      notes: [
-        `Enrolled through POST v1/enroll, the token stored in chrome.storage.local "enrolment"; ${int(before.pending ?? 0)} pending events seeded in siar-history; then {type: 'sync/now'} (what "Sinkronkan sekarang" sends) timed from the options page until it answered (${ms(reply.ms, 0)}, ok ${String(reply.ok)}) and the outbox read back.`,
-        `after: ${JSON.stringify(after)} locally, ${int(stored)} shares in the tally (SQLite file, default rate limits).`,
-      ],
-    });
+    return {
+      ms: total,
+      replyMs: reply.ms,
+      ok: reply.ok,
+      after,
+      stored,
+      accepted: stored,
+      rejected: Object.values(reasons).reduce((a, b) => a + b, 0),
+      reasons,
+      requests,
+      directMs: direct,
+      directRejected,
+    };
   } finally {
     await browser?.close();
     await agency.close();
@@ -722,7 +789,7 @@ async function main(): Promise<void> {
       await pageGoals(snapshot.dir, fixtures);
     });
     await phase([5, 6], 'popup and options pages', 150_000, () => popupAndOptionsGoals(snapshot.dir));
-    await phase([7], 'sync to the tally', 60_000, () => syncGoal(snapshot.dir));
+    await phase([7], 'sync to the tally', 150_000, () => syncGoal(snapshot.dir));
     await phase([14, 15], 'a 50 MB video on the X fixture', 150_000, async () => {
       fixtures ??= await startFixtureServer();
       await videoGoals(snapshot.dir, fixtures);

@@ -4,10 +4,10 @@ import { _resetHistoryDbForTests } from '@/utils/history/db';
 import { deleteHistory } from '@/utils/history/delete';
 import { markRejected, markSynced } from '@/utils/history/marks';
 import { countBySync, pendingEvents, recentEvents } from '@/utils/history/queries';
-import { recordShare } from '@/utils/history/record';
+import { makeShareEvent, recordShare } from '@/utils/history/record';
 import { ItemSchema } from '@/utils/protocol/feed';
 import { backoffMs, BACKOFF, retryAfterMs } from '@/utils/sync/backoff';
-import { drainOutbox, type SyncDeps, type SyncStatus } from '@/utils/sync/drain';
+import { drainOutbox, READ_AHEAD, type SyncDeps, type SyncStatus } from '@/utils/sync/drain';
 
 const item = ItemSchema.parse({ id: 'panen', title: 'Panen raya' });
 const feedUrl = 'https://pemkab.example/siar/feed.json';
@@ -54,6 +54,41 @@ function deps(fetchImpl: typeof fetch, now = 1_000_000): SyncDeps {
   };
 }
 const fresh: SyncStatus = { failures: 0 };
+
+/** The outbox in memory (the drain's own logic, without IndexedDB's time): ids in order. */
+function memoryOutbox(n: number) {
+  const state = new Map<string, 'pending' | 'synced' | 'rejected'>();
+  const events = Array.from({ length: n }, (_, i) => {
+    const e = makeShareEvent({ item, feedUrl, platform: 'x', action: 'inserted' }, new Date(Date.UTC(2026, 10, 21, 1, 0, 0, i)));
+    state.set(e.id, 'pending');
+    return e;
+  });
+  const reads: number[] = [];
+  const set = (ids: readonly string[], to: 'synced' | 'rejected') => {
+    let k = 0;
+    for (const id of ids) if (state.get(id) === 'pending' && (state.set(id, to), true)) k++;
+    return Promise.resolve(k);
+  };
+  const deps: Pick<SyncDeps, 'pending' | 'markSynced' | 'markRejected'> = {
+    pending: async (limit) => {
+      const got = events.filter((e) => state.get(e.id) === 'pending').slice(0, limit);
+      reads.push(got.length);
+      return got;
+    },
+    markSynced: (ids) => set(ids, 'synced'),
+    markRejected: (r) =>
+      set(
+        r.map((x) => x.id),
+        'rejected',
+      ),
+  };
+  const count = () => {
+    const out: Record<string, number> = {};
+    for (const v of state.values()) out[v] = (out[v] ?? 0) + 1;
+    return { pending: 0, ...out };
+  };
+  return { deps, reads, count };
+}
 
 describe('outbox drain', () => {
   it('sends in batches of at most 500 and marks only what came back accepted or duplicate', async () => {
@@ -156,6 +191,60 @@ describe('outbox drain', () => {
     );
     const r = await drainOutbox(deps(t.fetchImpl), fresh);
     expect(r.accepted).toBe(1);
+  });
+
+  it('reads the outbox ahead, not once per batch, and never finds an answered event pending', async () => {
+    const box = memoryOutbox(1203);
+    const t = tally(acceptAll);
+    await drainOutbox({ ...deps(t.fetchImpl), ...box.deps }, fresh);
+    // One read of everything (READ_AHEAD is more than 1,203), one that finds nothing left.
+    expect(box.reads).toEqual([1203, 0]);
+    expect(t.sent.map((s) => s.length)).toEqual([500, 500, 203]);
+    expect(new Set(t.sent.flat()).size).toBe(1203);
+    expect(box.count()).toEqual({ pending: 0, synced: 1203 });
+  });
+
+  it('marks of a reply are written before the outbox is read again or the drain returns', async () => {
+    const box = memoryOutbox(READ_AHEAD + 700);
+    const t = tally(acceptAll);
+    let marksDone = 0;
+    const d = { ...deps(t.fetchImpl), ...box.deps };
+    d.markSynced = async (ids, at) => {
+      // A slow write: the next batch goes out meanwhile.
+      await new Promise((r) => setTimeout(r, 5));
+      marksDone++;
+      return box.deps.markSynced(ids, at);
+    };
+    d.pending = async (limit) => {
+      // Every reply so far is marked when the outbox is read.
+      expect(marksDone).toBe(t.sent.length);
+      return box.deps.pending(limit);
+    };
+    await drainOutbox(d, fresh);
+    expect(marksDone).toBe(12);
+    expect(t.sent.flat()).toHaveLength(READ_AHEAD + 700);
+    expect(new Set(t.sent.flat()).size).toBe(READ_AHEAD + 700);
+    expect(box.count()).toEqual({ pending: 0, synced: READ_AHEAD + 700 });
+  });
+
+  it('a mark that fails ends the drain with its error; the unmarked events stay pending', async () => {
+    const box = memoryOutbox(700);
+    const t = tally(acceptAll);
+    const d = { ...deps(t.fetchImpl), ...box.deps };
+    let call = 0;
+    d.markSynced = async (ids, at) => {
+      if (++call === 1) throw new Error('QuotaExceededError');
+      return box.deps.markSynced(ids, at);
+    };
+    await expect(drainOutbox(d, fresh)).rejects.toThrow('QuotaExceededError');
+    // The first batch's marks were never written (nor any after them): those events are sent
+    // again next time (the tally answers them duplicate) and only then marked.
+    const left = box.count().pending;
+    expect(left).toBeGreaterThanOrEqual(500);
+    const again = tally((b) => json(200, { accepted: [], duplicate: b.shares.map((s) => s.id), rejected: [] }));
+    const r = await drainOutbox({ ...deps(again.fetchImpl), ...box.deps }, fresh);
+    expect(r).toMatchObject({ accepted: 0, duplicate: left });
+    expect(box.count()).toEqual({ pending: 0, synced: 700 });
   });
 
   it('sends nothing with an empty outbox', async () => {

@@ -77,4 +77,41 @@ describe('refused events in the stats', () => {
     expect(await deleteHistory({ olderThan: at('2026-11-01T00:00:00+07:00').getTime(), timeZone: ZONE })).toBe(1);
     expect(await stats()).toMatchObject({ posted: 0, events: 1, rejected: 1, streakDays: 0 });
   });
+
+  it('one reply refusing many events at once: each record, pair and day counted as one by one', async () => {
+    const events = [];
+    // Two posts of pair a on the 18th (both refused), pair b's posts on the 19th (one refused,
+    // one kept), and five copies on one attempt record (four refused).
+    for (const [id, day, hour] of [
+      ['a', '18', '08'],
+      ['a', '18', '09'],
+      ['b', '19', '08'],
+      ['b', '19', '09'],
+      ['c', '20', '08'],
+    ] as const) {
+      events.push(
+        await recordShare({ item: item(id), feedUrl, platform: 'x', action: 'posted' }, at(`2026-11-${day}T${hour}:00:00+07:00`), ZONE),
+      );
+    }
+    const copies = [];
+    for (let i = 0; i < 5; i++) {
+      copies.push(
+        await recordShare({ item: item('c'), feedUrl, platform: 'other', action: 'copied' }, at(`2026-11-20T1${i}:00:00+07:00`), ZONE),
+      );
+    }
+    expect(await stats()).toMatchObject({ posted: 3, attempts: 5, events: 10, rejected: 0, streakDays: 3 });
+
+    const refused = [events[0]!, events[1]!, events[2]!, ...copies.slice(0, 4)];
+    expect(
+      await markRejected(
+        refused.map((e) => ({ id: e.id, reason: 'unknown_item' })),
+        NOW.getTime(),
+      ),
+    ).toBe(7);
+    // stats() checks the stored totals against every event read afresh.
+    const s = await stats();
+    expect(s).toMatchObject({ posted: 2, attempts: 1, events: 10, rejected: 7, streakDays: 2 });
+    expect(s.perDay.find((d) => d.day === '2026-11-19')?.posted).toBe(1);
+    expect(s.perDay.find((d) => d.day === '2026-11-18')?.posted).toBe(0);
+  });
 });
