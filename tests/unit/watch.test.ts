@@ -165,6 +165,99 @@ describe('watchComposers', () => {
     stop();
   });
 
+  /** A chat getting messages a frame at a time: `batches` mutation batches of 4 added and 4 removed rows. */
+  async function chatChurn(batches: number) {
+    const list = document.getElementById('timeline')!;
+    for (let b = 0; b < batches; b++) {
+      for (let i = 0; i < 4; i++) {
+        list.append(post());
+        if (list.children.length > 20) list.firstElementChild!.remove();
+      }
+      await delivered();
+    }
+  }
+
+  it('many small batches that hold no composer (a chat churning a frame at a time) spend the budget too: the observer rests, and the style engine finds composers meanwhile', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const frames = manualFrames();
+    const t = track();
+    const stop = watchComposers(document, x, t.attach, { schedule: frames.schedule });
+    await chatChurn(40);
+    const checksWhenResting = t.checks();
+    await chatChurn(5);
+    // Resting: the churn's batches are not read, not even to sweep.
+    expect(t.checks()).toBe(checksWhenResting);
+    const { composer, editor } = composerElement();
+    document.body.append(composer);
+    await delivered();
+    expect(t.attached).toHaveLength(0);
+    seen(editor);
+    expect(t.attached).toEqual([editor]);
+    stop();
+  });
+
+  it('reading that finds composers is not charged: composers coming one after another in many small batches are all found from the mutation', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const frames = manualFrames();
+    const t = track();
+    const stop = watchComposers(document, x, t.attach, { schedule: frames.schedule });
+    const main = document.querySelector('main')!;
+    let last: HTMLElement | undefined;
+    const editors: Element[] = [];
+    for (let i = 0; i < 60; i++) {
+      // A chat opened: its pane, with the message box, replaces the last one, beside other changes.
+      const { composer, editor } = composerElement();
+      last?.remove();
+      main.append(composer, post(), post());
+      last = composer;
+      editors.push(editor);
+      await delivered();
+    }
+    expect(t.attached).toEqual(editors);
+    expect(t.detached).toEqual(editors.slice(0, -1));
+    stop();
+  });
+
+  it('a rest grows while the churn goes on, sweeping once a second meanwhile; a calm page is read again at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const { composer: first, editor: firstEditor } = composerElement();
+    document.body.append(first);
+    const frames = manualFrames();
+    const t = track();
+    const stop = watchComposers(document, x, t.attach, { schedule: frames.schedule });
+    await chatChurn(40);
+    // The first rest: a second.
+    await vi.advanceTimersByTimeAsync(1000);
+    // Still churning: a few batches read, and a rest of two seconds.
+    await chatChurn(10);
+    first.remove();
+    const { composer: second } = composerElement();
+    document.body.append(second);
+    await delivered();
+    expect(t.attached).toEqual([firstEditor]);
+    await vi.advanceTimersByTimeAsync(1000);
+    // Swept while resting: the composer that left is detached; the new one is still unread.
+    expect(t.detached).toEqual([firstEditor]);
+    const { composer: third } = composerElement();
+    document.body.append(third);
+    await delivered();
+    expect(t.attached).toEqual([firstEditor]);
+    await vi.advanceTimersByTimeAsync(1000);
+    // Read again: the churn stopped, a composer comes and is found from the mutation itself.
+    const { composer: fourth, editor: fourthEditor } = composerElement();
+    document.body.append(fourth);
+    await delivered();
+    expect(t.attached).toEqual([firstEditor, fourthEditor]);
+    // The probe ended calm: a full second's budget again, more than a probe's.
+    await vi.advanceTimersByTimeAsync(1000);
+    await chatChurn(12);
+    const { composer: fifth, editor: fifthEditor } = composerElement();
+    document.body.append(fifth);
+    await delivered();
+    expect(t.attached).toEqual([firstEditor, fourthEditor, fifthEditor]);
+    stop();
+  });
+
   it('a list filling up: only the first elements added under one parent in a batch are looked at', async () => {
     const frames = manualFrames();
     const t = track();
