@@ -70,6 +70,26 @@ describe('readVideo', () => {
     expect(broken).toMatchObject({ ok: false, problem: 'network', detail: 'network error' });
   });
 
+  it('keeps every byte when the source hands each piece in the same reused buffer', async () => {
+    const reused = new Uint8Array(700_000);
+    const r = await readVideo(
+      async () => ({
+        total: bytes.length,
+        chunks: (async function* () {
+          for (let at = 0; at < bytes.length; at += reused.length) {
+            const n = Math.min(reused.length, bytes.length - at);
+            reused.set(bytes.subarray(at, at + n));
+            yield reused.subarray(0, n);
+          }
+          reused.fill(0);
+        })(),
+      }),
+      { sha256: hex(bytes), hashRequired: true },
+    );
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(Buffer.from(await r.blob.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
   it('stops reading past the announced size (too_large)', async () => {
     const r = await readVideo(source(pieces), { sha256: hex(bytes), hashRequired: true, bytes: 1_500_000 });
     expect(r).toMatchObject({ ok: false, problem: 'too_large' });
@@ -93,6 +113,21 @@ describe('fetchSource', () => {
     expect(src.total).toBe(70_000);
     const r = await readVideo(async () => src, { sha256: hex(body), hashRequired: true });
     expect(r.ok).toBe(true);
+  });
+
+  it('reads a body of many pieces into one reused buffer, every byte in order', async () => {
+    const body = randomBytes(9_000_000);
+    const stream = new ReadableStream<Uint8Array>({
+      type: 'bytes',
+      start(c) {
+        for (let at = 0; at < body.length; at += 300_001) c.enqueue(new Uint8Array(body.subarray(at, at + 300_001)));
+        c.close();
+      },
+    });
+    const src = await fetchSource('https://a.example/v.mp4', async () => new Response(stream));
+    const r = await readVideo(async () => src, { sha256: hex(body), hashRequired: true });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(Buffer.from(await r.blob.arrayBuffer()).equals(body)).toBe(true);
   });
 });
 

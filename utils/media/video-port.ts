@@ -97,29 +97,26 @@ export function serveVideoPort(port: PortLike, lookup: (itemId: string) => Promi
         if (!url) throw new VideoReadError('not_found', 'no video for this post in the current feed');
         const source = await fetchSource(url, fetchImpl, abort.signal);
         send({ kind: 'head', total: source.total });
-        let held: Uint8Array[] = [];
-        let size = 0;
-        const flush = () => {
-          if (size === 0) return;
-          const bytes = held.length === 1 ? held[0]! : new Uint8Array(size);
-          if (held.length > 1) {
-            let at = 0;
-            for (const h of held) {
-              bytes.set(h, at);
-              at += h.length;
-            }
-          }
-          held = [];
-          size = 0;
-          send({ kind: 'bytes', bytes });
-        };
+        // The fetch's pieces are views of one reused buffer (video-read.ts): each is copied into
+        // a piece of its own before the port clones it.
+        let piece = new Uint8Array(PIECE_BYTES);
+        let filled = 0;
         for await (const chunk of source.chunks) {
           if (closed) return;
-          held.push(chunk);
-          size += chunk.length;
-          if (size >= PIECE_BYTES) flush();
+          for (let at = 0; at < chunk.length;) {
+            const take = Math.min(PIECE_BYTES - filled, chunk.length - at);
+            piece.set(chunk.subarray(at, at + take), filled);
+            filled += take;
+            at += take;
+            if (filled === PIECE_BYTES) {
+              send({ kind: 'bytes', bytes: piece });
+              piece = new Uint8Array(PIECE_BYTES);
+              filled = 0;
+            }
+          }
         }
-        flush();
+        // A view would carry its whole buffer through the clone: the last piece is cut to size.
+        if (filled > 0) send({ kind: 'bytes', bytes: piece.slice(0, filled) });
         send({ kind: 'end' });
       } catch (err) {
         const e = err instanceof VideoReadError ? err : new VideoReadError('network', String((err as Error)?.message ?? err));

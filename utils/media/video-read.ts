@@ -1,11 +1,13 @@
 import { Sha256 } from './sha256';
 
 // Reading a post's video into a file the composer can take: the bytes arrive in pieces (from a
-// fetch in Chromium, over a port from the background in Firefox) and are hashed as they come;
-// every few megabytes the pieces are folded into a Blob (the browser keeps its bytes, the pieces
-// go), so about one copy of the video is held, never the pieces and the whole file at once. The
-// Blobs become one file only once all bytes are in and the hash is the one the feed names:
-// nothing reaches a composer before that, so a broken download never leaves half a video attached.
+// fetch in Chromium, over a port from the background in Firefox) and are hashed as they come.
+// Each piece is copied into one reused fold buffer, and every few megabytes that buffer becomes a
+// Blob (the browser keeps its bytes, out of the page's heap), so about one copy of the video is
+// held: never the pieces and the whole file at once, and no heap of spent pieces waiting for the
+// garbage collector (the fetch is read into one reused buffer too). The Blobs become one file only
+// once all bytes are in and the hash is the one the feed names: nothing reaches a composer before
+// that, so a broken download never leaves half a video attached.
 
 /** Why a video did not arrive whole and vouched for. */
 export type VideoProblem = 'not_found' | 'http' | 'network' | 'too_large' | 'mismatch' | 'not_vouched';
@@ -42,9 +44,14 @@ export const MAX_VIDEO_BYTES = 512 * 1024 * 1024;
 /** Progress is reported after this many new bytes, so the panel redraws a few times a second at most. */
 const PROGRESS_STEP = 512 * 1024;
 /** Pieces are folded into a Blob at this size. */
-const FOLD_BYTES = 4 * 1024 * 1024;
+const FOLD_BYTES = 1024 * 1024;
+/** A fetch is read into one buffer of this size, over and over. */
+const READ_BYTES = 1024 * 1024;
 
-/** A source of the video's pieces: first the total, if known, then the bytes. */
+/**
+ * A source of the video's pieces: first the total, if known, then the bytes. A piece may be a
+ * view of a buffer the source reuses: it is good only until the next piece is asked for.
+ */
 export interface VideoSource {
   total?: number;
   chunks: AsyncIterable<Uint8Array>;
@@ -58,13 +65,22 @@ export async function readVideo(
 ): Promise<VideoRead> {
   if (expect.hashRequired && !expect.sha256) return { ok: false, problem: 'not_vouched', detail: 'the signed feed names no hash for it' };
   const cap = Math.min(expect.bytes ?? MAX_VIDEO_BYTES, MAX_VIDEO_BYTES);
-  let parts: Uint8Array[] = [];
-  let partBytes = 0;
-  const folded: Blob[] = [];
-  const fold = () => {
-    folded.push(new Blob(parts as BlobPart[]));
-    parts = [];
-    partBytes = 0;
+  let fold: Uint8Array<ArrayBuffer> | undefined;
+  let filled = 0;
+  let folded: Blob[] = [];
+  const keep = (chunk: Uint8Array) => {
+    for (let at = 0; at < chunk.length;) {
+      fold ??= new Uint8Array(FOLD_BYTES);
+      const take = Math.min(FOLD_BYTES - filled, chunk.length - at);
+      fold.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === FOLD_BYTES) {
+        // The Blob copies the bytes now, so the buffer is free again at once.
+        folded.push(new Blob([fold]));
+        filled = 0;
+      }
+    }
   };
   const hash = new Sha256();
   let received = 0;
@@ -78,9 +94,7 @@ export async function readVideo(
       received += chunk.length;
       if (received > cap) throw new VideoReadError('too_large', `more than ${cap} bytes`);
       hash.update(chunk);
-      parts.push(chunk);
-      partBytes += chunk.length;
-      if (partBytes >= FOLD_BYTES) fold();
+      keep(chunk);
       if (received - reported >= PROGRESS_STEP) {
         reported = received;
         onProgress({ received, total });
@@ -89,18 +103,19 @@ export async function readVideo(
     if (total !== undefined && received < total) throw new VideoReadError('network', `ended after ${received} of ${total} bytes`);
     onProgress({ received, total });
   } catch (err) {
-    parts = [];
-    folded.length = 0;
+    fold = undefined;
+    folded = [];
     const e = err instanceof VideoReadError ? err : new VideoReadError('network', String((err as Error)?.message ?? err));
     return { ok: false, problem: e.problem, detail: e.message };
   }
   const sha256 = hash.hex();
   if (expect.sha256 && sha256 !== expect.sha256.toLowerCase()) {
-    parts = [];
-    folded.length = 0;
+    fold = undefined;
+    folded = [];
     return { ok: false, problem: 'mismatch', detail: `sha256 ${sha256}, the feed names ${expect.sha256}` };
   }
-  fold();
+  if (fold && filled > 0) folded.push(new Blob([fold.subarray(0, filled)]));
+  fold = undefined;
   // A Blob of Blobs refers to their bytes: no copy.
   return { ok: true, blob: new Blob(folded, { type: 'video/mp4' }), sha256 };
 }
@@ -116,16 +131,29 @@ export async function fetchSource(url: string, fetchImpl: typeof fetch = fetch, 
   if (res.status === 404 || res.status === 410) throw new VideoReadError('not_found', `HTTP ${res.status}`);
   if (!res.ok || !res.body) throw new VideoReadError('http', `HTTP ${res.status}`);
   const length = Number(res.headers.get('content-length'));
-  const reader = res.body.getReader();
+  const body = res.body;
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    // A byte stream read into our own buffer leaves no spent piece behind for the collector.
+    byob = body.getReader({ mode: 'byob' });
+  } catch {
+    // Not a byte stream here: pieces as the stream gives them.
+  }
+  const reader = byob ?? body.getReader();
   return {
     total: Number.isFinite(length) && length > 0 ? length : undefined,
     chunks: {
       async *[Symbol.asyncIterator]() {
         try {
+          let buffer = new ArrayBuffer(READ_BYTES);
           for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
+            const { done, value } = byob
+              ? await byob.read(new Uint8Array(buffer))
+              : await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+            if (done || !value) return;
             yield value;
+            // The read took the buffer over (transferred); it comes back as the view's buffer.
+            if (byob) buffer = value.buffer as ArrayBuffer;
           }
         } finally {
           reader.releaseLock();
