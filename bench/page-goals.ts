@@ -61,7 +61,12 @@ export interface ProfileSummary {
   /** The extension's hottest functions by inclusive time. */
   extTop: { fn: string; selfMs: number; inclusiveMs: number }[];
   samples: number;
+  /** Samples followed by a gap longer than MAX_SAMPLE_US (the sampler was late), charged MAX_SAMPLE_US. */
+  gapped: number;
 }
+
+/** The profiles are sampled every 100 µs. */
+const MAX_SAMPLE_US = 1000;
 
 export function summariseProfile(profile: CpuProfile, extPrefix: string | undefined): ProfileSummary {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -88,12 +93,20 @@ export function summariseProfile(profile: CpuProfile, extPrefix: string | undefi
   let total = 0;
   let extSelf = 0;
   let extIncl = 0;
+  let gapped = 0;
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
   for (let i = 0; i < samples.length; i++) {
     // A sample lasts until the next one (DevTools' rule); the last one until the profile ends.
     let dt = i + 1 < deltas.length ? deltas[i + 1]! : 0;
     if (dt < 0) dt = 0;
+    // …but no longer than ten sampling intervals: a longer gap means the sampler itself was not
+    // scheduled (a busy machine), and charging the whole gap to the one frame it then caught would
+    // turn a 1 µs call into milliseconds. Work that really runs long is caught by many samples.
+    if (dt > MAX_SAMPLE_US) {
+      gapped++;
+      dt = MAX_SAMPLE_US;
+    }
     const n = nodes.get(samples[i]!);
     if (!n) continue;
     total += dt;
@@ -119,6 +132,7 @@ export function summariseProfile(profile: CpuProfile, extPrefix: string | undefi
     extInclusiveMs: extIncl / 1000,
     extTop,
     samples: samples.length,
+    gapped,
   };
 }
 

@@ -166,7 +166,7 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
           baseline: `page JS without Siar ${jsWithout.toFixed(0)} ms/s; with ÷ without ${(jsWith / jsWithout).toFixed(2)}× (main thread ${(taskWith / taskWithout).toFixed(2)}×)`,
           pass: selfPerS <= 1,
           notes: [
-            `CPU profile (100 µs sampling) of the X fixture's page, ${rounds}×${seconds} s per side after 1 s of churn; churn achieved ${int(sum(a, 'churnRate') / a.length)} posts/s with Siar, ${int(sum(b, 'churnRate') / b.length)} without.`,
+            `CPU profile (100 µs sampling) of the X fixture's page, ${rounds}×${seconds} s per side after 1 s of churn; churn achieved ${int(sum(a, 'churnRate') / a.length)} posts/s with Siar, ${int(sum(b, 'churnRate') / b.length)} without. A sample followed by a gap over 1 ms (the sampler was late: ${sum(a, 'gapped')} with Siar, ${sum(b, 'gapped')} without) is charged 1 ms.`,
             `Judged on self time: samples whose top frame is in a script of Siar (chrome-extension://ID/…), per second of churn. Inclusive time (a Siar frame anywhere on the stack, so the browser work Siar calls, e.g. requestAnimationFrame or querySelectorAll, counts too) is ${inclPerS.toFixed(2)} ms/s${inclPerS > 1 ? ': over the goal if counted that way' : ''}.`,
             `page JS (non-idle, non-program samples): ${jsWith.toFixed(0)} ms/s with, ${jsWithout.toFixed(0)} ms/s without; renderer TaskDuration ${taskWith.toFixed(0)} vs ${taskWithout.toFixed(0)} ms/s; layout ${(sum(a, 'layoutMs') / secs).toFixed(0)} vs ${(sum(b, 'layoutMs') / secsB).toFixed(0)} ms/s; style ${(sum(a, 'styleMs') / secs).toFixed(0)} vs ${(sum(b, 'styleMs') / secsB).toFixed(0)} ms/s.`,
             "Siar's hottest functions (minified build; inclusive / self ms over the whole profile): " +
@@ -317,7 +317,7 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
           baseline: `page JS ${(b.jsMs / b.seconds).toFixed(1)} ms/s without Siar, ${(a.jsMs / a.seconds).toFixed(1)} with`,
           pass: inclPerS <= 1,
           notes: [
-            `The open chat gets ${Math.round(a.churnRate)} messages a second (the list keeps 200) and the chat list reorders every 16 ms; sampled by the V8 profiler at 100 µs for ${seconds} s, Siar's frames counted by their script URL.`,
+            `The open chat gets ${Math.round(a.churnRate)} messages a second (the list keeps 200) and the chat list reorders every 16 ms; sampled by the V8 profiler at 100 µs for ${seconds} s, Siar's frames counted by their script URL; a sample followed by a gap over 1 ms (the sampler was late: ${a.gapped} with Siar, ${b.gapped} without) is charged 1 ms.`,
             `Siar's top functions (self / inclusive ms over the run): ${a.extTop.map((t) => `${t.fn} ${t.selfMs.toFixed(1)}/${t.inclusiveMs.toFixed(1)}`).join('; ')}.`,
           ],
         });
