@@ -47,6 +47,15 @@ export interface TallyRouteOptions {
 export const DEFAULT_SHARES_IN_FLIGHT = 64;
 const SHARES_RETRY_AFTER_S = 2;
 
+/**
+ * Of the batches admitted, how many are read, parsed and stored at once. The others wait with
+ * their bodies unread (in the socket, not in memory): the database takes one transaction at a
+ * time anyway, so a few parsed batches keep it busy, while fifty 500-event batches parsed at once
+ * held tens of megabytes of objects that outlived young-generation collections (the server's
+ * memory peak, and the long collections that held up the feed).
+ */
+export const SHARES_PARSED_AT_ONCE = 4;
+
 const ENROLL_MAX_BYTES = 16 * 1024;
 
 const CORS_HEADERS = {
@@ -90,6 +99,22 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   const { db, enrolment, ingest, rateLimit, enrollRateLimit, trustProxy, faults } = options;
   const maxInFlight = options.sharesInFlight ?? DEFAULT_SHARES_IN_FLIGHT;
   let inFlight = 0;
+  let parsing = 0;
+  const waitingToParse: (() => void)[] = [];
+  /** A turn to read and store a batch, first come first served. */
+  async function parseTurn(): Promise<() => void> {
+    if (parsing >= SHARES_PARSED_AT_ONCE) await new Promise<void>((resolve) => waitingToParse.push(resolve));
+    else parsing++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // The turn passes straight to the next in line (the count stays), else it is given back.
+      const next = waitingToParse.shift();
+      if (next) next();
+      else parsing--;
+    };
+  }
 
   /** The member behind the request's token, within the member's rate limit; else 401 or 429. */
   async function authenticate(req: IncomingMessage): Promise<number> {
@@ -175,6 +200,15 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
 
   const storeShares = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
     const memberId = await authenticate(req);
+    const release = await parseTurn();
+    try {
+      await parseAndStore(req, res, memberId);
+    } finally {
+      release();
+    }
+  };
+
+  const parseAndStore = async (req: IncomingMessage, res: ServerResponse, memberId: number) => {
     const body = await readJson(req, MAX_REQUEST_BYTES);
     const batch = (body as { shares?: unknown } | null)?.shares;
     if (Array.isArray(batch) && batch.length > MAX_SHARES_PER_REQUEST) {
