@@ -53,13 +53,13 @@ const SHARES_RETRY_AFTER_S = 2;
  * Of the batches admitted, how many body bytes are read, parsed and stored at once (by their
  * Content-Length; a body without one counts as the largest allowed). The others wait with their
  * bodies unread (in the socket, not in memory): the database takes one transaction at a time
- * anyway, so a few parsed 500-event batches keep it busy, while fifty parsed at once held tens of
- * megabytes of objects that outlived young-generation collections (the server's memory peak, and
- * long collections that held up the feed). Small batches fit by the hundred, so a flood of
- * one-event requests is still stored back to back. One batch is always let through, whatever its
- * size.
+ * anyway, so two parsed 500-event batches (about 100 KB of JSON each) keep it busy, while fifty
+ * parsed at once held tens of megabytes of objects that outlived young-generation collections (the
+ * server's memory peak; every collection copied them, and the feed waited for it). Small batches
+ * fit by the hundred, so a flood of one-event requests is still stored back to back. One batch is
+ * always let through, whatever its size.
  */
-export const SHARES_PARSE_BYTES = 1024 * 1024;
+export const SHARES_PARSE_BYTES = 256 * 1024;
 
 const ENROLL_MAX_BYTES = 16 * 1024;
 
