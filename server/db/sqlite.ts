@@ -344,8 +344,8 @@ export class SqliteDatabase implements Database {
    * start over either: the writer appends while it copies, and SQLite restarts the WAL only when a
    * writer begins with every frame copied. So once the WAL holds more than `restartBytes`, the
    * job catches up with PASSIVE passes while writes go on, then copies the last few frames in the
-   * write queue's turn (writes wait a few milliseconds, in the queue), and the next write starts
-   * the WAL over (and cuts the file back to WAL_KEEP_BYTES). Past `walLimitBytes` the last step
+   * write queue's turn (writes wait a few milliseconds, in the queue; if writes outran the copy,
+   * not this time), and the next write starts the WAL over (and cuts the file back to WAL_KEEP_BYTES). Past `walLimitBytes` the last step
    * is a TRUNCATE, which also empties the file. Neither ever holds SQLite's write lock while a
    * writer of this process wants it: a checkpoint outside the queue that took it (TRUNCATE waits
    * for readers while holding it) answered every write in the meantime 503 after BUSY_WAIT_MS.
@@ -368,12 +368,18 @@ export class SqliteDatabase implements Database {
       return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode: 'PASSIVE' };
     }
     // Catch up while writes go on, so that what is left for the held step is small.
-    for (let pass = 0; pass < CATCH_UP_PASSES; pass++) {
+    let caughtUp = false;
+    for (let pass = 0; pass < CATCH_UP_PASSES && !caughtUp; pass++) {
       const before = r.log;
       r = await checkpointer.request('PASSIVE');
-      if (r.log - before <= CATCH_UP_FRAMES) break;
+      caughtUp = r.log - before <= CATCH_UP_FRAMES;
     }
     const mode: CheckpointResult['mode'] = walBytes() > this.walLimitBytes ? 'TRUNCATE' : 'PASSIVE';
+    // Writes outran the copy (a flood on a busy machine): holding them for what is left would
+    // cost more than a larger WAL; the next run tries again, and past the limit it holds anyway.
+    if (!caughtUp && mode === 'PASSIVE') {
+      return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode };
+    }
     r = await this.exclusive(() => checkpointer.request(mode));
     return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode };
   }
