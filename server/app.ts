@@ -85,6 +85,8 @@ export interface AgencyServerOptions {
   dbPool?: number;
   /** `POST v1/shares` being handled at once before more are answered 503 (SIAR_SHARES_IN_FLIGHT). */
   sharesInFlight?: number;
+  /** Bytes of `POST v1/shares` bodies read and parsed at once (default SHARES_PARSE_BYTES; tests). */
+  sharesParseBytes?: number;
   /** Periodic jobs (publisher clock, verifier, pruning); tests may drive them by hand. */
   jobs?: boolean;
   quiet?: boolean;
@@ -258,6 +260,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       trustProxy,
       faults: options.faults,
       sharesInFlight: options.sharesInFlight,
+      sharesParseBytes: options.sharesParseBytes,
     }),
     ...studioApiRoutes(studio),
     ...studioWebRoutes(studio),

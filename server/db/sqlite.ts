@@ -27,8 +27,11 @@ const STATEMENT_CACHE = 64;
 const CACHE_KIB = 8192;
 /** The WAL file is cut back to this after a checkpoint lets it restart. */
 export const WAL_KEEP_BYTES = 67_108_864;
-/** Past this, the checkpoint also empties the WAL file (TRUNCATE), waiting for readers on its thread. */
+/** Past this, the checkpoint also empties the WAL file (TRUNCATE), in the write queue's turn. */
 export const WAL_LIMIT_BYTES = 512 * 1024 * 1024;
+/** PASSIVE passes at most before the held step, and the growth during one that is small enough. */
+const CATCH_UP_PASSES = 3;
+const CATCH_UP_FRAMES = 2048;
 const READS = /^\s*SELECT\b/i;
 
 type Statement = BetterSqlite3.Statement;
@@ -134,8 +137,9 @@ const CHECKPOINT_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.waitMs });
-parentPort.on('message', ({ id, mode }) => {
+parentPort.on('message', ({ id, mode, waitMs }) => {
   try {
+    db.pragma('busy_timeout = ' + waitMs);
     const [r] = db.pragma('wal_checkpoint(' + mode + ')');
     parentPort.postMessage({ id, busy: r.busy, log: r.log, checkpointed: r.checkpointed });
   } catch (error) {
@@ -158,7 +162,7 @@ class Checkpointer {
 
   constructor(path: string) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { module, path, waitMs: 2000 } });
+    this.worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { module, path, waitMs: BUSY_WAIT_MS } });
     this.worker.unref();
     this.worker.on('message', (m: { id: number; error?: string; busy: number; log: number; checkpointed: number }) => {
       const p = this.pending.get(m.id);
@@ -172,11 +176,12 @@ class Checkpointer {
     });
   }
 
-  request(mode: 'PASSIVE' | 'TRUNCATE'): Promise<{ busy: number; log: number; checkpointed: number }> {
+  /** `waitMs`: how long a TRUNCATE may wait for readers and writers (PASSIVE never waits). */
+  request(mode: 'PASSIVE' | 'TRUNCATE', waitMs = BUSY_WAIT_MS): Promise<{ busy: number; log: number; checkpointed: number }> {
     const id = ++this.next;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, mode });
+      this.worker.postMessage({ id, mode, waitMs });
     });
   }
 
@@ -208,9 +213,12 @@ export class SqliteDatabase implements Database {
   /** Calls waiting for the open transaction to end (not for the whole queue behind it). */
   private idle: (() => void)[] = [];
 
+  private pageSize?: number;
+
   constructor(
     path: string,
     private readonly walLimitBytes = WAL_LIMIT_BYTES,
+    private readonly restartBytes = WAL_KEEP_BYTES,
   ) {
     if (path !== ':memory:') createPrivately(path);
     this.where = path;
@@ -307,15 +315,46 @@ export class SqliteDatabase implements Database {
   }
 
   /**
-   * Copies the WAL into the database file without waiting for anyone (PASSIVE), on a worker
-   * thread. When the WAL file has grown past the limit anyway (readers kept it from restarting,
-   * or a burst outran the job), it is copied and emptied (TRUNCATE, still on the worker, which
-   * waits for readers; writers wait at most BUSY_WAIT_MS and are answered 503), so the WAL stays
-   * bounded. A no-op for `:memory:`.
+   * Runs `work` in the queue's turn, as a transaction would, with no writer of this process in
+   * it: queued transactions and plain writes wait for it (asynchronously) instead of meeting a
+   * lock held elsewhere and being answered 503.
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue
+      .catch(() => undefined)
+      .then(async () => {
+        this.inTx = true;
+        try {
+          return await work();
+        } finally {
+          this.inTx = false;
+          const waiting = this.idle;
+          this.idle = [];
+          for (const resume of waiting) resume();
+        }
+      });
+    this.queue = next;
+    return next;
+  }
+
+  /**
+   * Copies the WAL into the database file on a worker thread, off the event loop.
+   *
+   * A PASSIVE checkpoint never waits for anyone, but under steady ingest it never lets the WAL
+   * start over either: the writer appends while it copies, and SQLite restarts the WAL only when a
+   * writer begins with every frame copied. So once the WAL holds more than `restartBytes`, the
+   * job catches up with PASSIVE passes while writes go on, then copies the last few frames in the
+   * write queue's turn (writes wait a few milliseconds, in the queue; if writes outran the copy,
+   * not this time), and the next write starts the WAL over (and cuts the file back to WAL_KEEP_BYTES). Past `walLimitBytes` the last step
+   * is a TRUNCATE, which also empties the file. Neither ever holds SQLite's write lock while a
+   * writer of this process wants it: a checkpoint outside the queue that took it (TRUNCATE waits
+   * for readers while holding it) answered every write in the meantime 503 after BUSY_WAIT_MS.
+   * A reader outside the server (a backup) that keeps the WAL in use only makes the job try
+   * again a second later. A no-op for `:memory:`.
    */
   async checkpoint(): Promise<CheckpointResult> {
     if (this.where === ':memory:') return { log: 0, checkpointed: 0, walBytes: 0, mode: 'PASSIVE' };
-    this.checkpointer ??= new Checkpointer(this.where);
+    const checkpointer = (this.checkpointer ??= new Checkpointer(this.where));
     const walBytes = () => {
       try {
         return statSync(`${this.where}-wal`).size;
@@ -323,12 +362,25 @@ export class SqliteDatabase implements Database {
         return 0;
       }
     };
-    let mode: CheckpointResult['mode'] = 'PASSIVE';
-    let r = await this.checkpointer.request(mode);
-    if (walBytes() > this.walLimitBytes) {
-      mode = 'TRUNCATE';
-      r = await this.checkpointer.request(mode);
+    this.pageSize ??= Number(this.raw.pragma('page_size', { simple: true }));
+    let r = await checkpointer.request('PASSIVE');
+    if (r.log * this.pageSize <= this.restartBytes && walBytes() <= this.walLimitBytes) {
+      return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode: 'PASSIVE' };
     }
+    // Catch up while writes go on, so that what is left for the held step is small.
+    let caughtUp = false;
+    for (let pass = 0; pass < CATCH_UP_PASSES && !caughtUp; pass++) {
+      const before = r.log;
+      r = await checkpointer.request('PASSIVE');
+      caughtUp = r.log - before <= CATCH_UP_FRAMES;
+    }
+    const mode: CheckpointResult['mode'] = walBytes() > this.walLimitBytes ? 'TRUNCATE' : 'PASSIVE';
+    // Writes outran the copy (a flood on a busy machine): holding them for what is left would
+    // cost more than a larger WAL; the next run tries again, and past the limit it holds anyway.
+    if (!caughtUp && mode === 'PASSIVE') {
+      return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode };
+    }
+    r = await this.exclusive(() => checkpointer.request(mode));
     return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode };
   }
 

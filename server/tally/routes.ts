@@ -36,6 +36,8 @@ export interface TallyRouteOptions {
   faults?: ShareFaults;
   /** `POST v1/shares` handled at once; more are answered 503 at once (default DEFAULT_SHARES_IN_FLIGHT). */
   sharesInFlight?: number;
+  /** Body bytes of those read and parsed at once (default SHARES_PARSE_BYTES). */
+  sharesParseBytes?: number;
 }
 
 /**
@@ -46,6 +48,18 @@ export interface TallyRouteOptions {
  */
 export const DEFAULT_SHARES_IN_FLIGHT = 64;
 const SHARES_RETRY_AFTER_S = 2;
+
+/**
+ * Of the batches admitted, how many body bytes are read, parsed and stored at once (by their
+ * Content-Length; a body without one counts as the largest allowed). The others wait with their
+ * bodies unread (in the socket, not in memory): the database takes one transaction at a time
+ * anyway, so two parsed 500-event batches (about 100 KB of JSON each) keep it busy, while fifty
+ * parsed at once held tens of megabytes of objects that outlived young-generation collections (the
+ * server's memory peak; every collection copied them, and the feed waited for it). Small batches
+ * fit by the hundred, so a flood of one-event requests is still stored back to back. One batch is
+ * always let through, whatever its size.
+ */
+export const SHARES_PARSE_BYTES = 256 * 1024;
 
 const ENROLL_MAX_BYTES = 16 * 1024;
 
@@ -90,6 +104,28 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   const { db, enrolment, ingest, rateLimit, enrollRateLimit, trustProxy, faults } = options;
   const maxInFlight = options.sharesInFlight ?? DEFAULT_SHARES_IN_FLIGHT;
   let inFlight = 0;
+  const parseBudget = options.sharesParseBytes ?? SHARES_PARSE_BYTES;
+  let parsing = 0;
+  const waitingToParse: { bytes: number; go: () => void }[] = [];
+  /** A turn to read and store a body of `bytes`, first come first served; returns its release. */
+  async function parseTurn(bytes: number): Promise<() => void> {
+    const cost = Math.min(bytes, parseBudget);
+    if (waitingToParse.length > 0 || (parsing > 0 && parsing + cost > parseBudget)) {
+      await new Promise<void>((go) => waitingToParse.push({ bytes: cost, go }));
+    } else parsing += cost;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      parsing -= cost;
+      // Strictly in order: a large batch is not passed over for ever by small ones.
+      while (waitingToParse.length > 0 && (parsing === 0 || parsing + waitingToParse[0]!.bytes <= parseBudget)) {
+        const next = waitingToParse.shift()!;
+        parsing += next.bytes;
+        next.go();
+      }
+    };
+  }
 
   /** The member behind the request's token, within the member's rate limit; else 401 or 429. */
   async function authenticate(req: IncomingMessage): Promise<number> {
@@ -175,6 +211,16 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
 
   const storeShares = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
     const memberId = await authenticate(req);
+    const declared = Number(req.headers['content-length']);
+    const release = await parseTurn(Number.isFinite(declared) && declared >= 0 ? declared : MAX_REQUEST_BYTES);
+    try {
+      await parseAndStore(req, res, memberId);
+    } finally {
+      release();
+    }
+  };
+
+  const parseAndStore = async (req: IncomingMessage, res: ServerResponse, memberId: number) => {
     const body = await readJson(req, MAX_REQUEST_BYTES);
     const batch = (body as { shares?: unknown } | null)?.shares;
     if (Array.isArray(batch) && batch.length > MAX_SHARES_PER_REQUEST) {

@@ -4,7 +4,7 @@
 // a full ingest queue answers 503 at once; PostgreSQL's duplicate check prunes partitions; member
 // lists walk their indexes. Orders and counts are asserted, never times.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -82,6 +82,87 @@ describe('SQLite: the WAL is checkpointed by the job, never by a writer', () => 
       } finally {
         await db.close();
       }
+    }
+  });
+
+  it('a checkpoint that must empty the WAL while a reader holds it never makes a write busy (no 503)', async () => {
+    const file = join(dir, 'held.db');
+    const db = new SqliteDatabase(file, 1024 * 1024);
+    // A reader outside the server (a backup) in the middle of its read: the WAL cannot be emptied.
+    const outside = new BetterSqlite3(file, { readonly: true });
+    try {
+      await db.exec('CREATE TABLE t (b BLOB)');
+      outside.exec('BEGIN');
+      outside.prepare('SELECT COUNT(*) AS n FROM t').get();
+      for (let i = 0; i < 4; i++) await db.run('INSERT INTO t VALUES (randomblob(500000))');
+
+      // Steady ingest while the checkpoint runs: transactions and plain writes, one after another.
+      let done = false;
+      let writes = 0;
+      const failures: unknown[] = [];
+      const ingest = (async () => {
+        while (!done) {
+          try {
+            await db.tx(async (q) => void (await q.run('INSERT INTO t VALUES (randomblob(100))')));
+            await db.run('INSERT INTO t VALUES (randomblob(100))');
+            writes += 2;
+          } catch (error) {
+            failures.push(error);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      })();
+      const r = await db.checkpoint().finally(() => (done = true));
+      await ingest;
+      expect(failures).toEqual([]);
+      expect(writes).toBeGreaterThan(0);
+      // It could not empty what the reader still uses, and said so by leaving the file.
+      expect(r.mode).toBe('TRUNCATE');
+      expect(r.walBytes).toBeGreaterThan(0);
+
+      // Once the reader is gone the same job empties it.
+      outside.exec('COMMIT');
+      const after = await db.checkpoint();
+      expect(after.mode).toBe('TRUNCATE');
+      expect(after.walBytes).toBe(0);
+      expect((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n).toBe(4 + writes);
+    } finally {
+      outside.close();
+      await db.close();
+    }
+  });
+
+  it('under steady writes the checkpoint still lets the WAL start over, so it stays bounded', async () => {
+    const file = join(dir, 'restart.db');
+    // The WAL starts over once it holds more than 256 KiB, when the copy keeps up with the writes;
+    // past 2 MiB it is emptied in the write queue's turn whether or not it kept up.
+    const db = new SqliteDatabase(file, 2 * 1024 * 1024, 256 * 1024);
+    // The WAL header's checkpoint sequence number and salts change each time the WAL starts over.
+    const header = () => readFileSync(`${file}-wal`).subarray(12, 24).toString('hex');
+    try {
+      await db.exec('CREATE TABLE t (b BLOB)');
+      let done = false;
+      let commits = 0;
+      const ingest = (async () => {
+        while (!done) {
+          await db.tx(async (q) => void (await q.run('INSERT INTO t VALUES (randomblob(20000))')));
+          commits++;
+        }
+      })();
+      const headers = [header()];
+      for (let i = 0; i < 3; i++) {
+        // About 3 MB of new WAL between two checkpoints, as a second of ingest would write.
+        const until = commits + 150;
+        while (commits < until) await turn();
+        await db.checkpoint();
+        await db.tx(async (q) => void (await q.run('INSERT INTO t VALUES (randomblob(20000))')));
+        headers.push(header());
+      }
+      done = true;
+      await ingest;
+      expect(new Set(headers).size).toBe(headers.length);
+    } finally {
+      await db.close();
     }
   });
 
@@ -199,6 +280,42 @@ describe.each(BACKENDS)('admission control for POST v1/shares on %s', (backend: 
       const again = await s.json('POST', '/v1/shares', { shares: [second] }, b);
       expect(again.status).toBe(200);
       expect(((await again.json()) as { accepted: string[] }).accepted).toEqual([second.id]);
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+
+  it('of the batches admitted, only a budget of body bytes is read and held parsed at once; the rest wait unread and are all taken', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let parsed = 0;
+    let most = 0;
+    // Every body padded to the same length (blanks after JSON are JSON): four fit in the budget.
+    const size = 1024;
+    const s = await startAgency(backend, {
+      sharesParseBytes: 4 * size,
+      // The fault hook runs with the batch parsed, before it is stored.
+      faults: async () => {
+        most = Math.max(most, ++parsed);
+        await gate;
+        parsed--;
+        return 'ok' as const;
+      },
+    });
+    try {
+      const members = await Promise.all(Array.from({ length: 8 }, (_, i) => s.member(i + 1)));
+      const sent = members.map(() => s.share());
+      const replies = members.map((m, i) => s.json('POST', '/v1/shares', JSON.stringify({ shares: [sent[i]] }).padEnd(size), m));
+      while (parsed < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Time for the other requests to arrive (were they read, they would be parsed by now).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      const answers = await Promise.all(replies);
+      expect(answers.map((r) => r.status)).toEqual(members.map(() => 200));
+      const accepted = await Promise.all(answers.map(async (r) => ((await r.json()) as { accepted: string[] }).accepted));
+      expect(accepted).toEqual(sent.map((e) => [e.id]));
+      expect(most).toBe(4);
     } finally {
       release();
       await s.close();
