@@ -261,6 +261,7 @@ async function pageGoals(extDir: string, fixtures: FixtureServer): Promise<void>
           notes: [
             `${tms.length} text-only and ${pms.length} picture inserts into the X compose modal (Draft.js), and ${fbText.timings.length} + ${fbPic.timings.length} into Facebook's post dialog (Lexical; its model read as paragraphs), each a fresh composer; Siar's button and the panel's Sisipkan clicked with real mouse input (Siar ignores untrusted clicks), timed from the click event's own timestamp to the first moment the editor's model (__fixture.getText) holds the text, checked on every editor mutation and every frame.`,
             `pictures attached: ${pic.timings.map((t) => t.attachments).join(',')}. Baseline: focus + caret, then (as Siar's main-world inserter does) wait until the document's selectionchange has passed or a frame, whichever is first, then a synthetic paste, in a browser without Siar.`,
+            `each insert in order, ms — X text: ${tms.map((t) => t.toFixed(0)).join(', ')}; X with picture: ${pms.map((t) => t.toFixed(0)).join(', ')}; Facebook text: ${fbText.timings.map((t) => t.ms.toFixed(0)).join(', ')}; Facebook with picture: ${fbPic.timings.map((t) => t.ms.toFixed(0)).join(', ')}.`,
             ...errors.map((e) => `error: ${e}`),
           ],
         });

@@ -126,18 +126,27 @@ describe('a verified insert', () => {
     expect(x.fileInput(composer.root)!.hasAttribute(TARGET_ATTR)).toBe(false);
   });
 
-  it('puts the text in first, without waiting for the picture, then the picture by each method in turn until one shows', async () => {
-    let picture!: (image: PostImage) => void;
+  it('puts the text in first, asks for the picture only then, and puts it in by each method in turn until one shows', async () => {
+    let picture: ((image: PostImage) => void) | undefined;
+    /** What the editor held when the picture was asked for. */
+    let textWhenAsked: string | undefined;
     const flow = insertPost(
-      deps({ fetchImage: () => new Promise((resolve) => (picture = resolve)) }),
+      deps({
+        fetchImage: () => {
+          textWhenAsked = composer.editor.textContent ?? '';
+          return new Promise((resolve) => (picture = resolve));
+        },
+      }),
       composer,
       item({ hasImage: true }),
       0,
     );
-    // The picture has not come yet, and the text is already in the editor.
-    await vi.waitFor(() => expect(composer.editor.textContent).toContain('Apel pagi ASN'));
+    // The text is in the editor before the picture is even asked for (decoding one that
+    // arrived meanwhile would hold the text up), and the picture has not come yet.
+    await vi.waitFor(() => expect(picture).toBeDefined());
+    expect(textWhenAsked).toContain('Apel pagi ASN');
     expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text']);
-    picture(PNG);
+    picture!(PNG);
     const outcome = await flow;
     expect(outcome).toEqual({ inserted: true, imageOk: true });
     expect(page.requests.map((r) => r.image?.method ?? 'text')).toEqual(['text', 'paste', 'file-input']);

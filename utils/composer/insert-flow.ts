@@ -74,10 +74,14 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
   let textTarget = target;
   let video: VideoOutcome | undefined;
   try {
-    // The picture's bytes are asked for at once (the panel has usually fetched them for its
-    // thumbnail already). A post with a video gets the video; its poster is its picture.
-    const picture = !item.video && item.hasImage ? deps.fetchImage(item.id).catch(() => undefined) : undefined;
-    const hasMedia = Boolean(item.video) || picture !== undefined;
+    // A post with a video gets the video; its poster is its picture. The picture's bytes are
+    // asked for when they are needed: after the text where the text goes first, since decoding
+    // a picture that arrives meanwhile would hold up the text on the page's thread (the panel
+    // has usually fetched them for its thumbnail already).
+    const wantsPicture = !item.video && item.hasImage;
+    let picture: Promise<PostImage | undefined> | undefined;
+    const getPicture = () => (picture ??= deps.fetchImage(item.id).catch(() => undefined));
+    const hasMedia = Boolean(item.video) || wantsPicture;
     const putText = async () => {
       const result = await deps.askMainWorld({ kind: adapter.editorKind, target: textTarget, text });
       if (!result.ok) console.warn('[siar] insert failed in the page', result.error);
@@ -95,7 +99,7 @@ export async function insertPost(deps: InsertDeps, composer: Composer, item: Pan
         video = tooLong ? 'too_long' : await deps.attachVideo(item, root, target);
         return video === 'attached';
       }
-      const image = await picture;
+      const image = await getPicture();
       const method = image ? await attachFile(deps, root, target, image, IMAGE_WAIT_MS) : undefined;
       imageOk = method !== undefined;
       if (method) console.info('[siar] picture attached by', method);
