@@ -54,13 +54,22 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
   async function loadData() {
     data = await sendMessage({ type: 'panel/items', platform });
     showPanel();
-    // The first screen's pictures, one after another (never a burst of fetches at the agency).
+    // The first screen's pictures, one after another (never a burst of fetches at the agency),
+    // and none while an insert runs: drawing one then held the text up by 20–30 ms.
     for (const item of data.items.filter((i) => i.hasImage).slice(0, THUMBS)) {
+      await insertsDone();
       const image = await imageOf(item.id);
+      await insertsDone();
       if (!image || Object.hasOwn(thumbs, item.id) || ctx.isInvalid) continue;
       thumbs[item.id] = URL.createObjectURL(new Blob([image.bytes], { type: image.type }));
       showPanel();
     }
+  }
+
+  /** The insert under way, if any. */
+  let inserting: Promise<unknown> | undefined;
+  async function insertsDone(): Promise<void> {
+    while (inserting) await inserting.catch(() => undefined);
   }
 
   /** A post's picture, fetched once per page; a failure is forgotten, so the next insert tries again. */
@@ -137,9 +146,11 @@ export function startComposerIntegration(ctx: ContentScriptContext, adapter: Sit
     // The text is on its way to the page before the panel redraws as busy: the redraw would
     // otherwise go first and the editor wait for it.
     const running = insertPost(insertDeps, composer, item, variant);
+    inserting = running;
     showPanel();
     const outcome = await running.finally(() => {
       busyId = undefined;
+      if (inserting === running) inserting = undefined;
     });
     if (outcome.inserted) {
       notice = outcome.video
