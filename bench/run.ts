@@ -6,7 +6,7 @@
 //
 // Bounded: every phase has a timeout, browsers and servers close in finally blocks, and a hard
 // deadline ends the run with whatever was measured.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createAgencyServer } from '../server/app';
@@ -738,10 +738,10 @@ function writeResults(list: Row[], machine: Machine, builtAt: Date | undefined, 
     '',
     ...list.flatMap((r) => [`### ${r.goal}. ${r.what}`, '', ...r.notes.map((n) => `- ${n}`), '']),
   ].join('\n');
-  // The scale bench's section (npm run bench:scale) is kept as it was.
+  // The other benches' sections (npm run bench:scale, npm run bench:studio) are kept as they were.
   const file = path.join(ROOT, 'bench/results.md');
-  const scale = scaleSection(file);
-  writeFileSync(file, scale ? `${md}\n${scale}\n` : md);
+  const kept = [scaleSection(file), studioSection(file)].filter(Boolean);
+  writeFileSync(file, kept.length ? `${md}\n${kept.join('\n\n')}\n` : md);
 }
 
 async function main(): Promise<void> {
@@ -813,3 +813,13 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/** bench:studio's section of `file` (from its heading to the next section or the end), or ''. */
+function studioSection(file: string): string {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf('## Studio (issue 10)');
+  if (start < 0) return '';
+  const next = text.indexOf('\n## ', start + 5);
+  return text.slice(start, next < 0 ? undefined : next).trimEnd();
+}
