@@ -3,7 +3,7 @@ import { t } from '@/utils/i18n';
 
 /**
  * The composer toolbar button: an icon and the short visible label "Konten resmi", with the
- * accessible name from UI-WORDS. Where the site's toolbar has no room for the label (a narrow
+ * accessible name "Sisipkan postingan resmi". Where the site's toolbar has no room for the label (a narrow
  * window, a crowded reply box), the icon stays alone rather than push the site's own buttons.
  */
 export function InsertButton({ onClick }: { onClick: () => void }) {

@@ -40,6 +40,8 @@ export function Welcome() {
           <li>{t('welcome_data_enrol')}</li>
           <li>{t('welcome_data_shares')}</li>
         </ul>
+        {/* Said where people read what Siar keeps: on WhatsApp Web, the chat stays theirs. */}
+        <p class="welcome-whatsapp">{t('welcome_data_whatsapp')}</p>
         <p>{t('welcome_data_never')}</p>
       </section>
       <p class="help">Siar {browser.runtime.getManifest().version}</p>

@@ -7,7 +7,7 @@ export interface StatCardsProps {
   formatNumber?: FormatNumber;
 }
 
-/** The four figures, each a term (the UI-WORDS name) and its number. */
+/** The four figures, each a term (its fixed UI word) and its number. */
 export function StatCards(p: StatCardsProps) {
   const n = p.formatNumber ?? defaultFormatNumber;
   const cards: [string, number][] = [

@@ -363,3 +363,42 @@ describe("the popup's WhatsApp button", () => {
     await popup.close();
   });
 });
+
+describe('site health in the options page, for WhatsApp Web as for X and Facebook', () => {
+  it('shows when an insert last verified on WhatsApp Web, and an insert the message box did not take', async () => {
+    const page = await openChat('Budi Santoso');
+    // The page swallows every synthetic paste and input before Lexical sees it, as a changed
+    // WhatsApp Web might (the X test's way of making an editor that does not take the insert).
+    await page.evaluate(() => {
+      for (const type of ['paste', 'beforeinput', 'drop'])
+        window.addEventListener(
+          type,
+          (e) => {
+            if (!e.isTrusted) e.stopImmediatePropagation();
+          },
+          true,
+        );
+      document.execCommand = () => false;
+    });
+    const before = await readHistory(extPage);
+    await page.locator(FOOTER).getByRole('button', { name: BUTTON }).click();
+    const panel = page.getByRole('dialog', { name: 'Postingan resmi' });
+    const item = panel.getByRole('listitem').filter({ has: page.getByRole('heading', { name: textTitle }) });
+    await item.getByRole('button', { name: 'Sisipkan' }).click();
+    await panel.getByText('Tersalin — tempelkan ke kotak postingan').waitFor({ timeout: 20_000 });
+    expect(await fx(page, (f) => f.getParagraphs().join(''))).toBe('');
+    await expect.poll(async () => (await newEvents(before)).map((e) => `${e.platform}/${e.action}`)).toEqual(['whatsapp/copied']);
+    await page.close();
+
+    const options = await browser.context.newPage();
+    await options.goto(`${browser.extensionBase}/options.html`);
+    await options.getByText('Lanjutan', { exact: true }).click();
+    // The inserts above verified; this one did not, and is the last.
+    const line = options.locator('.site-health li').filter({ hasText: /^WhatsApp: / });
+    await expect
+      .poll(() => line.textContent())
+      .toMatch(/^WhatsApp: terakhir berhasil menyisipkan .* · WhatsApp: gagal .* — isinya tidak masuk ke kotak postingan$/);
+    expect(await line.getAttribute('class')).toBe('status-error');
+    await options.close();
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captionVariants, composeFor, composeText, xWeightedLength } from '@/utils/compose';
+import { panelItems } from '@/utils/feed/panel';
 import { ItemSchema } from '@/utils/protocol/feed';
 import type { Item } from '@/utils/protocol/item';
 import { site as xSite } from '@/utils/sites/x.site';
@@ -105,6 +106,31 @@ describe('X weighted limit', () => {
     expect(r.weighted).toBeLessThanOrEqual(280);
     expect(r.text).toContain('#TagarPanjangSekali0');
     expect(r.text.endsWith('https://a.example/')).toBe(true);
+  });
+});
+
+describe('WhatsApp: its own formatting, no length limit', () => {
+  it("writes a caption's *bold* as WhatsApp reads it, and the panel lists it so", () => {
+    const cap = '*Penting:* vaksinasi gratis di Puskesmas Sukamaju, Sabtu pukul 08.00. _Bawa KTP._';
+    const post = mk({
+      title: 'Vaksinasi',
+      url: 'https://pemkab.example/v',
+      _siar: { captions: { whatsapp: cap, x: 'Vaksinasi gratis' }, hashtags: ['SehatBersama'] },
+    });
+    const r = composeFor(post, 'whatsapp');
+    expect(r.text).toBe(`${cap}\n\n#SehatBersama\n\nhttps://pemkab.example/v`);
+    expect(r.text.startsWith('*Penting:*')).toBe(true);
+    const [listed] = panelItems([post], new Map(), 'whatsapp', Date.now());
+    expect(listed!.texts[0]!.text).toBe(r.text);
+  });
+
+  it("does not cut a long text at 280 the way X's is", () => {
+    const long = Array.from({ length: 120 }, (_, n) => `kata${n}`).join(' ');
+    const post = mk({ url: 'https://pemkab.example/p', _siar: { captions: { default: `*${long}*` }, hashtags: ['A'] } });
+    expect(xWeightedLength(long)).toBeGreaterThan(X_MAX_WEIGHTED * 2);
+    const wa = composeFor(post, 'whatsapp');
+    expect(wa).toEqual({ text: `*${long}*\n\n#A\n\nhttps://pemkab.example/p`, weighted: 0, shortened: false });
+    expect(composeFor(post, 'x').shortened).toBe(true);
   });
 });
 

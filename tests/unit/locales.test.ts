@@ -22,7 +22,8 @@ describe('locales', () => {
     }
   });
 
-  it('uses the exact words of UI-WORDS.md', () => {
+  // The words people (and the e2e tests, by role and name) look for: a change here is a change for them.
+  it('keeps the fixed UI words, in Indonesian and English, exactly', () => {
     const pairs: [keyof typeof en, string, string][] = [
       ['popup_heading', 'Official posts', 'Postingan resmi'],
       ['search_label', 'Search posts', 'Cari postingan'],
@@ -35,6 +36,8 @@ describe('locales', () => {
       ['badge_shared', 'Shared', 'Sudah dibagikan'],
       ['copied_paste', 'Copied — paste it into the post box', 'Tersalin — tempelkan ke kotak postingan'],
       ['feed_url_label', 'Feed URL', 'Alamat feed'],
+      ['insert_official_post', 'Insert official post', 'Sisipkan postingan resmi'],
+      ['composer_button_label', 'Official content', 'Konten resmi'],
     ];
     for (const [key, english, indonesian] of pairs) {
       expect(en[key].message, key).toBe(english);

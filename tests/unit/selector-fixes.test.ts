@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFeedJson, SelectorFixesSchema } from '@/utils/protocol/feed';
+import { adapter as wa } from '@/utils/sites/whatsapp.site';
 import { adapter as x } from '@/utils/sites/x.site';
 import { feedWith, item } from './feeds';
 
@@ -40,5 +41,27 @@ describe('selector fixes from the feed', () => {
     expect(x.fileInput(root)?.getAttribute('data-testid')).toBe('mediaInput');
     // The built-in selectors still work after the fix.
     expect(x.editorSelector).toContain('tweetTextarea_');
+  });
+
+  it('find a WhatsApp Web message box after the site changed its DOM, as on X', () => {
+    document.body.innerHTML = readFileSync(path.join(__dirname, 'sites', 'whatsapp-2027-drift.html'), 'utf8');
+    const found = () => [...document.querySelectorAll(wa.editorSelector)].filter((e) => wa.isComposer(e));
+    expect(found()).toHaveLength(0);
+    wa.hotfix({
+      editor: ['footer [data-testid="conversation-compose-box-input"]'],
+      toolbar: ['[data-testid="conversation-footer"]'],
+      postButton: ['[data-testid="compose-btn-send"]'],
+      fileInput: ['input[data-testid="attach-media"]'],
+    });
+    const [editor] = found();
+    expect(editor?.getAttribute('data-testid')).toBe('conversation-compose-box-input');
+    const root = wa.composerRoot(editor!)!;
+    expect(root.id).toBe('app');
+    // Our button still goes right after the attach button.
+    expect(wa.buttonSlot(root, editor!)?.before?.previousSibling).toBe(document.querySelector('[aria-label="Attach"]'));
+    expect(wa.postButton(root)?.getAttribute('data-testid')).toBe('compose-btn-send');
+    expect(wa.fileInput(root)?.getAttribute('data-testid')).toBe('attach-media');
+    // The built-in forms still work after the fix.
+    expect(wa.editorSelector).toContain('data-lexical-editor');
   });
 });

@@ -457,4 +457,18 @@ describe('stats components', () => {
     render(h(AgencySummary, { summary: undefined }), root);
     expect(root.innerHTML).toBe('');
   });
+
+  it('AgencySummary gives no rank before the first post: "1 of 7" with nothing posted says nothing', () => {
+    const unit = { name: 'Dinas Kominfo', posted: 0, rank: 1, units: 7 };
+    const el = mount(h(AgencySummary, { summary: { events: 2, posted: 0, by_platform: {}, unit }, formatNumber: n }));
+    expect(el.querySelector('.agency-rank')).toBeNull();
+    expect(el.textContent).not.toContain('agency_rank|');
+    expect(el.textContent).not.toContain('agency_unit_posted');
+    expect(el.textContent).toContain('agency_rank_after_first');
+    expect(el.textContent).toContain('agency_me|0|2');
+    // Posted, but the unit's count at the tally not there yet: still no place in the ranking.
+    render(h(AgencySummary, { summary: { events: 3, posted: 1, by_platform: { x: 1 }, unit }, formatNumber: n }), root);
+    expect(root.querySelector('.agency-rank')).toBeNull();
+    expect(root.textContent).not.toContain('agency_rank_after_first');
+  });
 });
