@@ -653,15 +653,21 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
 
   describe('slow clients and connection caps', () => {
     it('drops a socket that sends its headers too slowly (headersTimeout), serving others meanwhile', async () => {
-      const agency = await createAgencyServer({ quiet: true, demo: true, jobs: false, db: await freshDatabase(backend) });
       // The defaults: headers within 10 s, a request within 2 minutes, a cap on connections.
-      expect(agency.server.headersTimeout).toBe(10_000);
-      expect(agency.server.requestTimeout).toBe(120_000);
-      expect(agency.server.maxConnections).toBeLessThanOrEqual(1000);
-      // Shorter for the test; the check interval is read when the server starts listening.
-      agency.server.headersTimeout = 1000;
-      // (A plain property of node's http.Server, missing from its type declarations.)
-      (agency.server as typeof agency.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 100;
+      const defaults = await createAgencyServer({ quiet: true, demo: true, jobs: false, db: await freshDatabase(backend) });
+      expect(defaults.server.headersTimeout).toBe(10_000);
+      expect(defaults.server.requestTimeout).toBe(120_000);
+      expect(defaults.server.maxConnections).toBeLessThanOrEqual(1000);
+      await defaults.close();
+      // Shorter for the test.
+      const agency = await createAgencyServer({
+        quiet: true,
+        demo: true,
+        jobs: false,
+        db: await freshDatabase(backend),
+        timeouts: { headersMs: 1000, checkEveryMs: 100 },
+      });
+      expect(agency.server.headersTimeout).toBe(1000);
       try {
         const { port } = await agency.listen(0);
         const slow = await connect(port);
@@ -679,6 +685,47 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
         // Closed by the server, with 408 or nothing: it never got to the route.
         expect(slow.data()).toMatch(/^(HTTP\/1\.1 408 |)/);
         expect(slow.data()).not.toMatch(/HTTP\/1\.1 200/);
+      } finally {
+        await agency.close();
+      }
+    });
+
+    it('cuts off a client that sends its headers, then trickles its body past the request timeout, serving others meanwhile', async () => {
+      const agency = await createAgencyServer({
+        quiet: true,
+        demo: true,
+        jobs: false,
+        db: await freshDatabase(backend),
+        timeouts: { requestMs: 1000, checkEveryMs: 100 },
+      });
+      expect(agency.server.requestTimeout).toBe(1000);
+      try {
+        const { port } = await agency.listen(0);
+        const members = await count(agency, 'SELECT COUNT(*) AS n FROM members');
+        const slow = await connect(port);
+        // Whole headers at once, so the header limit is met; then a 4 KiB enrolment, a byte at a time.
+        slow.socket.write('POST /v1/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{');
+        let sent = 1;
+        const drip = setInterval(() => {
+          if (!slow.isClosed() && sent < 4095) {
+            slow.socket.write(' ');
+            sent++;
+          }
+        }, 100);
+        try {
+          const meanwhile = await fetch(`http://127.0.0.1:${port}/feed.json`);
+          expect(meanwhile.status).toBe(200);
+          await within(slow.closed, 8000, 'the trickling socket was not cut off');
+        } finally {
+          clearInterval(drip);
+        }
+        // Ended by the server with 408 or nothing, never an answer from the route.
+        expect(sent).toBeLessThan(4095);
+        expect(slow.data()).toMatch(/^(HTTP\/1\.1 408 |)/);
+        expect(slow.data()).not.toMatch(/HTTP\/1\.1 (?!408 )\d{3}/);
+        expect(await count(agency, 'SELECT COUNT(*) AS n FROM members')).toBe(members);
+        // The server still answers afterwards.
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       } finally {
         await agency.close();
       }
