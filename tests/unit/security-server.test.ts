@@ -504,6 +504,37 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       expect(Number(blocked.res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await attempt('editor.kominfo', DEMO['editor.kominfo']!.password, '198.51.100.51')).status).toBe(303);
     });
+    it('login: failures for one account from 20 addresses raise an alert the dashboard shows', async () => {
+      // An agency of its own: the alert must be this test's, whatever ran before.
+      const h = await startAgency(backend, { trustProxy: 1 });
+      try {
+        const user = 'penyetuju';
+        const statuses: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const res = await formLogin(h, user, `salah-${i}`, xff(`192.0.2.${100 + i}`));
+          statuses.push(res.status);
+          // Past the free tries each failure waits; time passes so that the next one is counted too.
+          if (res.status === 429) await blockRunsOut(h, `login-user:${user}`);
+        }
+        expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 429]);
+        expect(statuses.filter((st) => st !== 401 && st !== 429)).toEqual([]);
+        expect(await count(h, 'SELECT count AS n FROM failures WHERE key = $1', [`login-user:${user}`])).toBe(20);
+
+        const alerts = await h.agency.db.all<{ kind: string; subject: string; detail: string }>('SELECT kind, subject, detail FROM alerts');
+        expect(alerts).toEqual([{ kind: 'login_guessing', subject: `akun ${user}`, detail: '20 percobaan masuk gagal dalam 24 jam' }]);
+        const login = await formLogin(h, 'admin', DEMO.admin!.password, xff('192.0.2.150'));
+        expect(login.status).toBe(303);
+        const dashboard = await h.call('/', { headers: { cookie: login.cookie! } });
+        expect(dashboard.status).toBe(200);
+        const html = await dashboard.text();
+        const section = /<section class="alerts" role="alert">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+        expect(section).toContain('Peringatan keamanan');
+        expect(section).toContain(`akun ${user}`);
+        expect(section).toContain('20 percobaan masuk gagal dalam 24 jam');
+      } finally {
+        await h.close();
+      }
+    });
   });
 
   describe('enrolment is bound to the person', () => {
