@@ -20,6 +20,7 @@ import { DEMO_BANNER } from '../../server/dashboard/pages';
 import { HTML_HEADERS } from '../../server/dashboard/routes';
 import { buildDemoFeed } from '../../server/demo/feed';
 import { configFromEnv, describeServer, startFromConfig, type EnvConfig } from '../../server/env';
+import { networkOf } from '../../server/guard/client';
 import { generateSigningKey, privateKeyPem, verifyFeed } from '../../server/signing';
 import { DUMMY_HASH, verifyPassword } from '../../server/studio/passwords';
 import { parseFeedText } from '../../utils/protocol/feed';
@@ -190,6 +191,19 @@ function csp(header: string | null): Map<string, string> {
       }),
   );
 }
+
+describe('guesses are counted per network as well as per address', () => {
+  it.each([
+    ['192.0.2.7', '192.0.2.0/24'],
+    ['::ffff:10.1.2.3', '10.1.2.0/24'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:0db8:0000:0001::abcd', '2001:db8:0:1::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ])('%s is in %s', (address, network) => {
+    expect(networkOf(address)).toBe(network);
+  });
+});
 
 describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
   // One demo agency for the checks that neither limit nor block anyone (requests from 127.0.0.1).
@@ -430,6 +444,34 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       const html = await dashboard.text();
       expect(html).toContain(`NIP ${target}`);
       expect(html).toContain('20 percobaan pendaftaran gagal dalam 24 jam');
+    });
+
+    it('enrolment: wrong codes from many addresses of one network (an IPv6 /64) meet one counter, with growing waits and an alert', async () => {
+      // One IPv6 host commonly holds a whole /64: a new address and a new NIP for every guess.
+      const from = (i: number) => xff(`2001:db8:a:b::${(i + 1).toString(16)}`);
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) statuses.push((await enrol(p, 600 + i, { code: `TEBAK-${i}` }, from(i))).status);
+      // Twenty free failures for the network, then it waits, the right code included.
+      expect(statuses).toEqual([...Array<number>(20).fill(403), 429]);
+      const right = await enrol(p, 630, {}, from(30));
+      expect(right.status).toBe(429);
+      expect(Number(right.headers.get('retry-after'))).toBe(30);
+      // Another network is not held up.
+      expect((await enrol(p, 630, {}, xff('2001:db8:a:c::1'))).status).toBe(201);
+      // The next failure waits twice as long.
+      await blockRunsOut(p, 'enrol-net:2001:db8:a:b::/64');
+      expect((await enrol(p, 631, { code: 'TEBAK-LAGI' }, from(31))).status).toBe(403);
+      const again = await enrol(p, 632, {}, from(32));
+      expect(again.status).toBe(429);
+      expect(Number(again.headers.get('retry-after'))).toBe(60);
+
+      const alerts = await p.agency.db.all<{ kind: string; subject: string; detail: string }>(
+        'SELECT kind, subject, detail FROM alerts WHERE subject = $1',
+        ['jaringan 2001:db8:a:b::/64'],
+      );
+      expect(alerts).toEqual([
+        { kind: 'enrol_guessing', subject: 'jaringan 2001:db8:a:b::/64', detail: '20 percobaan pendaftaran gagal dalam 24 jam' },
+      ]);
     });
 
     it('login: failures per account from many addresses lead to 429 even with the right password; a success clears the count', async () => {
