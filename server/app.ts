@@ -81,6 +81,12 @@ export interface AgencyServerOptions {
   /** Connections at once, and per client address (unless behind a proxy). */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /**
+   * Slow-client limits in milliseconds: headers (default 10 s), the whole request (default 2 min),
+   * and how often node checks them (default 30 s). Code only, never the environment: tests shorten
+   * them to watch a slow client being cut off.
+   */
+  timeouts?: { headersMs?: number; requestMs?: number; checkEveryMs?: number };
   /** PostgreSQL connections in this process's pool (SIAR_DB_POOL); default 10. */
   dbPool?: number;
   /** `POST v1/shares` being handled at once before more are answered 503 (SIAR_SHARES_IN_FLIGHT). */
@@ -269,20 +275,28 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
     ...(legacy ? newsRoutes((slug) => demoFeed(base).items.find((item) => item.url === `${base}/berita/${slug}`), PUBLISHER.name) : []),
   ]);
 
-  const server = createServer((req, res) => {
-    if (!options.quiet) {
-      const started = performance.now();
-      res.on('finish', () => {
-        const ms = (performance.now() - started).toFixed(1);
-        console.log(`${new Date().toISOString()} ${req.method} ${req.url} ${res.statusCode} ${ms}ms`);
-      });
-    }
-    void router(req, res);
-  });
-  // Slow clients cannot hold the server: headers within 10 s, a whole request within 2 minutes,
-  // idle keep-alive sockets closed after 5 s, and connections capped overall and per address.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 120_000;
+  const requestTimeout = options.timeouts?.requestMs ?? 120_000;
+  const server = createServer(
+    {
+      // node refuses a header limit longer than the request's.
+      headersTimeout: Math.min(options.timeouts?.headersMs ?? 10_000, requestTimeout),
+      requestTimeout,
+      ...(options.timeouts?.checkEveryMs ? { connectionsCheckingInterval: options.timeouts.checkEveryMs } : {}),
+    },
+    (req, res) => {
+      if (!options.quiet) {
+        const started = performance.now();
+        res.on('finish', () => {
+          const ms = (performance.now() - started).toFixed(1);
+          console.log(`${new Date().toISOString()} ${req.method} ${req.url} ${res.statusCode} ${ms}ms`);
+        });
+      }
+      void router(req, res);
+    },
+  );
+  // Slow clients cannot hold the server: headers within 10 s, a whole request within 2 minutes
+  // (set above), idle keep-alive sockets closed after 5 s, and connections capped overall and per
+  // address.
   server.keepAliveTimeout = 5_000;
   server.maxConnections = options.maxConnections ?? 1000;
   const perAddress = options.maxConnectionsPerAddress ?? (trustProxy > 0 ? Infinity : 100);

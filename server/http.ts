@@ -195,6 +195,9 @@ export function createRouter(routes: Route[]): (req: IncomingMessage, res: Serve
         res.destroy();
         return;
       }
+      // The client went away, or node cut it off (the request timeout answers 408 itself):
+      // nobody is left to answer, and it is no fault of the server's.
+      if (req.socket.destroyed && (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') return;
       if (error instanceof HttpError) {
         sendError(res, error.status, error.code, error.message, error.headers);
       } else if (error instanceof DbBusyError) {

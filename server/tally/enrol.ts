@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { EnrollRequest, MemberSchema } from '../../utils/protocol/tally';
 import type { Database, Queryable } from '../db/sql';
 import { lockFor } from '../db/partitions';
+import { networkOf } from '../guard/client';
 import { blockedFor, recordFailure, type FailureKey } from '../guard/failures';
 import { sameUnit } from './codes';
 import { liveTokens, rosterEntry, rosterSize, unitByCode, usePersonalCode, type Unit } from './members';
@@ -10,7 +11,8 @@ import { hashToken, newToken } from './tokens';
 // Enrolment (`POST v1/enroll`, `POST v1/enroll/check`), bound to the person: the code decides the
 // unit; with a roster only a NIP listed for that unit enrols, under the roster's name; a NIP that
 // already has a live token needs a one-time personal code. Wrong codes and refused NIPs are
-// failures counted per address and per NIP, with growing waits, and raise dashboard alerts.
+// failures counted per address, per network and per NIP, with growing waits, and raise dashboard
+// alerts. Over all addresses they are only counted: see failureKeys.
 
 type Member = z.infer<typeof MemberSchema>;
 
@@ -30,9 +32,30 @@ function refuse(status: 403 | 409, error: keyof typeof MESSAGES): Extract<EnrolO
   return { ok: false, status, error, message: MESSAGES[error] };
 }
 
-/** Keys counted when a guess fails; the code guessing across all addresses only raises alerts. */
+/** Failures a whole network (an IPv4 /24, an IPv6 /64) is forgiven: an office may share one. */
+export const NETWORK_FREE_FAILURES = 20;
+
+/**
+ * Keys counted when a guess fails. The NIP is the target a wrong code names (a wrong code matches
+ * no unit); the address and its network are who guesses. Over all addresses failures only raise
+ * alerts: a counter there that blocked would let anyone with enough addresses stop every new
+ * colleague enrolling (docs/security.md, F3).
+ */
 function failureKeys(address: string, nip?: string): FailureKey[] {
-  return [{ key: `enrol-addr:${address}` }, ...(nip ? [{ key: `enrol-nip:${nip}` }] : []), { key: 'enrol-any', free: Infinity }];
+  return [
+    { key: `enrol-addr:${address}` },
+    { key: `enrol-net:${networkOf(address)}`, free: NETWORK_FREE_FAILURES },
+    ...(nip ? [{ key: `enrol-nip:${nip}` }] : []),
+    { key: 'enrol-any', free: Infinity },
+  ];
+}
+
+/** The longest wait among the keys that block enrolment from `address` (and for `nip`). */
+async function waitFor(q: Queryable, address: string, nip?: string): Promise<number> {
+  const keys = [`enrol-addr:${address}`, `enrol-net:${networkOf(address)}`, ...(nip ? [`enrol-nip:${nip}`] : [])];
+  let longest = 0;
+  for (const key of keys) longest = Math.max(longest, await blockedFor(q, key));
+  return longest;
 }
 
 const alertFor = (key: string, count: number) => ({
@@ -41,18 +64,18 @@ const alertFor = (key: string, count: number) => ({
     ? `NIP ${key.slice(10)}`
     : key.startsWith('enrol-addr:')
       ? `alamat ${key.slice(11)}`
-      : 'semua alamat',
+      : key.startsWith('enrol-net:')
+        ? `jaringan ${key.slice(10)}`
+        : 'semua alamat',
   detail: `${count} percobaan pendaftaran gagal dalam 24 jam`,
 });
 
 export class Enrolment {
   constructor(private readonly db: Database) {}
 
-  /** Seconds the address (or the NIP) must still wait after failures; 0 if none. */
+  /** Seconds the address, its network (or the NIP) must still wait after failures; 0 if none. */
   async wait(address: string, nip?: string): Promise<number> {
-    const a = await blockedFor(this.db, `enrol-addr:${address}`);
-    const b = nip ? await blockedFor(this.db, `enrol-nip:${nip}`) : 0;
-    return Math.max(a, b);
+    return waitFor(this.db, address, nip);
   }
 
   private async failed(q: Queryable, address: string, nip?: string): Promise<number> {
@@ -82,7 +105,7 @@ export class Enrolment {
       // Tries for one NIP take turns, and each sees the failures before it: a volley of guesses
       // sent at once meets the same growing wait as guesses sent one by one.
       await lockFor(q, `enrol-nip:${nip}`);
-      const waitNow = Math.max(await blockedFor(q, `enrol-nip:${nip}`), await blockedFor(q, `enrol-addr:${address}`));
+      const waitNow = await waitFor(q, address, nip);
       if (waitNow > 0)
         return {
           ok: false,

@@ -20,6 +20,7 @@ import { DEMO_BANNER } from '../../server/dashboard/pages';
 import { HTML_HEADERS } from '../../server/dashboard/routes';
 import { buildDemoFeed } from '../../server/demo/feed';
 import { configFromEnv, describeServer, startFromConfig, type EnvConfig } from '../../server/env';
+import { networkOf } from '../../server/guard/client';
 import { generateSigningKey, privateKeyPem, verifyFeed } from '../../server/signing';
 import { DUMMY_HASH, verifyPassword } from '../../server/studio/passwords';
 import { parseFeedText } from '../../utils/protocol/feed';
@@ -190,6 +191,19 @@ function csp(header: string | null): Map<string, string> {
       }),
   );
 }
+
+describe('guesses are counted per network as well as per address', () => {
+  it.each([
+    ['192.0.2.7', '192.0.2.0/24'],
+    ['::ffff:10.1.2.3', '10.1.2.0/24'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:0db8:0000:0001::abcd', '2001:db8:0:1::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ])('%s is in %s', (address, network) => {
+    expect(networkOf(address)).toBe(network);
+  });
+});
 
 describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
   // One demo agency for the checks that neither limit nor block anyone (requests from 127.0.0.1).
@@ -432,6 +446,34 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       expect(html).toContain('20 percobaan pendaftaran gagal dalam 24 jam');
     });
 
+    it('enrolment: wrong codes from many addresses of one network (an IPv6 /64) meet one counter, with growing waits and an alert', async () => {
+      // One IPv6 host commonly holds a whole /64: a new address and a new NIP for every guess.
+      const from = (i: number) => xff(`2001:db8:a:b::${(i + 1).toString(16)}`);
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) statuses.push((await enrol(p, 600 + i, { code: `TEBAK-${i}` }, from(i))).status);
+      // Twenty free failures for the network, then it waits, the right code included.
+      expect(statuses).toEqual([...Array<number>(20).fill(403), 429]);
+      const right = await enrol(p, 630, {}, from(30));
+      expect(right.status).toBe(429);
+      expect(Number(right.headers.get('retry-after'))).toBe(30);
+      // Another network is not held up.
+      expect((await enrol(p, 630, {}, xff('2001:db8:a:c::1'))).status).toBe(201);
+      // The next failure waits twice as long.
+      await blockRunsOut(p, 'enrol-net:2001:db8:a:b::/64');
+      expect((await enrol(p, 631, { code: 'TEBAK-LAGI' }, from(31))).status).toBe(403);
+      const again = await enrol(p, 632, {}, from(32));
+      expect(again.status).toBe(429);
+      expect(Number(again.headers.get('retry-after'))).toBe(60);
+
+      const alerts = await p.agency.db.all<{ kind: string; subject: string; detail: string }>(
+        'SELECT kind, subject, detail FROM alerts WHERE subject = $1',
+        ['jaringan 2001:db8:a:b::/64'],
+      );
+      expect(alerts).toEqual([
+        { kind: 'enrol_guessing', subject: 'jaringan 2001:db8:a:b::/64', detail: '20 percobaan pendaftaran gagal dalam 24 jam' },
+      ]);
+    });
+
     it('login: failures per account from many addresses lead to 429 even with the right password; a success clears the count', async () => {
       const user = 'penyetuju';
       const password = DEMO[user]!.password;
@@ -503,6 +545,37 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
       expect(blocked.setCookie).toBeNull();
       expect(Number(blocked.res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await attempt('editor.kominfo', DEMO['editor.kominfo']!.password, '198.51.100.51')).status).toBe(303);
+    });
+    it('login: failures for one account from 20 addresses raise an alert the dashboard shows', async () => {
+      // An agency of its own: the alert must be this test's, whatever ran before.
+      const h = await startAgency(backend, { trustProxy: 1 });
+      try {
+        const user = 'penyetuju';
+        const statuses: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const res = await formLogin(h, user, `salah-${i}`, xff(`192.0.2.${100 + i}`));
+          statuses.push(res.status);
+          // Past the free tries each failure waits; time passes so that the next one is counted too.
+          if (res.status === 429) await blockRunsOut(h, `login-user:${user}`);
+        }
+        expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 429]);
+        expect(statuses.filter((st) => st !== 401 && st !== 429)).toEqual([]);
+        expect(await count(h, 'SELECT count AS n FROM failures WHERE key = $1', [`login-user:${user}`])).toBe(20);
+
+        const alerts = await h.agency.db.all<{ kind: string; subject: string; detail: string }>('SELECT kind, subject, detail FROM alerts');
+        expect(alerts).toEqual([{ kind: 'login_guessing', subject: `akun ${user}`, detail: '20 percobaan masuk gagal dalam 24 jam' }]);
+        const login = await formLogin(h, 'admin', DEMO.admin!.password, xff('192.0.2.150'));
+        expect(login.status).toBe(303);
+        const dashboard = await h.call('/', { headers: { cookie: login.cookie! } });
+        expect(dashboard.status).toBe(200);
+        const html = await dashboard.text();
+        const section = /<section class="alerts" role="alert">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+        expect(section).toContain('Peringatan keamanan');
+        expect(section).toContain(`akun ${user}`);
+        expect(section).toContain('20 percobaan masuk gagal dalam 24 jam');
+      } finally {
+        await h.close();
+      }
     });
   });
 
@@ -653,15 +726,21 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
 
   describe('slow clients and connection caps', () => {
     it('drops a socket that sends its headers too slowly (headersTimeout), serving others meanwhile', async () => {
-      const agency = await createAgencyServer({ quiet: true, demo: true, jobs: false, db: await freshDatabase(backend) });
       // The defaults: headers within 10 s, a request within 2 minutes, a cap on connections.
-      expect(agency.server.headersTimeout).toBe(10_000);
-      expect(agency.server.requestTimeout).toBe(120_000);
-      expect(agency.server.maxConnections).toBeLessThanOrEqual(1000);
-      // Shorter for the test; the check interval is read when the server starts listening.
-      agency.server.headersTimeout = 1000;
-      // (A plain property of node's http.Server, missing from its type declarations.)
-      (agency.server as typeof agency.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 100;
+      const defaults = await createAgencyServer({ quiet: true, demo: true, jobs: false, db: await freshDatabase(backend) });
+      expect(defaults.server.headersTimeout).toBe(10_000);
+      expect(defaults.server.requestTimeout).toBe(120_000);
+      expect(defaults.server.maxConnections).toBeLessThanOrEqual(1000);
+      await defaults.close();
+      // Shorter for the test.
+      const agency = await createAgencyServer({
+        quiet: true,
+        demo: true,
+        jobs: false,
+        db: await freshDatabase(backend),
+        timeouts: { headersMs: 1000, checkEveryMs: 100 },
+      });
+      expect(agency.server.headersTimeout).toBe(1000);
       try {
         const { port } = await agency.listen(0);
         const slow = await connect(port);
@@ -679,6 +758,47 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
         // Closed by the server, with 408 or nothing: it never got to the route.
         expect(slow.data()).toMatch(/^(HTTP\/1\.1 408 |)/);
         expect(slow.data()).not.toMatch(/HTTP\/1\.1 200/);
+      } finally {
+        await agency.close();
+      }
+    });
+
+    it('cuts off a client that sends its headers, then trickles its body past the request timeout, serving others meanwhile', async () => {
+      const agency = await createAgencyServer({
+        quiet: true,
+        demo: true,
+        jobs: false,
+        db: await freshDatabase(backend),
+        timeouts: { requestMs: 1000, checkEveryMs: 100 },
+      });
+      expect(agency.server.requestTimeout).toBe(1000);
+      try {
+        const { port } = await agency.listen(0);
+        const members = await count(agency, 'SELECT COUNT(*) AS n FROM members');
+        const slow = await connect(port);
+        // Whole headers at once, so the header limit is met; then a 4 KiB enrolment, a byte at a time.
+        slow.socket.write('POST /v1/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{');
+        let sent = 1;
+        const drip = setInterval(() => {
+          if (!slow.isClosed() && sent < 4095) {
+            slow.socket.write(' ');
+            sent++;
+          }
+        }, 100);
+        try {
+          const meanwhile = await fetch(`http://127.0.0.1:${port}/feed.json`);
+          expect(meanwhile.status).toBe(200);
+          await within(slow.closed, 8000, 'the trickling socket was not cut off');
+        } finally {
+          clearInterval(drip);
+        }
+        // Ended by the server with 408 or nothing, never an answer from the route.
+        expect(sent).toBeLessThan(4095);
+        expect(slow.data()).toMatch(/^(HTTP\/1\.1 408 |)/);
+        expect(slow.data()).not.toMatch(/HTTP\/1\.1 (?!408 )\d{3}/);
+        expect(await count(agency, 'SELECT COUNT(*) AS n FROM members')).toBe(members);
+        // The server still answers afterwards.
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       } finally {
         await agency.close();
       }

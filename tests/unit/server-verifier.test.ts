@@ -210,6 +210,8 @@ describe.each(BACKENDS)('the X verifier on %s', (backend: Backend) => {
     const page = await (await h.call('/', { headers: { cookie: login.cookie! } })).text();
     const card = /<span>Terverifikasi di X<\/span><strong>([^<]*)<\/strong>/.exec(page);
     expect(card?.[1]).toBe('3');
+    // Facebook posts cannot be checked from outside: they stay self-reported, and the page says so.
+    expect(page).toContain('Postingan di Facebook tidak dapat diverifikasi dari luar: yang dihitung adalah yang dilihat ekstensi.');
   });
 
   it('never asks X while POST v1/shares waits: the request is answered first', async () => {
