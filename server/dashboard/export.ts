@@ -4,13 +4,14 @@ import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import type { PostgresDatabase } from '../db/postgres';
 import type { Database } from '../db/sql';
+import { ingestQuiet } from '../guard/ingest-first';
 import { csvLine } from './csv';
 
 // Every share event as CSV, streamed: memory stays flat whatever the number of events, a slow
 // client is waited for, and ingest never waits for an export. SQLite: a page at a time (keyset,
 // never OFFSET) on the read connection, the event loop free between pages. PostgreSQL: one COPY
 // in a read-only snapshot, guarded and quoted by the database, passed through untouched but for
-// line ends.
+// line ends. Either way the export steps aside while this process stores a batch.
 
 export const CSV_COLUMNS = [
   'id',
@@ -100,6 +101,19 @@ export class CsvLineEnds extends Transform {
 }
 const CR = Buffer.from('\r');
 
+/** The longest an export page or chunk waits for the batches being stored (server/guard/ingest-first.ts). */
+const INGEST_WAIT_MS = 200;
+
+/**
+ * Passes COPY's chunks on once no batch is being stored here: while it waits, the socket from
+ * PostgreSQL fills and its COPY pauses, leaving the cores to ingest.
+ */
+class IngestFirst extends Transform {
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    void ingestQuiet(INGEST_WAIT_MS).then(() => done(null, chunk));
+  }
+}
+
 /** Exports at a time per process: each holds a database connection while it streams. */
 let exporting = 0;
 export const MAX_EXPORTS = 2;
@@ -121,7 +135,7 @@ async function copyFromPostgres(db: PostgresDatabase, res: ServerResponse): Prom
           JOIN units ON units.id = members.unit_id ORDER BY shares.received_at, shares.id)
           TO STDOUT (FORMAT csv, FORCE_QUOTE *)`),
       );
-      await pipeline(source, new CsvLineEnds(), res, { end: false });
+      await pipeline(source, new IngestFirst(), new CsvLineEnds(), res, { end: false });
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -154,8 +168,10 @@ export async function streamSharesCsv(db: Database, res: ServerResponse): Promis
     if (res.destroyed) return;
     if (rows.length < PAGE) break;
     last = rows.at(-1)!.k;
-    // Each page is read and formatted on the event loop: give the requests waiting a turn.
+    // Each page is read and formatted on the event loop: give the requests waiting a turn, and
+    // let the batches being stored finish first.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    await ingestQuiet(INGEST_WAIT_MS);
   }
   res.end();
 }

@@ -11,6 +11,7 @@ import {
 } from '../../utils/protocol/tally';
 import type { Database } from '../db/sql';
 import { clientAddress } from '../guard/client';
+import { ingestEnded, ingestStarted } from '../guard/ingest-first';
 import { takeToken, type RateLimit } from '../guard/rate';
 import { HttpError, readJson, send, sendJson, type Route } from '../http';
 import type { Enrolment, EnrolOutcome } from './enrol';
@@ -202,10 +203,12 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
       });
     }
     inFlight++;
+    ingestStarted();
     try {
       await storeShares(ctx);
     } finally {
       inFlight--;
+      ingestEnded();
     }
   };
 
