@@ -1,11 +1,18 @@
 import type { Platform } from '../../utils/protocol/platforms';
 import type { RejectReason, ShareEventWire, SharesResponse } from '../../utils/protocol/tally';
-import { inList, valuesList, type Database, type Param, type Queryable } from '../db/sql';
+import { DbBusyError, inList, valuesList, type Database, type Param, type Queryable } from '../db/sql';
 import { checkShare, dayOf, localDay, weekOf, xPost, type ShareCheck } from './validate';
 
 // Storing a batch of share events (`POST v1/shares`) and keeping every count up to date in the
 // same transaction: the dashboard and the member summary read these rollups and never scan the
-// events. One transaction per request, a few multi-row statements whatever the batch's size.
+// events. A few multi-row statements per transaction whatever the batch's size.
+//
+// Group commit: requests that arrive while a transaction is being stored wait for the next one
+// and are stored together, as one transaction of a few statements with their counts merged, so a
+// flood of one-event requests (a mandatory post at 08:00) costs the database a statement set per
+// group, not per request. A request alone is stored at once. Each request still gets its own
+// answer; a group that fails (a deadlock on PostgreSQL that outlived its retries, a bug) is
+// stored again one request at a time, so one bad request fails only itself.
 
 export interface IngestOptions {
   /** Events a member may add per agency day (default 300). */
@@ -14,6 +21,11 @@ export interface IngestOptions {
   utcOffsetMinutes: number;
   /** The agency's feed addresses, normalised with `feedKey`. */
   feedUrls: () => ReadonlySet<string>;
+  /**
+   * Group transactions of this process at once (default: 1 on SQLite, which writes one at a time
+   * anyway; 4 on PostgreSQL, whose connections work in parallel).
+   */
+  groups?: number;
 }
 
 export const DEFAULT_DAILY_CAP = 300;
@@ -24,6 +36,12 @@ export const DEFAULT_DAILY_CAP = 300;
  * for more than one sub-batch.
  */
 export const SUB_BATCH = 100;
+
+/**
+ * Events stored in one group transaction at most: a 500-event batch goes alone, a hundred
+ * one-event requests go together. The first request of a group is always taken, whatever its size.
+ */
+export const GROUP_EVENTS = 500;
 
 /**
  * PostgreSQL: which of these ids are stored, searched only in the partitions of the events' days
@@ -125,18 +143,43 @@ const SHARE_COLUMNS = [
   'verification',
 ] as const;
 
+type Outcome = { kind: 'accepted' | 'duplicate' } | { kind: 'rejected'; reason: RejectReason };
+
+/** One request's events waiting for, or in, a group transaction. */
+interface Job {
+  member: Member;
+  candidates: Share[];
+  now: number;
+  /** The member's day (agency time) for the daily cap. */
+  today: string;
+  outcome: Map<string, Outcome>;
+  done: () => void;
+  failed: (error: unknown) => void;
+}
+
+/** A counter row's key: the member's day row, as `rollup_member_day` holds it. */
+const dayKey = (memberId: number, day: string) => `${memberId}\u0000${day}`;
+const pairKey = (memberId: number, itemId: string, platform: string) => `${memberId}\u0000${itemId}\u0000${platform}`;
+
 export class ShareIngest {
   readonly published = new PublishedItems();
+  private readonly pending: Job[] = [];
+  private running = 0;
+  private readonly maxGroups: number;
 
   constructor(
     private readonly db: Database,
     private readonly options: IngestOptions,
-  ) {}
+  ) {
+    this.maxGroups = Math.max(1, options.groups ?? (db.dialect === 'sqlite' ? 1 : 4));
+  }
 
   async record(memberId: number, raw: readonly unknown[], now = Date.now()): Promise<SharesResponse> {
     const result: SharesResponse = { accepted: [], duplicate: [], rejected: [] };
     const member = await this.db.get<Member>('SELECT id, unit_id, x_handle FROM members WHERE id = $1', [memberId]);
     if (!member) throw new Error(`member ${memberId} is gone`);
+    member.id = Number(member.id);
+    member.unit_id = Number(member.unit_id);
 
     const itemIds = raw.flatMap((r) => {
       const id = (r as { item_id?: unknown } | null)?.item_id;
@@ -156,9 +199,13 @@ export class ShareIngest {
       candidates.push(check.share);
     });
 
-    const outcome = new Map<string, { kind: 'accepted' | 'duplicate' } | { kind: 'rejected'; reason: RejectReason }>();
+    const outcome = new Map<string, Outcome>();
     if (candidates.length > 0) {
-      await this.db.tx((q) => this.store(q, member, candidates, outcome, now));
+      await new Promise<void>((done, failed) => {
+        const today = localDay(now, this.options.utcOffsetMinutes);
+        this.pending.push({ member, candidates, now, today, outcome, done, failed });
+        this.startGroups();
+      });
     }
 
     // Each id once per list; a repeat of an accepted id in the same batch is its duplicate.
@@ -179,31 +226,81 @@ export class ShareIngest {
     return result;
   }
 
-  private async store(
-    q: Queryable,
-    member: Member,
-    candidates: Share[],
-    outcome: Map<string, { kind: 'accepted' | 'duplicate' } | { kind: 'rejected'; reason: RejectReason }>,
-    now: number,
-  ): Promise<void> {
-    outcome.clear();
-    const stamp = new Date(now).toISOString();
-    const today = localDay(now, this.options.utcOffsetMinutes);
+  /** Requests waiting for a place in a group transaction (for the health figures and tests). */
+  get waiting(): number {
+    return this.pending.length;
+  }
 
-    // The member's counter row for today, taken first: two batches of one member (two tabs, two
-    // server processes) take turns from here, so neither counts against the cap what the other
-    // is about to find a duplicate.
-    const used = await q.get<{ events: number }>(
-      `INSERT INTO rollup_member_day (member_id, day, events) VALUES ($1, $2, 0)
-       ON CONFLICT (member_id, day) DO UPDATE SET events = rollup_member_day.events RETURNING events`,
-      [member.id, today],
-    );
+  /** Starts group transactions while there are waiting requests and free places for them. */
+  private startGroups(): void {
+    while (this.running < this.maxGroups && this.pending.length > 0) {
+      let events = 0;
+      let take = 0;
+      while (take < this.pending.length && (take === 0 || events + this.pending[take]!.candidates.length <= GROUP_EVENTS)) {
+        events += this.pending[take]!.candidates.length;
+        take++;
+      }
+      const group = this.pending.splice(0, take);
+      this.running++;
+      void this.storeGroup(group).finally(() => {
+        this.running--;
+        this.startGroups();
+      });
+    }
+  }
+
+  private async storeGroup(group: Job[]): Promise<void> {
+    try {
+      await this.db.tx((q) => this.store(q, group));
+      for (const job of group) job.done();
+      return;
+    } catch (error) {
+      // Busy affects everyone alike (answered 503, sent again later); anything else is retried
+      // request by request, so that it fails only the request it belongs to.
+      if (group.length === 1 || error instanceof DbBusyError) {
+        for (const job of group) job.failed(error);
+        return;
+      }
+    }
+    for (const job of group) {
+      try {
+        await this.db.tx((q) => this.store(q, [job]));
+        job.done();
+      } catch (error) {
+        job.failed(error);
+      }
+    }
+  }
+
+  /** Stores a group's events in transaction `q`, filling in each job's outcome. Run again on a retry. */
+  private async store(q: Queryable, group: readonly Job[]): Promise<void> {
+    for (const job of group) job.outcome.clear();
+
+    // The members' counter rows for their day, taken first and in key order: two transactions
+    // with a member in common (two tabs, two server processes) take turns from here, so neither
+    // counts against the cap what the other is about to find a duplicate, and they never wait for
+    // each other in opposite orders.
+    const days = new Map<string, [number, string]>();
+    for (const job of group) days.set(dayKey(job.member.id, job.today), [job.member.id, job.today]);
+    const dayRows = [...days.values()].sort(([m1, d1], [m2, d2]) => m1 - m2 || (d1 < d2 ? -1 : d1 > d2 ? 1 : 0));
+    const used = new Map<string, number>();
+    for (let i = 0; i < dayRows.length; i += SUB_BATCH) {
+      const part = dayRows.slice(i, i + SUB_BATCH);
+      const got = await q.all<{ member_id: number; day: string; events: number }>(
+        `INSERT INTO rollup_member_day (member_id, day, events) VALUES ${valuesList(part.length, 3)}
+         ON CONFLICT (member_id, day) DO UPDATE SET events = rollup_member_day.events RETURNING member_id, day, events`,
+        part.flatMap(([m, d]) => [m, d, 0]),
+      );
+      for (const row of got) used.set(dayKey(Number(row.member_id), String(row.day)), Number(row.events));
+    }
+
     // Ids already stored: the same member's are duplicates, another member's cannot be claimed.
+    const all = group.flatMap((job) => job.candidates);
     const owners = new Map<string, number>();
-    for (let i = 0; i < candidates.length; i += SUB_BATCH) {
+    for (let i = 0; i < all.length; i += SUB_BATCH) {
       if (i > 0) await turn(q);
-      const part = candidates.slice(i, i + SUB_BATCH);
-      const ids = part.map((s) => s.id);
+      const part = all.slice(i, i + SUB_BATCH);
+      const ids = [...new Set(part.map((s) => s.id))];
       // PostgreSQL: the events' days as well, so only their months' partitions are searched (an
       // id is unique within its day there: a resend carries the same day).
       const rows =
@@ -212,102 +309,117 @@ export class ShareIngest {
           : await q.all<{ id: string; member_id: number }>(`SELECT id, member_id FROM shares WHERE id IN (${inList(ids.length)})`, ids);
       for (const row of rows) owners.set(row.id, Number(row.member_id));
     }
-    const fresh: Share[] = [];
-    for (const share of candidates) {
-      const owner = owners.get(share.id);
-      if (owner === undefined) fresh.push(share);
-      else if (owner === member.id) outcome.set(share.id, { kind: 'duplicate' });
-      else outcome.set(share.id, { kind: 'rejected', reason: 'id_taken' });
-    }
 
-    // The daily cap, per member (not per token: a member may hold several).
-    const room = Math.max(0, this.options.dailyCap - Number(used?.events ?? 0));
-    const admitted = fresh.slice(0, room);
-    for (const share of fresh.slice(room)) outcome.set(share.id, { kind: 'rejected', reason: 'over_cap' });
+    // In the group's order, as if each request had its own transaction: an id stored by an
+    // earlier request of the group is taken, and the cap counts what earlier requests added.
+    const admitted: { job: Job; share: Share; row: Param[] }[] = [];
+    for (const job of group) {
+      const { member, outcome } = job;
+      const fresh: Share[] = [];
+      for (const share of job.candidates) {
+        const owner = owners.get(share.id);
+        if (owner === undefined) fresh.push(share);
+        else if (owner === member.id) outcome.set(share.id, { kind: 'duplicate' });
+        else outcome.set(share.id, { kind: 'rejected', reason: 'id_taken' });
+      }
+      // The daily cap, per member (not per token: a member may hold several).
+      const key = dayKey(member.id, job.today);
+      const room = Math.max(0, this.options.dailyCap - (used.get(key) ?? 0));
+      const taken = fresh.slice(0, room);
+      for (const share of fresh.slice(room)) outcome.set(share.id, { kind: 'rejected', reason: 'over_cap' });
+      used.set(key, (used.get(key) ?? 0) + taken.length);
+      const stamp = new Date(job.now).toISOString();
+      const handle = member.x_handle?.toLowerCase();
+      for (const s of taken) {
+        owners.set(s.id, member.id);
+        const selfReported = s.self_reported === true && s.action === 'posted';
+        let verification: string | null = null;
+        if (s.platform === 'x' && s.action === 'posted' && !selfReported && s.post_url) {
+          verification = handle && xPost(s.post_url)?.handle === handle ? 'pending' : 'unverified';
+        }
+        const row = [
+          s.id,
+          member.id,
+          s.item_id,
+          s.feed_url,
+          s.platform,
+          s.action,
+          s.at,
+          s.post_url ?? null,
+          stamp,
+          dayOf(s.at),
+          member.unit_id,
+          selfReported ? 1 : 0,
+          verification,
+        ];
+        admitted.push({ job, share: s, row });
+      }
+    }
     if (admitted.length === 0) return;
 
-    const handle = member.x_handle?.toLowerCase();
-    const rows: Param[][] = admitted.map((s) => {
-      const selfReported = s.self_reported === true && s.action === 'posted';
-      let verification: string | null = null;
-      if (s.platform === 'x' && s.action === 'posted' && !selfReported && s.post_url) {
-        verification = handle && xPost(s.post_url)?.handle === handle ? 'pending' : 'unverified';
-      }
-      return [
-        s.id,
-        member.id,
-        s.item_id,
-        s.feed_url,
-        s.platform,
-        s.action,
-        s.at,
-        s.post_url ?? null,
-        stamp,
-        dayOf(s.at),
-        member.unit_id,
-        selfReported ? 1 : 0,
-        verification,
-      ];
-    });
     const inserted = new Set<string>();
-    for (let i = 0; i < rows.length; i += SUB_BATCH) {
+    for (let i = 0; i < admitted.length; i += SUB_BATCH) {
       if (i > 0) await turn(q);
-      const part = rows.slice(i, i + SUB_BATCH);
+      const part = admitted.slice(i, i + SUB_BATCH);
       const got = await q.all<{ id: string }>(
         `INSERT INTO shares (${SHARE_COLUMNS.join(', ')}) VALUES ${valuesList(part.length, SHARE_COLUMNS.length)}
          ON CONFLICT DO NOTHING RETURNING id`,
-        part.flat(),
+        part.flatMap((a) => a.row),
       );
       for (const row of got) inserted.add(row.id);
     }
-    const accepted = admitted.filter((s) => inserted.has(s.id));
-    for (const share of admitted) {
+    const accepted: { job: Job; share: Share; row: Param[] }[] = [];
+    for (const a of admitted) {
       // Lost a race with another process storing the same id: it is stored, by whom decides.
-      if (!inserted.has(share.id)) {
+      if (!inserted.has(a.share.id)) {
         const row = await q.get<{ member_id: number }>('SELECT member_id FROM shares WHERE id = $1 AND day = $2', [
-          share.id,
-          dayOf(share.at),
+          a.share.id,
+          dayOf(a.share.at),
         ]);
-        outcome.set(
-          share.id,
-          row && Number(row.member_id) === member.id ? { kind: 'duplicate' } : { kind: 'rejected', reason: 'id_taken' },
+        a.job.outcome.set(
+          a.share.id,
+          row && Number(row.member_id) === a.job.member.id ? { kind: 'duplicate' } : { kind: 'rejected', reason: 'id_taken' },
         );
-      } else outcome.set(share.id, { kind: 'accepted' });
+      } else {
+        a.job.outcome.set(a.share.id, { kind: 'accepted' });
+        accepted.push(a);
+      }
     }
-    if (accepted.length === 0) return;
-    await this.count(
-      q,
-      member,
-      accepted,
-      rows.filter((r) => inserted.has(r[0] as string)),
-      today,
-      now,
-    );
+    if (accepted.length > 0) await this.count(q, accepted);
   }
 
-  private async count(q: Queryable, member: Member, accepted: Share[], rows: Param[][], today: string, now: number): Promise<void> {
-    const unit = member.unit_id;
-    // The first post of each (item, platform) in this batch: earliest, and seen before self-reported.
-    const firsts = new Map<string, { share: Share; self: boolean }>();
-    for (const share of accepted) {
+  private async count(q: Queryable, accepted: readonly { job: Job; share: Share; row: Param[] }[]): Promise<void> {
+    // The first post of each (member, item, platform) in this group: earliest, and seen before self-reported.
+    const firsts = new Map<string, { member: Member; share: Share; self: boolean }>();
+    for (const { job, share } of accepted) {
       if (share.action !== 'posted') continue;
       const self = share.self_reported === true;
-      const key = `${share.item_id}\u0000${share.platform}`;
+      const key = pairKey(job.member.id, share.item_id, share.platform);
       const known = firsts.get(key);
-      if (!known || (known.self && !self) || (known.self === self && share.at < known.share.at)) firsts.set(key, { share, self });
+      if (!known || (known.self && !self) || (known.self === self && share.at < known.share.at)) {
+        firsts.set(key, { member: job.member, share, self });
+      }
     }
-    const newFirsts: { share: Share; self: boolean }[] = [];
+    const newFirsts: { member: Member; share: Share; self: boolean }[] = [];
     const candidates = [...firsts.values()];
     for (let i = 0; i < candidates.length; i += SUB_BATCH) {
       if (i > 0) await turn(q);
       const part = candidates.slice(i, i + SUB_BATCH);
-      const got = await q.all<{ item_id: string; platform: string }>(
+      const got = await q.all<{ member_id: number; item_id: string; platform: string }>(
         `INSERT INTO posted_firsts (member_id, item_id, platform, unit_id, day, self_reported, verified)
-         VALUES ${valuesList(part.length, 7)} ON CONFLICT DO NOTHING RETURNING item_id, platform`,
-        part.flatMap(({ share, self }) => [member.id, share.item_id, share.platform, unit, dayOf(share.at), self ? 1 : 0, 0]),
+         VALUES ${valuesList(part.length, 7)} ON CONFLICT DO NOTHING RETURNING member_id, item_id, platform`,
+        part.flatMap(({ member, share, self }) => [
+          member.id,
+          share.item_id,
+          share.platform,
+          member.unit_id,
+          dayOf(share.at),
+          self ? 1 : 0,
+          0,
+        ]),
       );
-      const made = new Set(got.map((r) => `${r.item_id}\u0000${r.platform}`));
-      for (const f of part) if (made.has(`${f.share.item_id}\u0000${f.share.platform}`)) newFirsts.push(f);
+      const made = new Set(got.map((r) => pairKey(Number(r.member_id), r.item_id, r.platform)));
+      for (const f of part) if (made.has(pairKey(f.member.id, f.share.item_id, f.share.platform))) newFirsts.push(f);
     }
 
     const byUnit = counterRows();
@@ -316,13 +428,14 @@ export class ShareIngest {
     const byItem = counterRows();
     const byItemUnit = counterRows();
     const byMember = counterRows();
+    const byMemberDay = counterRows();
     const byMemberPlatform = counterRows();
     const byUnitWeek = counterRows();
 
     // A pair first self-reported and now seen by the extension becomes a seen post.
-    const isNew = new Set(newFirsts.map((f) => `${f.share.item_id}\u0000${f.share.platform}`));
-    for (const { share, self } of candidates) {
-      if (self || isNew.has(`${share.item_id}\u0000${share.platform}`)) continue;
+    const isNew = new Set(newFirsts.map((f) => pairKey(f.member.id, f.share.item_id, f.share.platform)));
+    for (const { member, share, self } of candidates) {
+      if (self || isNew.has(pairKey(member.id, share.item_id, share.platform))) continue;
       const was = await q.get<{ day: string; unit_id: number }>(
         `UPDATE posted_firsts SET self_reported = 0
          WHERE member_id = $1 AND item_id = $2 AND platform = $3 AND self_reported = 1 RETURNING day, unit_id`,
@@ -337,32 +450,53 @@ export class ShareIngest {
     }
 
     // Members who posted each item at all, and weeks in which they posted.
-    const newItems = new Set<string>();
-    const itemIds = [...new Set(newFirsts.map((f) => f.share.item_id))];
-    if (itemIds.length > 0) {
-      const got = await q.all<{ item_id: string }>(
-        `INSERT INTO member_items (member_id, item_id, unit_id) VALUES ${valuesList(itemIds.length, 3)}
-         ON CONFLICT DO NOTHING RETURNING item_id`,
-        itemIds.flatMap((id) => [member.id, id, unit]),
-      );
-      for (const row of got) newItems.add(row.item_id);
+    const members = new Map<number, Member>();
+    for (const { job } of accepted) members.set(job.member.id, job.member);
+    const newItems: { member: Member; itemId: string }[] = [];
+    const memberItems = new Map<string, [number, string]>();
+    for (const { member, share } of newFirsts) memberItems.set(`${member.id}\u0000${share.item_id}`, [member.id, share.item_id]);
+    if (memberItems.size > 0) {
+      const pairs = [...memberItems.values()];
+      for (let i = 0; i < pairs.length; i += SUB_BATCH) {
+        const part = pairs.slice(i, i + SUB_BATCH);
+        const got = await q.all<{ member_id: number; item_id: string }>(
+          `INSERT INTO member_items (member_id, item_id, unit_id) VALUES ${valuesList(part.length, 3)}
+           ON CONFLICT DO NOTHING RETURNING member_id, item_id`,
+          part.flatMap(([m, item]) => [m, item, members.get(m)!.unit_id]),
+        );
+        for (const row of got) newItems.push({ member: members.get(Number(row.member_id))!, itemId: row.item_id });
+      }
     }
-    const weeks = [...new Set(accepted.filter((s) => s.action === 'posted').map((s) => weekOf(dayOf(s.at))))];
-    if (weeks.length > 0) {
-      const got = await q.all<{ week: string }>(
-        `INSERT INTO member_weeks (member_id, week) VALUES ${valuesList(weeks.length, 2)}
-         ON CONFLICT DO NOTHING RETURNING week`,
-        weeks.flatMap((w) => [member.id, w]),
-      );
-      for (const row of got) count(byUnitWeek, [unit, String(row.week)], [1]);
+    const weeks = new Map<string, [number, string]>();
+    for (const { job, share } of accepted) {
+      if (share.action !== 'posted') continue;
+      const week = weekOf(dayOf(share.at));
+      weeks.set(`${job.member.id}\u0000${week}`, [job.member.id, week]);
+    }
+    if (weeks.size > 0) {
+      const pairs = [...weeks.values()];
+      for (let i = 0; i < pairs.length; i += SUB_BATCH) {
+        const part = pairs.slice(i, i + SUB_BATCH);
+        const got = await q.all<{ member_id: number; week: string }>(
+          `INSERT INTO member_weeks (member_id, week) VALUES ${valuesList(part.length, 2)}
+           ON CONFLICT DO NOTHING RETURNING member_id, week`,
+          part.flat(),
+        );
+        for (const row of got) count(byUnitWeek, [members.get(Number(row.member_id))!.unit_id, String(row.week)], [1]);
+      }
     }
 
-    count(byUnit, [unit], [accepted.length, 0, 0]);
-    count(byMember, [member.id], [accepted.length, 0, 0]);
-    for (const share of accepted) count(byUnitDay, [unit, dayOf(share.at)], [1, 0, 0]);
-    for (const { share, self } of newFirsts) {
+    for (const { job, share } of accepted) {
+      const { member } = job;
+      count(byUnit, [member.unit_id], [1, 0, 0]);
+      count(byMember, [member.id], [1, 0, 0]);
+      count(byMemberDay, [member.id, job.today], [1]);
+      count(byUnitDay, [member.unit_id, dayOf(share.at)], [1, 0, 0]);
+    }
+    for (const { member, share, self } of newFirsts) {
       const s = self ? 1 : 0;
       const day = dayOf(share.at);
+      const unit = member.unit_id;
       count(byUnit, [unit], [0, 1, s]);
       count(byUnitDay, [unit, day], [0, 1, s]);
       count(byPlatformDay, [share.platform, day], [1, s]);
@@ -371,18 +505,13 @@ export class ShareIngest {
       count(byItem, [share.item_id], [1, 0]);
       count(byItemUnit, [share.item_id, unit], [1, 0]);
     }
-    for (const id of newItems) {
-      count(byItem, [id], [0, 1]);
-      count(byItemUnit, [id, unit], [0, 1]);
+    for (const { member, itemId } of newItems) {
+      count(byItem, [itemId], [0, 1]);
+      count(byItemUnit, [itemId, member.unit_id], [0, 1]);
     }
 
-    await bump(
-      q,
-      'rollup_member_day',
-      ['member_id', 'day'],
-      ['events'],
-      new Map([['k', { key: [member.id, today], values: [accepted.length] }]]),
-    );
+    // Always in this order of tables, each in key order: no two transactions wait for each other.
+    await bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], byMemberDay);
     await bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember);
     await bump(q, 'rollup_member_platform', ['member_id', 'platform'], ['posted'], byMemberPlatform);
     await bump(q, 'rollup_item', ['item_id'], ['posted', 'members'], byItem);
@@ -393,13 +522,13 @@ export class ShareIngest {
     await bump(q, 'rollup_unit', ['unit_id'], ['events', 'posted', 'posted_self'], byUnit);
 
     // X posts under the member's own handle are checked against X later, off the request path.
-    const jobs = rows.filter((r) => r[12] === 'pending');
-    if (jobs.length > 0) {
-      const next = new Date(now).toISOString();
+    const jobs = accepted.filter((a) => a.row[12] === 'pending');
+    for (let i = 0; i < jobs.length; i += SUB_BATCH) {
+      const part = jobs.slice(i, i + SUB_BATCH);
       await q.run(
         `INSERT INTO verify_jobs (share_id, member_id, item_id, platform, post_url, attempts, next_at)
-         VALUES ${valuesList(jobs.length, 7)} ON CONFLICT DO NOTHING`,
-        jobs.flatMap((r) => [r[0]!, member.id, r[2]!, r[4]!, r[7]!, 0, next]),
+         VALUES ${valuesList(part.length, 7)} ON CONFLICT DO NOTHING`,
+        part.flatMap(({ job, row }) => [row[0]!, job.member.id, row[2]!, row[4]!, row[7]!, 0, new Date(job.now).toISOString()]),
       );
     }
   }
