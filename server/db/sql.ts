@@ -45,11 +45,12 @@ export class DbBusyError extends Error {
 }
 
 /**
- * `$1`-style placeholders → `?` with the parameters in the order they appear, for SQLite (which
- * binds `?` by position). String literals, quoted names and comments are left alone.
+ * `$1`-style placeholders → `?`, and which parameter each `?` takes (0-based), for SQLite (which
+ * binds `?` by position). String literals, quoted names and comments are left alone. Pure in
+ * `sql`, so a caller may keep the answer with the prepared statement.
  */
-export function positional(sql: string, params: readonly Param[]): { sql: string; params: Param[] } {
-  const ordered: Param[] = [];
+export function placeholders(sql: string): { sql: string; order: number[] } {
+  const order: number[] = [];
   let out = '';
   let i = 0;
   while (i < sql.length) {
@@ -67,9 +68,7 @@ export function positional(sql: string, params: readonly Param[]): { sql: string
     } else if (c === '$' && /[0-9]/.test(sql[i + 1] ?? '')) {
       let j = i + 1;
       while (/[0-9]/.test(sql[j] ?? '')) j++;
-      const n = Number(sql.slice(i + 1, j));
-      if (n < 1 || n > params.length) throw new Error(`placeholder $${n} has no parameter`);
-      ordered.push(params[n - 1]!);
+      order.push(Number(sql.slice(i + 1, j)) - 1);
       out += '?';
       i = j;
     } else {
@@ -77,7 +76,21 @@ export function positional(sql: string, params: readonly Param[]): { sql: string
       i++;
     }
   }
-  return { sql: out, params: ordered };
+  return { sql: out, order };
+}
+
+/** The parameters in the order `placeholders` found them; every placeholder needs its parameter. */
+export function inOrder(order: readonly number[], params: readonly Param[]): Param[] {
+  return order.map((n) => {
+    if (n < 0 || n >= params.length) throw new Error(`placeholder $${n + 1} has no parameter`);
+    return params[n]!;
+  });
+}
+
+/** `placeholders` and `inOrder` at once. */
+export function positional(sql: string, params: readonly Param[]): { sql: string; params: Param[] } {
+  const { sql: converted, order } = placeholders(sql);
+  return { sql: converted, params: inOrder(order, params) };
 }
 
 /** `($1, $2), ($3, $4)…` for a multi-row VALUES list of `rows` × `columns`, numbered from `from`. */

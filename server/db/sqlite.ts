@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { DbBusyError, positional, type Database, type Param, type Queryable } from './sql';
+import { DbBusyError, inOrder, placeholders, type Database, type Param, type Queryable } from './sql';
 
 // SQLite through better-sqlite3: the embedded default. Calls are synchronous underneath, so a
 // lock held by another process would stop the whole server while SQLite waits: the wait is kept
@@ -63,7 +63,7 @@ function createPrivately(path: string): void {
 
 class SqliteQueries implements Queryable {
   readonly dialect = 'sqlite' as const;
-  private readonly cache = new Map<string, { stmt: Statement; reader: boolean }>();
+  private readonly cache = new Map<string, { stmt: Statement; reader: boolean; order: number[] }>();
 
   constructor(
     readonly raw: BetterSqlite3.Database,
@@ -72,14 +72,15 @@ class SqliteQueries implements Queryable {
 
   private prepare(sql: string, params: readonly Param[]): { stmt: Statement; args: unknown[] } {
     let entry = this.cache.get(sql);
-    const converted = positional(sql, params);
     if (!entry) {
+      // Converted once per statement, not per call: a 100-row INSERT is kilobytes of SQL.
+      const converted = placeholders(sql);
       const stmt = this.raw.prepare(converted.sql);
-      entry = { stmt, reader: stmt.reader };
+      entry = { stmt, reader: stmt.reader, order: converted.order };
       if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(sql, entry);
     }
-    return { stmt: entry.stmt, args: bind(converted.params) };
+    return { stmt: entry.stmt, args: bind(inOrder(entry.order, params)) };
   }
 
   private guard<T>(work: () => T): T {
