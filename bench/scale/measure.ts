@@ -352,7 +352,11 @@ export interface MeasureOptions {
   workDir: string;
   eventsAtStart: number;
   pages: string[];
+  /** Only these load phases (ingest, feed, open, export, backup); all when absent. */
+  only?: ReadonlySet<string>;
 }
+
+export const LOAD_PHASES = ['ingest', 'feed', 'open', 'export', 'backup'] as const;
 
 export async function measure(load: Load, opts: MeasureOptions): Promise<BackendRun> {
   const { durations: d } = opts;
@@ -360,6 +364,7 @@ export async function measure(load: Load, opts: MeasureOptions): Promise<Backend
   const notes: string[] = [];
   const server = load.server;
   const phase = <T>(name: string, work: () => Promise<T>) => mark(loads, name, work, server);
+  const wanted = (key: (typeof LOAD_PHASES)[number]) => !opts.only || opts.only.has(key);
   const afterStart = Object.values(server.rss());
   await load.login();
 
@@ -398,103 +403,108 @@ export async function measure(load: Load, opts: MeasureOptions): Promise<Backend
     notes,
   };
 
-  result.ingest = await phase(`ingest: 50 clients × 500-event batches, ${d.phase} s`, () => ingestClosed(load, d.phase));
+  if (wanted('ingest'))
+    result.ingest = await phase(`ingest: 50 clients × 500-event batches, ${d.phase} s`, () => ingestClosed(load, d.phase));
 
-  result.feedUnderLoad = await phase(`GET /feed.json while 50 members ingest and one floods summaries, ${d.phase} s`, async () => {
-    resetRejected(load);
-    const ms = d.phase * 1000;
-    const flooder = load.member(777);
-    const [ingest, flood, feed] = await Promise.all([
-      closedLoop(50, ms, (w) => load.postShares(load.member(w), 500, w)),
-      closedLoop(1, ms, () => load.summary(flooder, 60)),
-      closedLoop(1, ms, async () => {
-        const r = await load.get('/feed.json', 61);
-        await sleep(20);
-        return r;
-      }),
-    ]);
-    return { feed: stats(feed), ingestRate: throughput(ingest, ms).rate, flood: stats(flood), floodRate: flood.length / d.phase };
-  });
-
-  result.open = await phase(`open loop: 1,500 requests/s, ${d.phase} s`, async () => {
-    const rate = 1500;
-    // An answer later than 10 s counts as none (the target is 100 ms), so an overloaded server
-    // cannot stretch the phase for minutes.
-    const hz = await openLoop(rate, Math.max(5, d.phase / 2) * 1000, (k) => load.get('/healthz', k % 40, false, 10_000));
-    resetRejected(load);
-    const single = await openLoop(rate, d.phase * 1000, (k) => load.postShares(load.member(1000 + (k % 2000)), 1, k % 40, 10_000));
-    const lastDone = Math.max(...single.samples.map((s) => s.at));
-    const late = [...single.lateStartMs].sort((a, b) => a - b);
-    return {
-      healthz: stats(hz.samples),
-      healthzRate: hz.samples.length / (Math.max(...hz.samples.map((s) => s.at)) / 1000),
-      single: stats(single.samples),
-      singleRate: single.samples.filter((s) => s.status === 200).length / (lastDone / 1000),
-      target: rate,
-      lateStartP95: late[Math.floor(late.length * 0.95)] ?? NaN,
-      rejected: resetRejected(load),
-    };
-  });
-
-  result.exportRun = await phase('CSV export under a steady ingest (10 × 200-event batches/s)', async () => {
-    let stop = false;
-    const baseline = steadyIngest(load, () => stop);
-    await sleep(Math.max(5, d.phase / 2) * 1000);
-    stop = true;
-    const without = await baseline;
-    let exporting = true;
-    const during = steadyIngest(load, () => !exporting);
-    await sleep(1000);
-    const t0 = performance.now();
-    let bytes = 0;
-    let rows = 0;
-    const reply = await load.client.request('GET', '/export/shares.csv', {
-      headers: { cookie: load.cookie },
-      from: 900,
-      timeoutMs: d.capSeconds * 1000,
-      onData: (chunk) => {
-        bytes += chunk.length;
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
-      },
+  if (wanted('feed'))
+    result.feedUnderLoad = await phase(`GET /feed.json while 50 members ingest and one floods summaries, ${d.phase} s`, async () => {
+      resetRejected(load);
+      const ms = d.phase * 1000;
+      const flooder = load.member(777);
+      const [ingest, flood, feed] = await Promise.all([
+        closedLoop(50, ms, (w) => load.postShares(load.member(w), 500, w)),
+        closedLoop(1, ms, () => load.summary(flooder, 60)),
+        closedLoop(1, ms, async () => {
+          const r = await load.get('/feed.json', 61);
+          await sleep(20);
+          return r;
+        }),
+      ]);
+      return { feed: stats(feed), ingestRate: throughput(ingest, ms).rate, flood: stats(flood), floodRate: flood.length / d.phase };
     });
-    const seconds = (performance.now() - t0) / 1000;
-    exporting = false;
-    const samples = await during;
-    // Only what arrived while the export ran (it started a second after the ingest).
-    const inExport = samples.filter((s) => s.at >= 1000 && s.at - s.ms <= 1000 + seconds * 1000);
-    return {
-      without: stats(without),
-      during: stats(inExport),
-      seconds,
-      bytes,
-      rows: Math.max(0, rows - 1),
-      status: reply.status,
-      finished: reply.status === 200 && seconds < d.capSeconds,
-      ingestRate: throughput(inExport, seconds * 1000).rate,
-    };
-  });
 
-  result.backup = await phase('online backup: idle, then under a steady ingest', async () => {
-    const dest = path.join(opts.workDir, opts.backend === 'sqlite' ? 'backup.db' : 'backup-pg');
-    const doBackup = () =>
-      opts.backend === 'sqlite' ? backupSqlite(opts.sqliteFile!, dest, d.capSeconds) : backupPostgres(opts.pgPort!, dest, d.capSeconds);
-    const idle = await doBackup();
-    let done = false;
-    const ingest = steadyIngest(load, () => done);
-    await sleep(1000);
-    const underIngest = await doBackup();
-    done = true;
-    const samples = await ingest;
-    return {
-      idle,
-      underIngest,
-      ingestDuring: stats(samples),
-      method:
-        opts.backend === 'sqlite'
-          ? 'better-sqlite3 db.backup() in a separate process (all remaining pages in one step)'
-          : 'pg_basebackup -Fp -X stream -c fast, then pg_verifybackup',
-    };
-  });
+  if (wanted('open'))
+    result.open = await phase(`open loop: 1,500 requests/s, ${d.phase} s`, async () => {
+      const rate = 1500;
+      // An answer later than 10 s counts as none (the target is 100 ms), so an overloaded server
+      // cannot stretch the phase for minutes.
+      const hz = await openLoop(rate, Math.max(5, d.phase / 2) * 1000, (k) => load.get('/healthz', k % 40, false, 10_000));
+      resetRejected(load);
+      const single = await openLoop(rate, d.phase * 1000, (k) => load.postShares(load.member(1000 + (k % 2000)), 1, k % 40, 10_000));
+      const lastDone = Math.max(...single.samples.map((s) => s.at));
+      const late = [...single.lateStartMs].sort((a, b) => a - b);
+      return {
+        healthz: stats(hz.samples),
+        healthzRate: hz.samples.length / (Math.max(...hz.samples.map((s) => s.at)) / 1000),
+        single: stats(single.samples),
+        singleRate: single.samples.filter((s) => s.status === 200).length / (lastDone / 1000),
+        target: rate,
+        lateStartP95: late[Math.floor(late.length * 0.95)] ?? NaN,
+        rejected: resetRejected(load),
+      };
+    });
+
+  if (wanted('export'))
+    result.exportRun = await phase('CSV export under a steady ingest (10 × 200-event batches/s)', async () => {
+      let stop = false;
+      const baseline = steadyIngest(load, () => stop);
+      await sleep(Math.max(5, d.phase / 2) * 1000);
+      stop = true;
+      const without = await baseline;
+      let exporting = true;
+      const during = steadyIngest(load, () => !exporting);
+      await sleep(1000);
+      const t0 = performance.now();
+      let bytes = 0;
+      let rows = 0;
+      const reply = await load.client.request('GET', '/export/shares.csv', {
+        headers: { cookie: load.cookie },
+        from: 900,
+        timeoutMs: d.capSeconds * 1000,
+        onData: (chunk) => {
+          bytes += chunk.length;
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+        },
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      exporting = false;
+      const samples = await during;
+      // Only what arrived while the export ran (it started a second after the ingest).
+      const inExport = samples.filter((s) => s.at >= 1000 && s.at - s.ms <= 1000 + seconds * 1000);
+      return {
+        without: stats(without),
+        during: stats(inExport),
+        seconds,
+        bytes,
+        rows: Math.max(0, rows - 1),
+        status: reply.status,
+        finished: reply.status === 200 && seconds < d.capSeconds,
+        ingestRate: throughput(inExport, seconds * 1000).rate,
+      };
+    });
+
+  if (wanted('backup'))
+    result.backup = await phase('online backup: idle, then under a steady ingest', async () => {
+      const dest = path.join(opts.workDir, opts.backend === 'sqlite' ? 'backup.db' : 'backup-pg');
+      const doBackup = () =>
+        opts.backend === 'sqlite' ? backupSqlite(opts.sqliteFile!, dest, d.capSeconds) : backupPostgres(opts.pgPort!, dest, d.capSeconds);
+      const idle = await doBackup();
+      let done = false;
+      const ingest = steadyIngest(load, () => done);
+      await sleep(1000);
+      const underIngest = await doBackup();
+      done = true;
+      const samples = await ingest;
+      return {
+        idle,
+        underIngest,
+        ingestDuring: stats(samples),
+        method:
+          opts.backend === 'sqlite'
+            ? 'better-sqlite3 db.backup() in a separate process (all remaining pages in one step)'
+            : 'pg_basebackup -Fp -X stream -c fast, then pg_verifybackup',
+      };
+    });
 
   const peak = server.peak();
   result.memory.peak = peak.perProcess;

@@ -6,6 +6,10 @@
 //
 //   npx tsx bench/scale/run.ts [--events N] [--members N] [--backend sqlite|postgres|both]
 //                              [--seconds S] [--quick] [--regen] [--keep] [--no-write] [--generate-only]
+//                              [--only ingest,feed,open,export,backup]
+//
+// --only measures just those load phases (besides the quick latency ones), to work on one goal;
+// such a run never rewrites bench/results.md, and skips the other backend's comparison runs.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +20,7 @@ import { GENERATE_SETTINGS, initCluster, MEASURE_SETTINGS, ownedDir, startPg, ty
 import { buildAgency, FULL, GENERATOR_VERSION, HISTORIC_FEED_URL, wibDay, type Agency, type DataParams } from './dataset';
 import { generatePostgres, generateSqlite, type Backend, type GenerationReport } from './generate';
 import { Client } from './http';
-import { dirBytes, ingestClosed, Load, measure, type Durations } from './measure';
+import { dirBytes, ingestClosed, Load, LOAD_PHASES, measure, type Durations } from './measure';
 import { renderSection, withScaleSection, type GenerationInfo, type ScaleResult } from './report';
 import { startServer, type ServerUnderTest } from './server';
 
@@ -45,6 +49,11 @@ const params: DataParams = {
 };
 const backends: Backend[] = (arg('backend') ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [arg('backend') as Backend];
 const quick = flag('quick');
+const only = arg('only') === undefined ? undefined : new Set(arg('only')!.split(','));
+for (const name of only ?? []) {
+  if (!(LOAD_PHASES as readonly string[]).includes(name)) throw new Error(`--only takes ${LOAD_PHASES.join(', ')}; got ${name}`);
+}
+const noWrite = flag('no-write') || only !== undefined;
 const durations: Durations = {
   phase: numArg('seconds', quick ? 8 : 30),
   summaryRequests: quick ? 200 : 500,
@@ -215,7 +224,7 @@ async function main(): Promise<void> {
     const section = renderSection(result);
     mkdirSync(DATA, { recursive: true });
     writeFileSync(path.join(DATA, `result-${keyOf(params)}-${Date.now()}.json`), JSON.stringify(result, null, 1));
-    if (!flag('no-write')) {
+    if (!noWrite) {
       const file = path.join(ROOT, 'bench/results.md');
       const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Siar performance bench\n';
       writeFileSync(file, withScaleSection(text, section));
@@ -278,11 +287,16 @@ async function main(): Promise<void> {
               workDir: work.dir,
               eventsAtStart: params.events,
               pages,
+              only,
             });
           } finally {
             client.close();
           }
         });
+        if (only) {
+          await work.cluster?.stop();
+          continue;
+        }
         if (backend === 'postgres') {
           log('PostgreSQL: the same ingest with one server process (baseline for two) …');
           result.pgOneWorker = await withServer(work.db, 1, work.dir, async (server) => {
