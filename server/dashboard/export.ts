@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
-import type { PostgresDatabase } from '../db/postgres';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PG_APPLICATION_NAME, type PostgresDatabase } from '../db/postgres';
 import type { Database } from '../db/sql';
 import { ingestQuiet } from '../guard/ingest-first';
 import { csvLine } from './csv';
@@ -11,7 +12,9 @@ import { csvLine } from './csv';
 // client is waited for, and ingest never waits for an export. SQLite: a page at a time (keyset,
 // never OFFSET) on the read connection, the event loop free between pages. PostgreSQL: one COPY
 // in a read-only snapshot, guarded and quoted by the database, passed through untouched but for
-// line ends. Either way the export steps aside while this process stores a batch.
+// line ends. Either way the export steps aside while this process stores a batch; on PostgreSQL
+// also while any other server process uses the database (asked of pg_stat_activity), since
+// there the processes behind the load balancer share the cores with the COPY.
 
 export const CSV_COLUMNS = [
   'id',
@@ -104,13 +107,52 @@ const CR = Buffer.from('\r');
 /** The longest an export page or chunk waits for the batches being stored (server/guard/ingest-first.ts). */
 const INGEST_WAIT_MS = 200;
 
+/** How often, at most, the export asks PostgreSQL whether other server connections are at work. */
+const PROBE_EVERY_MS = 50;
+
 /**
- * Passes COPY's chunks on once no batch is being stored here: while it waits, the socket from
- * PostgreSQL fills and its COPY pauses, leaving the cores to ingest.
+ * Connections of any Siar server process, other than the asking one and the COPY's, running a
+ * statement or inside a transaction: ingest elsewhere. The server's pool names its connections.
  */
-class IngestFirst extends Transform {
+export const PG_OTHERS_AT_WORK = `SELECT COUNT(*) AS n FROM pg_stat_activity
+  WHERE application_name = '${PG_APPLICATION_NAME}' AND backend_type = 'client backend'
+    AND pid <> pg_backend_pid() AND pid <> $1 AND state IN ('active', 'idle in transaction')`;
+
+/**
+ * Passes COPY's chunks on once no batch is being stored, here or (on PostgreSQL) in another
+ * server process: while it waits, the socket from PostgreSQL fills and its COPY pauses, leaving
+ * the cores to ingest. Waits at most INGEST_WAIT_MS a chunk: steady ingest slows an export, it
+ * never stops it.
+ */
+export class IngestFirst extends Transform {
+  private probedAt = -Infinity;
+  private othersBusy = false;
+
+  constructor(
+    private readonly othersAtWork?: () => Promise<boolean>,
+    private readonly waitMs = INGEST_WAIT_MS,
+  ) {
+    super();
+  }
+
+  private async quiet(): Promise<void> {
+    const until = performance.now() + this.waitMs;
+    await ingestQuiet(this.waitMs);
+    if (!this.othersAtWork) return;
+    for (;;) {
+      const now = performance.now();
+      if (now - this.probedAt >= PROBE_EVERY_MS) {
+        this.probedAt = now;
+        // A probe that fails costs the export nothing: it goes on as if no one were at work.
+        this.othersBusy = await this.othersAtWork().catch(() => false);
+      }
+      if (!this.othersBusy || performance.now() >= until) return;
+      await sleep(PROBE_EVERY_MS);
+    }
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    void ingestQuiet(INGEST_WAIT_MS).then(() => done(null, chunk));
+    void this.quiet().then(() => done(null, chunk));
   }
 }
 
@@ -127,6 +169,8 @@ async function copyFromPostgres(db: PostgresDatabase, res: ServerResponse): Prom
   await db.session(async (client) => {
     // A long read under MVCC: it sees one snapshot and blocks no writer. Not bound by the
     // request statement timeout, which would cut a large export short.
+    const copyPid = Number((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+    const othersAtWork = async () => Number((await db.get<{ n: number }>(PG_OTHERS_AT_WORK, [copyPid]))?.n ?? 0) > 0;
     await client.query('BEGIN READ ONLY');
     try {
       await client.query('SET LOCAL statement_timeout = 0');
@@ -135,7 +179,7 @@ async function copyFromPostgres(db: PostgresDatabase, res: ServerResponse): Prom
           JOIN units ON units.id = members.unit_id ORDER BY shares.received_at, shares.id)
           TO STDOUT (FORMAT csv, FORCE_QUOTE *)`),
       );
-      await pipeline(source, new IngestFirst(), new CsvLineEnds(), res, { end: false });
+      await pipeline(source, new IngestFirst(othersAtWork), new CsvLineEnds(), res, { end: false });
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

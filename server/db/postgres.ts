@@ -5,6 +5,9 @@ import { DbBusyError, type Database, type Param, type Queryable } from './sql';
 // processes on one database. Types are read the way the SQLite side gives them, so one query
 // gives the same rows on both: 64-bit integers and numeric sums as numbers, dates as text.
 
+/** How the server's connections name themselves (an export looks for the others by it). */
+export const PG_APPLICATION_NAME = 'siar-server';
+
 const INT8 = 20;
 const NUMERIC = 1700;
 const DATE = 1082;
@@ -83,7 +86,7 @@ export class PostgresDatabase implements Database {
       connectionTimeoutMillis: options.acquireTimeoutMs ?? 2000,
       statement_timeout: options.statementTimeoutMs ?? 30_000,
       idle_in_transaction_session_timeout: 60_000,
-      application_name: 'siar-server',
+      application_name: PG_APPLICATION_NAME,
     });
     // An idle connection dropped by the server must not crash the process; the pool replaces it.
     this.pool.on('error', (error) => console.error('siar-server: idle database connection failed:', error.message));
