@@ -388,7 +388,7 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
     return false;
   }
 
-  /** SQL handed on by the store's own methods: a parameter of a class method, or `positional(it, …).sql`. */
+  /** SQL handed on by the store's own methods: a parameter of a class method, or `positional(it, …).sql` / `placeholders(it).sql`. */
   function forwardedByStore(e: ts.Expression): boolean {
     if (!FORWARDING_FILES.includes(fileRel)) return false;
     if (ts.isIdentifier(e)) {
@@ -402,7 +402,7 @@ function checkFile(program: ts.Program, sf: ts.SourceFile, root: string, out: Sq
         !!init &&
         ts.isCallExpression(init) &&
         ts.isIdentifier(init.expression) &&
-        init.expression.text === 'positional' &&
+        (init.expression.text === 'positional' || init.expression.text === 'placeholders') &&
         !!init.arguments[0] &&
         forwardedByStore(init.arguments[0])
       );
