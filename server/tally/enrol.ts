@@ -70,6 +70,13 @@ const alertFor = (key: string, count: number) => ({
   detail: `${count} percobaan pendaftaran gagal dalam 24 jam`,
 });
 
+/** A member as the tally stores their events: their unit, and their X handle for verification. */
+export interface TokenHolder {
+  id: number;
+  unit_id: number;
+  x_handle: string | null;
+}
+
 export class Enrolment {
   constructor(private readonly db: Database) {}
 
@@ -173,11 +180,13 @@ export class Enrolment {
     });
   }
 
-  /** The member a live token belongs to. */
-  async memberOf(token: string): Promise<number | undefined> {
-    const row = await this.db.get<{ member_id: number }>('SELECT member_id FROM tokens WHERE hash = $1 AND revoked_at IS NULL', [
-      hashToken(token),
-    ]);
-    return row ? Number(row.member_id) : undefined;
+  /** The member a live token belongs to: what storing their events needs, in one read. */
+  async memberOf(token: string): Promise<TokenHolder | undefined> {
+    const row = await this.db.get<TokenHolder>(
+      `SELECT members.id, members.unit_id, members.x_handle FROM tokens JOIN members ON members.id = tokens.member_id
+       WHERE tokens.hash = $1 AND tokens.revoked_at IS NULL`,
+      [hashToken(token)],
+    );
+    return row ? { id: Number(row.id), unit_id: Number(row.unit_id), x_handle: row.x_handle } : undefined;
   }
 }

@@ -1,6 +1,7 @@
 import type { Platform } from '../../utils/protocol/platforms';
 import type { RejectReason, ShareEventWire, SharesResponse } from '../../utils/protocol/tally';
 import { DbBusyError, inList, valuesList, type Database, type Param, type Queryable } from '../db/sql';
+import type { TokenHolder } from './enrol';
 import { checkShare, dayOf, localDay, weekOf, xPost, type ShareCheck } from './validate';
 
 // Storing a batch of share events (`POST v1/shares`) and keeping every count up to date in the
@@ -58,11 +59,7 @@ function turn(q: Queryable): Promise<void> | undefined {
 
 type Share = ShareEventWire & { platform: Platform };
 
-interface Member {
-  id: number;
-  unit_id: number;
-  x_handle: string | null;
-}
+type Member = TokenHolder;
 
 /**
  * When each item was first published, cached per process: a published item's first time never
@@ -174,12 +171,10 @@ export class ShareIngest {
     this.maxGroups = Math.max(1, options.groups ?? (db.dialect === 'sqlite' ? 1 : 4));
   }
 
-  async record(memberId: number, raw: readonly unknown[], now = Date.now()): Promise<SharesResponse> {
+  /** Stores a request's events for a member (as `Enrolment.memberOf` gives them, or by id). */
+  async record(who: number | Member, raw: readonly unknown[], now = Date.now()): Promise<SharesResponse> {
     const result: SharesResponse = { accepted: [], duplicate: [], rejected: [] };
-    const member = await this.db.get<Member>('SELECT id, unit_id, x_handle FROM members WHERE id = $1', [memberId]);
-    if (!member) throw new Error(`member ${memberId} is gone`);
-    member.id = Number(member.id);
-    member.unit_id = Number(member.unit_id);
+    const member = typeof who === 'number' ? await this.member(who) : who;
 
     const itemIds = raw.flatMap((r) => {
       const id = (r as { item_id?: unknown } | null)?.item_id;
@@ -224,6 +219,12 @@ export class ShareIngest {
       else result[kind as 'accepted' | 'duplicate'].push(id);
     });
     return result;
+  }
+
+  private async member(id: number): Promise<Member> {
+    const row = await this.db.get<Member>('SELECT id, unit_id, x_handle FROM members WHERE id = $1', [id]);
+    if (!row) throw new Error(`member ${id} is gone`);
+    return { id: Number(row.id), unit_id: Number(row.unit_id), x_handle: row.x_handle };
   }
 
   /** Requests waiting for a place in a group transaction (for the health figures and tests). */

@@ -14,7 +14,7 @@ import { clientAddress } from '../guard/client';
 import { ingestEnded, ingestStarted } from '../guard/ingest-first';
 import { takeToken, type RateLimit } from '../guard/rate';
 import { HttpError, readJson, send, sendJson, type Route } from '../http';
-import type { Enrolment, EnrolOutcome } from './enrol';
+import type { Enrolment, EnrolOutcome, TokenHolder } from './enrol';
 import type { ShareFault, ShareFaults } from './faults';
 import type { ShareIngest } from './ingest';
 import { memberSummary } from './summary';
@@ -129,17 +129,17 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   }
 
   /** The member behind the request's token, within the member's rate limit; else 401 or 429. */
-  async function authenticate(req: IncomingMessage): Promise<number> {
+  async function authenticate(req: IncomingMessage): Promise<TokenHolder> {
     const token = bearerToken(req.headers.authorization);
-    const memberId = token === undefined ? undefined : await enrolment.memberOf(token);
-    if (token === undefined || memberId === undefined) {
+    const member = token === undefined ? undefined : await enrolment.memberOf(token);
+    if (token === undefined || member === undefined) {
       throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token', {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    const wait = await takeToken(db, `member:${memberId}`, rateLimit);
+    const wait = await takeToken(db, `member:${member.id}`, rateLimit);
     if (wait > 0) throw rateLimited(wait);
-    return memberId;
+    return member;
   }
 
   async function limitAddress(req: IncomingMessage): Promise<string> {
@@ -213,17 +213,17 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   };
 
   const storeShares = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-    const memberId = await authenticate(req);
+    const member = await authenticate(req);
     const declared = Number(req.headers['content-length']);
     const release = await parseTurn(Number.isFinite(declared) && declared >= 0 ? declared : MAX_REQUEST_BYTES);
     try {
-      await parseAndStore(req, res, memberId);
+      await parseAndStore(req, res, member);
     } finally {
       release();
     }
   };
 
-  const parseAndStore = async (req: IncomingMessage, res: ServerResponse, memberId: number) => {
+  const parseAndStore = async (req: IncomingMessage, res: ServerResponse, member: TokenHolder) => {
     const body = await readJson(req, MAX_REQUEST_BYTES);
     const batch = (body as { shares?: unknown } | null)?.shares;
     if (Array.isArray(batch) && batch.length > MAX_SHARES_PER_REQUEST) {
@@ -235,7 +235,7 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
     }
     const fault = faults ? await faults({ req, shares: parsed.data.shares }) : 'ok';
     if (await inject(fault, req)) return;
-    const result = await ingest.record(memberId, parsed.data.shares);
+    const result = await ingest.record(member, parsed.data.shares);
     if (fault === 'drop-after-store') {
       req.socket.destroy();
       return;
@@ -258,7 +258,7 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   };
 
   const summary = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-    sendJson(res, 200, await memberSummary(db, await authenticate(req)));
+    sendJson(res, 200, await memberSummary(db, (await authenticate(req)).id));
   };
 
   return [
