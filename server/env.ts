@@ -1,9 +1,9 @@
 import { chmodSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createAgencyServer, DEFAULT_RATE_LIMIT, WIB_MINUTES, type AgencyServer } from './app';
 import { isPostgresUrl } from './db/database';
 import { redactUrl } from './db/postgres';
+import { serverFile } from './paths';
 import { DEMO_ACCOUNTS } from './demo/seed';
 import type { RateLimit } from './guard/rate';
 import { loadOrCreateSigningKey, signingKeyFromPem } from './signing';
@@ -45,8 +45,8 @@ export interface EnvConfig {
 }
 
 export const DEFAULT_PORT = 8787;
-export const DEFAULT_DB = fileURLToPath(new URL('./data/siar.db', import.meta.url));
-export const DEFAULT_SIGNING_KEY = fileURLToPath(new URL('./data/signing-key.pem', import.meta.url));
+export const DEFAULT_DB = serverFile('data', 'siar.db');
+export const DEFAULT_SIGNING_KEY = serverFile('data', 'signing-key.pem');
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback?: number): number | undefined {
   const raw = env[name];

@@ -1,7 +1,7 @@
-// The server under test, in its own process(es): `server/main.ts` exactly as `npm run serve`
+// The server under test, in its own process(es): the server bundle exactly as `npm run serve`
 // starts it (SIAR_WORKERS=2 forks two workers sharing the port), configured by environment, with
 // its memory (RSS of every process) sampled while the bench runs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadOrCreateSigningKey } from '../../server/signing';
@@ -39,6 +39,25 @@ function rssOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The server as `npm run serve` runs it (package.json: `<build> && node <options> <bundle>`):
+ * the bundle built now, then Node's options and the bundle, so the bench measures the server as
+ * it is run, memory bounds included.
+ */
+export function serveCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const steps = pkg.scripts.serve!.split('&&').map((step) => step.trim().split(/\s+/));
+  const run = steps.pop()!;
+  if (run[0] !== 'node' || !run.at(-1)!.endsWith('.mjs')) {
+    throw new Error(`package.json "serve" should end with "node <options> <bundle>.mjs", got ${pkg.scripts.serve}`);
+  }
+  for (const step of steps) {
+    const r = spawnSync(step[0]!, step.slice(1), { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`${step.join(' ')} failed`);
+  }
+  return run.slice(1).map((word, i, all) => (i === all.length - 1 ? path.join(ROOT, word) : word));
 }
 
 export interface ServerOptions {
@@ -79,7 +98,7 @@ export async function startServer(options: ServerOptions): Promise<ServerUnderTe
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `server-${new Date().toISOString().replace(/[:.]/g, '-')}-${port}.log`);
   const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, serveCommand(), {
     cwd: ROOT,
     env,
     stdio: ['ignore', out, out, 'ipc'],

@@ -2,7 +2,7 @@
 // A province's setup: several server processes on one PostgreSQL database (state in the database,
 // nothing in a process), monthly partitions of the events, archiving old months, and moving a
 // regency's SQLite database up to PostgreSQL. Real processes, a real cluster, real files.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,10 +27,19 @@ interface Proc {
   output: () => string;
 }
 
+/** The bundle `npm run serve` builds and runs (built once for this file). */
+let bundle: string | undefined;
+function serverBundle(): string {
+  if (bundle) return bundle;
+  const built = spawnSync(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`npm run build:server failed:\n${built.stderr}`);
+  return (bundle = join(ROOT, 'server/.bundle/main.mjs'));
+}
+
 /** `npm run serve` as its own process on a free port, demo seeded, jobs running. */
 async function serve(db: string, env: Record<string, string> = {}): Promise<Proc> {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [serverBundle()], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { send, type Route } from '../../http';
+import { serverFile } from '../../paths';
 import { STUDIO_CSS } from './css';
 
 // The studio's stylesheet and the post editor's script. The script is the browser half of the
@@ -20,7 +20,7 @@ async function buildEditor(): Promise<Bundle | undefined> {
   try {
     const esbuild = await import('esbuild');
     const result = await esbuild.build({
-      entryPoints: [fileURLToPath(new URL('./client/editor.ts', import.meta.url))],
+      entryPoints: [serverFile('studio', 'web', 'client', 'editor.ts')],
       bundle: true,
       write: false,
       format: 'iife',
