@@ -11,7 +11,7 @@ import siar from './eslint/plugin.js';
 
 export default tseslint.config(
   {
-    ignores: ['.output/', '.wxt/', 'node_modules/', 'tests/fixtures/dist/', 'test-results/', 'tmp/'],
+    ignores: ['.output/', '.wxt/', 'node_modules/', 'tests/fixtures/dist/', 'test-results/', 'tmp/', 'server/.bundle/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
