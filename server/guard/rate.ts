@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/sql';
+import type { Database, Queryable } from '../db/sql';
 
 // Token buckets kept in the database, so every server process behind a load balancer draws from
 // the same bucket: `burst` requests at once, then `perMinute` on average. One statement takes a
@@ -44,4 +44,50 @@ export async function takeToken(q: Queryable, key: string, limit: RateLimit, now
 /** Buckets untouched for an hour are full again: the same as no row. */
 export async function pruneBuckets(q: Queryable, now = Date.now()): Promise<number> {
   return (await q.run('DELETE FROM rate_buckets WHERE at < $1', [now - 3_600_000])).changes;
+}
+
+/** Takes waiting together in one SQLite transaction, at most. */
+const TAKES_PER_TRANSACTION = 512;
+
+/**
+ * `takeToken` for requests on the hot path. On SQLite each write outside a transaction is a commit
+ * of its own, and waits for the transaction being stored: at a thousand requests a second those
+ * commits were half the writer's work. Takes that arrive together go in one transaction, in the
+ * order they came. PostgreSQL takes each in its own statement (connections work in parallel, and
+ * one statement is one round trip).
+ */
+export class RateLimiter {
+  private waiting: { key: string; limit: RateLimit; now: number; done: (wait: number) => void; failed: (e: unknown) => void }[] = [];
+  private draining = false;
+
+  constructor(private readonly db: Database) {}
+
+  take(key: string, limit: RateLimit, now = Date.now()): Promise<number> {
+    if (this.db.dialect !== 'sqlite') return takeToken(this.db, key, limit, now);
+    return new Promise((done, failed) => {
+      this.waiting.push({ key, limit, now, done, failed });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0) {
+        const takes = this.waiting.splice(0, TAKES_PER_TRANSACTION);
+        try {
+          const waits = await this.db.tx(async (q) => {
+            const out: number[] = [];
+            for (const t of takes) out.push(await takeToken(q, t.key, t.limit, t.now));
+            return out;
+          });
+          takes.forEach((t, i) => t.done(waits[i]!));
+        } catch (error) {
+          for (const t of takes) t.failed(error);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
 }

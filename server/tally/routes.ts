@@ -12,7 +12,7 @@ import {
 import type { Database } from '../db/sql';
 import { clientAddress } from '../guard/client';
 import { ingestEnded, ingestStarted } from '../guard/ingest-first';
-import { takeToken, type RateLimit } from '../guard/rate';
+import { RateLimiter, takeToken, type RateLimit } from '../guard/rate';
 import { HttpError, readJson, send, sendJson, type Route } from '../http';
 import type { Enrolment, EnrolOutcome, TokenHolder } from './enrol';
 import type { ShareFault, ShareFaults } from './faults';
@@ -103,6 +103,7 @@ function refused(outcome: Extract<EnrolOutcome, { ok: false }>): HttpError {
 
 export function tallyRoutes(options: TallyRouteOptions): Route[] {
   const { db, enrolment, ingest, rateLimit, enrollRateLimit, trustProxy, faults } = options;
+  const limiter = new RateLimiter(db);
   const maxInFlight = options.sharesInFlight ?? DEFAULT_SHARES_IN_FLIGHT;
   let inFlight = 0;
   const parseBudget = options.sharesParseBytes ?? SHARES_PARSE_BYTES;
@@ -137,7 +138,7 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    const wait = await takeToken(db, `member:${member.id}`, rateLimit);
+    const wait = await limiter.take(`member:${member.id}`, rateLimit);
     if (wait > 0) throw rateLimited(wait);
     return member;
   }
