@@ -31,6 +31,7 @@ import {
   unitById,
   unitByName,
 } from '../tally/members';
+import { weakCode } from '../tally/codes';
 import { accountByUsername, AccountError, createAccount, listAccounts, publicAccount, setDisabled, setPassword } from './accounts';
 import { audit, auditEntries } from './audit';
 import { CampaignError, createCampaign, listCampaigns, setCampaignArchived } from './campaigns';
@@ -404,6 +405,8 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
         z.object({ rotate: z.boolean().optional(), code: z.string().trim().max(41).optional() }),
         await readJson(req, 1024),
       );
+      const weak = code ? weakCode(code) : undefined;
+      if (weak) throw new HttpError(400, 'weak_code', weak);
       const unit = await unitOr404(Number(params.id));
       const result = await db.tx(async (q) => {
         try {

@@ -40,7 +40,21 @@ export function randomCode(groups = 3): string {
   return Array.from({ length: groups }, () => Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')).join('-');
 }
 
-/** Parses `SIAR_ENROLL_CODES`; throws on anything ambiguous rather than guess. */
+/**
+ * Letters and digits a code chosen by a person must have (dashes not counted): twelve from the
+ * 32 a code is read in are enough that, at the failure limits per code and per address, guessing
+ * one takes longer than a code is used. The random codes the studio makes have twelve.
+ */
+export const MIN_CHOSEN_CODE_CHARS = 12;
+
+/** Why a code a person chose is too easy to guess, or undefined if it is not. */
+export function weakCode(code: string): string | undefined {
+  const chars = normalizeCode(code).replace(/[^A-Z0-9]/g, '').length;
+  if (chars >= MIN_CHOSEN_CODE_CHARS) return undefined;
+  return `code ${normalizeCode(code)} has ${chars} letters and digits; a code chosen by hand needs at least ${MIN_CHOSEN_CODE_CHARS} (or let the studio make a random one)`;
+}
+
+/** Parses `SIAR_ENROLL_CODES`; throws on anything ambiguous or easy to guess rather than go on. */
 export function parseEnrollCodes(text: string): EnrollCodes {
   const units: Record<string, string[]> = {};
   const owner = new Map<string, string>();
@@ -58,6 +72,8 @@ export function parseEnrollCodes(text: string): EnrollCodes {
     }
     const known = Object.keys(units).find((name) => sameUnit(name, unit)) ?? unit;
     for (const code of codes) {
+      const weak = weakCode(code);
+      if (weak) throw new Error(`SIAR_ENROLL_CODES: ${weak}`);
       // Codes are matched without regard to case, so they must differ in more than case.
       const key = normalizeCode(code);
       const other = owner.get(key);

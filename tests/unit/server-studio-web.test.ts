@@ -744,17 +744,20 @@ describe.each(BACKENDS)('the studio pages on %s', (backend: Backend) => {
     )!;
     expect(row.textContent).toContain(code);
     const add = [...row.querySelectorAll('form')].find((f) => f.querySelector('input[name="code"]:not([type="hidden"])'))!;
-    const added = await admin.submit(created, add as unknown as El, { code: 'IKAN-2026' });
-    expect(text(added, '.notice')).toBe('Kode IKAN-2026 ditambahkan.');
-    const taken = await admin.submit(created, add as unknown as El, { code: 'KOMINFO-2026' });
+    const weak = await admin.submit(created, add as unknown as El, { code: 'IKAN-2026' });
+    expect(weak.status).toBe(400);
+    expect(text(weak, '[role="alert"]')).toContain('paling sedikit 12 huruf dan angka');
+    const added = await admin.submit(created, add as unknown as El, { code: 'IKAN-7QKD-M2XP' });
+    expect(text(added, '.notice')).toBe('Kode IKAN-7QKD-M2XP ditambahkan.');
+    const taken = await admin.submit(created, add as unknown as El, { code });
     expect(taken.status).toBe(409);
     const rowAgain = [...added.doc.querySelectorAll('tbody tr')].find((r) =>
       r.querySelector('td')!.textContent!.startsWith('Dinas Perikanan'),
     )!;
     const revoke = [...rowAgain.querySelectorAll('form')].find((f) =>
-      f.querySelector('input[type="hidden"][name="code"][value="IKAN-2026"]'),
+      f.querySelector('input[type="hidden"][name="code"][value="IKAN-7QKD-M2XP"]'),
     )!;
-    expect(text(await admin.submit(added, revoke as unknown as El), '.notice')).toBe('Kode IKAN-2026 dicabut.');
+    expect(text(await admin.submit(added, revoke as unknown as El), '.notice')).toBe('Kode IKAN-7QKD-M2XP dicabut.');
     const rotate = [...rowAgain.querySelectorAll('form')].find((f) => f.querySelector('input[name="rotate"]'))!;
     const rotated = await admin.submit(added, rotate as unknown as El);
     expect(text(rotated, '.notice')).toMatch(/^Semua kode lama dicabut\. Kode baru: [A-Z0-9-]+\.$/);

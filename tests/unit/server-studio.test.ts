@@ -456,6 +456,12 @@ describe.each(BACKENDS)('the studio API on %s', (backend: Backend) => {
     expect((await s.json('POST', '/v1/enroll', { nip: '198503152010012901', name: 'A', code })).status).toBe(403);
     expect((await s.json('POST', '/v1/enroll', { nip: '198503152010012901', name: 'A', code: rotated.body.code })).status).toBe(201);
     expect((await s.api(admin, 'DELETE', `/codes/${rotated.body.code}`)).status).toBe(204);
+    // A code typed by hand must be hard to guess; a long one is taken as typed.
+    const weakCode = await s.api(admin, 'POST', `/units/${unit.body.id}/codes`, { code: 'PARIWISATA-1' });
+    expect(weakCode).toMatchObject({ status: 400, body: { error: 'weak_code' } });
+    expect(weakCode.body.message).toContain('11 letters and digits');
+    const typed = await s.api(admin, 'POST', `/units/${unit.body.id}/codes`, { code: 'wisata-7qkd-m2xp' });
+    expect(typed).toMatchObject({ status: 201, body: { code: 'WISATA-7QKD-M2XP' } });
     const actions = (await s.api(admin, 'GET', '/audit?limit=50')).body.entries.map((e: { action: string }) => e.action);
     for (const a of ['account_create', 'campaign_create', 'campaign_archive', 'unit_create', 'code_rotate', 'code_revoke'])
       expect(actions).toContain(a);

@@ -702,12 +702,14 @@ describe('server configuration', () => {
   });
 
   it('parses SIAR_ENROLL_CODES, several codes per unit, and refuses ambiguity', () => {
-    expect(parseEnrollCodes('Dinas Kominfo=KOMINFO-2026, KOMINFO-B ; Dinas Kesehatan=DINKES-2026;')).toEqual({
-      'Dinas Kominfo': ['KOMINFO-2026', 'KOMINFO-B'],
-      'Dinas Kesehatan': ['DINKES-2026'],
+    expect(parseEnrollCodes('Dinas Kominfo=KOMINFO-7QKD-M2XP, KOMINFO-9HRT-4XZW ; Dinas Kesehatan=DINKES-K7QD-M2XP;')).toEqual({
+      'Dinas Kominfo': ['KOMINFO-7QKD-M2XP', 'KOMINFO-9HRT-4XZW'],
+      'Dinas Kesehatan': ['DINKES-K7QD-M2XP'],
     });
-    expect(parseEnrollCodes('A=1;a=2')).toEqual({ A: ['1', '2'] });
-    expect(() => parseEnrollCodes('A=X;B=x')).toThrow(/both/);
+    expect(parseEnrollCodes('A=KODE-0000-0001;a=KODE-0000-0002')).toEqual({ A: ['KODE-0000-0001', 'KODE-0000-0002'] });
+    expect(() => parseEnrollCodes('A=KODE-XXXX-XXXX;B=kode-xxxx-xxxx')).toThrow(/both/);
+    // A code chosen by hand must be hard to guess: the demo's kind of code is refused.
+    expect(() => parseEnrollCodes('Dinas Kesehatan=DINKES-2026')).toThrow(/DINKES-2026 has 10 letters and digits.*at least 12/);
     expect(() => parseEnrollCodes('A=')).toThrow();
     expect(() => parseEnrollCodes('KODE')).toThrow();
     expect(() => parseEnrollCodes(' ; ')).toThrow();
@@ -731,7 +733,7 @@ describe('server configuration', () => {
       SIAR_RATE_PER_MINUTE: '30',
       SIAR_RATE_BURST: '5',
       SIAR_UTC_OFFSET: 'WITA',
-      SIAR_ENROLL_CODES: 'Dinas X=X1',
+      SIAR_ENROLL_CODES: 'Dinas X=X1-7QKD-M2XP-9HRT',
       SIAR_TRUST_PROXY: '1',
     });
     expect(set).toMatchObject({
@@ -739,7 +741,7 @@ describe('server configuration', () => {
       admin: { user: 'root', password: 'kata-sandi-produksi' },
       rateLimit: { perMinute: 30, burst: 5 },
       utcOffsetMinutes: 480,
-      enrollCodes: { 'Dinas X': ['X1'] },
+      enrollCodes: { 'Dinas X': ['X1-7QKD-M2XP-9HRT'] },
       trustProxy: 1,
     });
     expect(configFromEnv({ SIAR_DATABASE_URL: 'postgres://siar@db/siar' }).db).toBe('postgres://siar@db/siar');

@@ -344,7 +344,8 @@ const id = {
     archived: 'Diarsipkan',
     archivedDone: 'Unit diarsipkan.',
     restoredDone: 'Unit aktif lagi.',
-    codeTaken: 'Kode itu sudah dipakai, atau bentuknya salah (4–41 huruf, angka, atau tanda hubung).',
+    codeTaken: 'Kode itu sudah dipakai, atau bentuknya salah (huruf, angka, atau tanda hubung; paling panjang 41).',
+    codeWeak: 'Kode yang diketik sendiri perlu paling sedikit 12 huruf dan angka agar tidak mudah ditebak. Kosongkan untuk kode acak.',
   },
   members: {
     title: 'Anggota',
@@ -825,7 +826,8 @@ const en: Dict = {
     archived: 'Archived',
     archivedDone: 'Unit archived.',
     restoredDone: 'Unit restored.',
-    codeTaken: 'That code is in use, or malformed (4–41 letters, digits or dashes).',
+    codeTaken: 'That code is in use, or malformed (letters, digits or dashes; at most 41).',
+    codeWeak: 'A code you type yourself needs at least 12 letters and digits, so that it cannot be guessed. Leave empty for a random code.',
   },
   members: {
     title: 'Members',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HttpError, type Route } from '../../../http';
+import { weakCode } from '../../../tally/codes';
 import { addCode, ensureUnit, listUnits, revokeCode, rotateCodes, setUnitArchived, unitById } from '../../../tally/members';
 import { audit } from '../../audit';
 import { unitScope, type StudioContext } from '../../context';
@@ -106,6 +107,7 @@ export function unitRoutes(ctx: StudioContext): Route[] {
         const unit = await unitOr404(p);
         const rotate = p.form.get('rotate') === '1';
         const code = p.form.get('code').trim().slice(0, 41);
+        if (!rotate && code && weakCode(code)) return render(p, 400, { alert: p.t.units.codeWeak });
         let out: { revoked: string[]; code: string };
         try {
           out = await db.tx(async (q) => {
