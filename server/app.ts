@@ -91,6 +91,8 @@ export interface AgencyServerOptions {
   dbPool?: number;
   /** `POST v1/shares` being handled at once before more are answered 503 (SIAR_SHARES_IN_FLIGHT). */
   sharesInFlight?: number;
+  /** Of those, small bodies' own cap (default 8 × sharesInFlight). */
+  smallSharesInFlight?: number;
   /** Bytes of `POST v1/shares` bodies read and parsed at once (default SHARES_PARSE_BYTES; tests). */
   sharesParseBytes?: number;
   /** Periodic jobs (publisher clock, verifier, pruning); tests may drive them by hand. */
@@ -266,6 +268,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       trustProxy,
       faults: options.faults,
       sharesInFlight: options.sharesInFlight,
+      smallSharesInFlight: options.smallSharesInFlight,
       sharesParseBytes: options.sharesParseBytes,
     }),
     ...studioApiRoutes(studio),

@@ -37,6 +37,8 @@ export interface TallyRouteOptions {
   faults?: ShareFaults;
   /** `POST v1/shares` handled at once; more are answered 503 at once (default DEFAULT_SHARES_IN_FLIGHT). */
   sharesInFlight?: number;
+  /** Of those, small ones (≤ SMALL_BATCH_BYTES) have their own cap (default SMALL_IN_FLIGHT_FACTOR × sharesInFlight). */
+  smallSharesInFlight?: number;
   /** Body bytes of those read and parsed at once (default SHARES_PARSE_BYTES). */
   sharesParseBytes?: number;
 }
@@ -49,6 +51,16 @@ export interface TallyRouteOptions {
  */
 export const DEFAULT_SHARES_IN_FLIGHT = 64;
 const SHARES_RETRY_AFTER_S = 2;
+
+/**
+ * A body this small (by Content-Length; a few dozen events) is counted against a cap of its own,
+ * eight times the batches' cap: a one-event request holds a socket and a few hundred bytes, and
+ * at a mandatory post's 08:00 peak hundreds arrive at once. Group commit stores them together, so
+ * a short stall of the writer is a queue of milliseconds to them, where a cap of 64 answered the
+ * rest 503 and made them come back two seconds later.
+ */
+export const SMALL_BATCH_BYTES = 8 * 1024;
+export const SMALL_IN_FLIGHT_FACTOR = 8;
 
 /**
  * Of the batches admitted, how many body bytes are read, parsed and stored at once (by their
@@ -105,7 +117,9 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   const { db, enrolment, ingest, rateLimit, enrollRateLimit, trustProxy, faults } = options;
   const limiter = new RateLimiter(db);
   const maxInFlight = options.sharesInFlight ?? DEFAULT_SHARES_IN_FLIGHT;
+  const maxSmallInFlight = options.smallSharesInFlight ?? SMALL_IN_FLIGHT_FACTOR * maxInFlight;
   let inFlight = 0;
+  let smallInFlight = 0;
   const parseBudget = options.sharesParseBytes ?? SHARES_PARSE_BYTES;
   let parsing = 0;
   const waitingToParse: { bytes: number; go: () => void }[] = [];
@@ -198,17 +212,22 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   };
 
   const shares = async (ctx: { req: IncomingMessage; res: ServerResponse }) => {
-    if (inFlight >= maxInFlight) {
-      throw new HttpError(503, 'unavailable', `busy: ${inFlight} batches being stored; retry in ${SHARES_RETRY_AFTER_S} s`, {
+    const declared = Number(ctx.req.headers['content-length']);
+    const small = Number.isFinite(declared) && declared >= 0 && declared <= SMALL_BATCH_BYTES;
+    const [held, cap] = small ? [smallInFlight, maxSmallInFlight] : [inFlight, maxInFlight];
+    if (held >= cap) {
+      throw new HttpError(503, 'unavailable', `busy: ${held} batches being stored; retry in ${SHARES_RETRY_AFTER_S} s`, {
         'Retry-After': String(SHARES_RETRY_AFTER_S),
       });
     }
-    inFlight++;
+    if (small) smallInFlight++;
+    else inFlight++;
     ingestStarted();
     try {
       await storeShares(ctx);
     } finally {
-      inFlight--;
+      if (small) smallInFlight--;
+      else inFlight--;
       ingestEnded();
     }
   };

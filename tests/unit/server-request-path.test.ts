@@ -18,6 +18,7 @@ import { coverageMembers, NOT_POSTED } from '../../server/dashboard/coverage';
 import { configFromEnv } from '../../server/env';
 import { PG_STORED, ShareIngest, SUB_BATCH } from '../../server/tally/ingest';
 import { searchMembers } from '../../server/tally/members';
+import { SMALL_BATCH_BYTES } from '../../server/tally/routes';
 import { feedKey } from '../../server/tally/validate';
 import { BACKENDS, freshDatabase, nip, startAgency, type Backend } from '../support/agency';
 import { createDatabaseAt } from '../support/postgres';
@@ -247,6 +248,9 @@ describe('SQLite: reads and writes wait for the open transaction, not the queue 
 });
 
 describe.each(BACKENDS)('admission control for POST v1/shares on %s', (backend: Backend) => {
+  /** A request body padded with blanks after the JSON (still JSON) to `bytes`. */
+  const padded = (shares: unknown[], bytes: number) => JSON.stringify({ shares }).padEnd(bytes, ' ');
+
   it('past the in-flight cap a batch is answered 503 with Retry-After at once, and is taken when it comes back', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -264,11 +268,13 @@ describe.each(BACKENDS)('admission control for POST v1/shares on %s', (backend: 
     try {
       const a = await s.member(1);
       const b = await s.member(2);
+      // Batches larger than SMALL_BATCH_BYTES: the batches' cap.
+      const big = SMALL_BATCH_BYTES + 1;
       const first = s.share();
-      const pending = s.json('POST', '/v1/shares', { shares: [first] }, a);
+      const pending = s.json('POST', '/v1/shares', padded([first], big), a);
       while (!held) await new Promise((resolve) => setTimeout(resolve, 5));
       const second = s.share();
-      const busy = await s.json('POST', '/v1/shares', { shares: [second] }, b);
+      const busy = await s.json('POST', '/v1/shares', padded([second], big), b);
       expect(busy.status).toBe(503);
       expect(busy.headers.get('retry-after')).toBe('2');
       expect(((await busy.json()) as { error: string }).error).toBe('unavailable');
@@ -277,9 +283,40 @@ describe.each(BACKENDS)('admission control for POST v1/shares on %s', (backend: 
       expect(ok.status).toBe(200);
       expect(((await ok.json()) as { accepted: string[] }).accepted).toEqual([first.id]);
       // Nothing of the refused batch was stored; sent again, it is taken.
-      const again = await s.json('POST', '/v1/shares', { shares: [second] }, b);
+      const again = await s.json('POST', '/v1/shares', padded([second], big), b);
       expect(again.status).toBe(200);
       expect(((await again.json()) as { accepted: string[] }).accepted).toEqual([second.id]);
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+
+  it("small requests have a cap of their own, so a peak of one-event requests is not turned away by the batches' cap", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = 0;
+    const s = await startAgency(backend, {
+      sharesInFlight: 1,
+      smallSharesInFlight: 3,
+      faults: async () => {
+        held++;
+        await gate;
+        return 'ok' as const;
+      },
+    });
+    try {
+      const tokens = [await s.member(1), await s.member(2), await s.member(3), await s.member(4), await s.member(5)];
+      // Three small requests held: past the batches' cap of one, within the small cap of three.
+      const smallOnes = tokens.slice(0, 3).map((t) => s.json('POST', '/v1/shares', { shares: [s.share()] }, t));
+      while (held < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      // A fourth small one is refused; a large batch still has its own place.
+      const fourth = await s.json('POST', '/v1/shares', { shares: [s.share()] }, tokens[3]);
+      expect(fourth.status).toBe(503);
+      const bigOne = s.json('POST', '/v1/shares', padded([s.share()], SMALL_BATCH_BYTES + 1), tokens[4]);
+      while (held < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+      release();
+      for (const res of [...(await Promise.all(smallOnes)), await bigOne]) expect(res.status).toBe(200);
     } finally {
       release();
       await s.close();
