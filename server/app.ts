@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { AccessLog } from './access-log';
 import { dashboardRoutes } from './dashboard/routes';
 import { openDatabase, isPostgresUrl } from './db/database';
 import { ensurePartitions, lockFor } from './db/partitions';
@@ -279,6 +280,7 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
   ]);
 
   const requestTimeout = options.timeouts?.requestMs ?? 120_000;
+  const accessLog = options.quiet ? undefined : new AccessLog();
   const server = createServer(
     {
       // node refuses a header limit longer than the request's.
@@ -287,11 +289,11 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       ...(options.timeouts?.checkEveryMs ? { connectionsCheckingInterval: options.timeouts.checkEveryMs } : {}),
     },
     (req, res) => {
-      if (!options.quiet) {
+      if (accessLog) {
         const started = performance.now();
         res.on('finish', () => {
           const ms = (performance.now() - started).toFixed(1);
-          console.log(`${new Date().toISOString()} ${req.method} ${req.url} ${res.statusCode} ${ms}ms`);
+          accessLog.line(`${new Date().toISOString()} ${req.method} ${req.url} ${res.statusCode} ${ms}ms`);
         });
       }
       void router(req, res);

@@ -98,7 +98,10 @@ export async function startServer(options: ServerOptions): Promise<ServerUnderTe
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `server-${new Date().toISOString().replace(/[:.]/g, '-')}-${port}.log`);
   const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, serveCommand(), {
+  // SIAR_BENCH_NODE_ARGS: extra options for the server's Node, to profile it (`--cpu-prof
+  // --cpu-prof-dir=/tmp/prof`); Node refuses those in NODE_OPTIONS.
+  const extra = process.env.SIAR_BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...extra, ...serveCommand()], {
     cwd: ROOT,
     env,
     stdio: ['ignore', out, out, 'ipc'],
