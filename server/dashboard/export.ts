@@ -111,6 +111,20 @@ const INGEST_WAIT_MS = 200;
 const PROBE_EVERY_MS = 50;
 
 /**
+ * While other server processes have been at work in the last BUSY_RECENTLY_MS, the export passes
+ * at most this many bytes a second. Pausing alone reacts late: COPY fills the socket's buffers
+ * (megabytes) before it notices, so under steady ingest it ran flat out between the pauses. At
+ * this rate its backend works about half the time, and the export takes about twice as long.
+ */
+export const SHARED_EXPORT_BYTES_PER_S = 12 * 1024 * 1024;
+const BUSY_RECENTLY_MS = 2_000;
+
+/** How long to wait before passing `bytes` more, at `bytesPerS`, `sinceMs` after the last pass. */
+export function paceDelay(bytes: number, sinceMs: number, bytesPerS: number): number {
+  return Math.max(0, (bytes / bytesPerS) * 1000 - sinceMs);
+}
+
+/**
  * Connections of any Siar server process, other than the asking one and the COPY's, running a
  * statement or inside a transaction: ingest elsewhere. The server's pool names its connections.
  */
@@ -127,6 +141,8 @@ export const PG_OTHERS_AT_WORK = `SELECT COUNT(*) AS n FROM pg_stat_activity
 export class IngestFirst extends Transform {
   private probedAt = -Infinity;
   private othersBusy = false;
+  private busySeenAt = -Infinity;
+  private passedAt = -Infinity;
 
   constructor(
     private readonly othersAtWork?: () => Promise<boolean>,
@@ -145,14 +161,27 @@ export class IngestFirst extends Transform {
         this.probedAt = now;
         // A probe that fails costs the export nothing: it goes on as if no one were at work.
         this.othersBusy = await this.othersAtWork().catch(() => false);
+        if (this.othersBusy) this.busySeenAt = performance.now();
       }
       if (!this.othersBusy || performance.now() >= until) return;
       await sleep(PROBE_EVERY_MS);
     }
   }
 
+  /** Paced while others have been at work lately (PostgreSQL only: it has the probe). */
+  private async paced(bytes: number): Promise<void> {
+    const now = performance.now();
+    if (this.othersAtWork && now - this.busySeenAt < BUSY_RECENTLY_MS) {
+      const delay = paceDelay(bytes, now - this.passedAt, SHARED_EXPORT_BYTES_PER_S);
+      if (delay > 0) await sleep(delay);
+    }
+    this.passedAt = performance.now();
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    void this.quiet().then(() => done(null, chunk));
+    void this.quiet()
+      .then(() => this.paced(chunk.length))
+      .then(() => done(null, chunk));
   }
 }
 

@@ -5,7 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { IngestFirst, PG_OTHERS_AT_WORK } from '../../server/dashboard/export';
+import { IngestFirst, paceDelay, PG_OTHERS_AT_WORK } from '../../server/dashboard/export';
 import { PG_APPLICATION_NAME } from '../../server/db/postgres';
 import { createDatabaseAt } from '../support/postgres';
 
@@ -77,5 +77,13 @@ describe('an export on PostgreSQL waits for other server processes', () => {
       await other.query('COMMIT');
       expect(await ask()).toBe(0);
     });
+  });
+});
+
+describe('pace of an export while others work', () => {
+  it('waits what the bytes cost at the rate, less the time already passed', () => {
+    expect(paceDelay(12 * 1024 * 1024, 0, 12 * 1024 * 1024)).toBe(1000);
+    expect(paceDelay(64 * 1024, 2, 1024 * 1024)).toBe(60.5);
+    expect(paceDelay(64 * 1024, 100, 1024 * 1024)).toBe(0);
   });
 });
