@@ -126,11 +126,13 @@ export function paceDelay(bytes: number, sinceMs: number, bytesPerS: number): nu
 
 /**
  * Connections of any Siar server process, other than the asking one and the COPY's, running a
- * statement or inside a transaction: ingest elsewhere. The server's pool names its connections.
+ * statement or inside a transaction: ingest elsewhere. Another export's COPY is not ingest (two
+ * exports that each waited for the other would both crawl). The server's pool names its connections.
  */
 export const PG_OTHERS_AT_WORK = `SELECT COUNT(*) AS n FROM pg_stat_activity
   WHERE application_name = '${PG_APPLICATION_NAME}' AND backend_type = 'client backend'
-    AND pid <> pg_backend_pid() AND pid <> $1 AND state IN ('active', 'idle in transaction')`;
+    AND pid <> pg_backend_pid() AND pid <> $1 AND state IN ('active', 'idle in transaction')
+    AND query NOT LIKE 'COPY %'`;
 
 /**
  * Passes COPY's chunks on once no batch is being stored, here or (on PostgreSQL) in another

@@ -405,7 +405,7 @@ export function studioApiRoutes(ctx: StudioContext): Route[] {
         z.object({ rotate: z.boolean().optional(), code: z.string().trim().max(41).optional() }),
         await readJson(req, 1024),
       );
-      const weak = code ? weakCode(code) : undefined;
+      const weak = code && !rotate ? weakCode(code) : undefined;
       if (weak) throw new HttpError(400, 'weak_code', weak);
       const unit = await unitOr404(Number(params.id));
       const result = await db.tx(async (q) => {

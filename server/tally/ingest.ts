@@ -402,7 +402,8 @@ export class ShareIngest {
       }
     }
     const newFirsts: { member: Member; share: Share; self: boolean }[] = [];
-    const candidates = [...firsts.values()];
+    // In key order, like every other row the group writes (see `store`).
+    const candidates = [...firsts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, f]) => f);
     for (let i = 0; i < candidates.length; i += SUB_BATCH) {
       if (i > 0) await turn(q);
       const part = candidates.slice(i, i + SUB_BATCH);

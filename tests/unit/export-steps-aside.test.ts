@@ -4,6 +4,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { IngestFirst, paceDelay, PG_OTHERS_AT_WORK } from '../../server/dashboard/export';
 import { PG_APPLICATION_NAME } from '../../server/db/postgres';
@@ -76,6 +77,12 @@ describe('an export on PostgreSQL waits for other server processes', () => {
       expect(await ask()).toBe(1);
       await other.query('COMMIT');
       expect(await ask()).toBe(0);
+      // Another export's COPY is not ingest: two exports must not wait for each other.
+      const export2 = await connect(PG_APPLICATION_NAME);
+      await export2.query('BEGIN');
+      await pipeline(export2.query(copyTo('COPY (SELECT 1) TO STDOUT')), new Writable({ write: (_c, _e, done) => done() }));
+      expect(await ask()).toBe(0);
+      await export2.query('COMMIT');
     });
   });
 });
