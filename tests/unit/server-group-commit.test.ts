@@ -186,7 +186,7 @@ describe.each(BACKENDS)('group commit on %s', (backend: Backend) => {
 
     expect(run.got).toEqual(run.expected);
     expect(run.alone).toBe(list.length);
-    // The first alone, all the others together (their 56 events fit one group).
+    // The first alone, all the others together (their 47 events fit one group of GROUP_EVENTS).
     expect(run.grouped).toBe(2);
     expect(await snapshot(grouped.s.agency.db)).toEqual(await snapshot(alone.s.agency.db));
   });
