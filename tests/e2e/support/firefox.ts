@@ -109,27 +109,36 @@ export async function launchFirefox(opts: LaunchFirefoxOptions = {}): Promise<La
     return page;
   };
 
+  /** Opens an extension page in a new tab, waiting for its document; another tab if one gets stuck. */
   const openExtensionPage = async (pagePath: string, pageTimeout = 30_000) => {
-    const page = await newPage();
     const url = `${extensionBase}/${pagePath.replace(/^\//, '')}`;
-    // BiDi never reports a moz-extension navigation as complete: start it, then wait for the
-    // document itself.
-    page.goto(url).catch(() => {});
     const end = Date.now() + pageTimeout;
     for (;;) {
-      try {
-        await page.waitForFunction(
-          (expected: string) => location.href.startsWith(expected) && document.readyState === 'complete',
-          { timeout: Math.max(1, end - Date.now()), polling: 100 },
-          url.split('#')[0]!.split('?')[0]!,
-        );
-        return page;
-      } catch (err) {
-        // A poll that lands while the old document is torn down fails in Firefox's BiDi with a
-        // protocol error, not a timeout: poll the new document.
-        const text = `${String(err)} ${String((err as { cause?: unknown }).cause ?? '')}`;
-        if ((err as Error).name === 'TimeoutError' || Date.now() >= end || !/Protocol error/.test(text)) throw err;
+      const page = await newPage();
+      // BiDi never reports a moz-extension navigation as complete: start it, then wait for the
+      // document itself.
+      page.goto(url).catch(() => {});
+      // A tab whose polls keep failing (Firefox's BiDi sometimes never recovers from a poll that
+      // landed while the old document was torn down) is given up for a new one after 10 s.
+      const tabEnd = Math.min(end, Date.now() + 10_000);
+      for (;;) {
+        try {
+          await page.waitForFunction(
+            (expected: string) => location.href.startsWith(expected) && document.readyState === 'complete',
+            { timeout: Math.max(1, tabEnd - Date.now()), polling: 100 },
+            url.split('#')[0]!.split('?')[0]!,
+          );
+          return page;
+        } catch (err) {
+          // A poll that lands while the old document is torn down fails with a protocol error,
+          // not a timeout: poll the new document.
+          const text = `${String(err)} ${String((err as { cause?: unknown }).cause ?? '')}`;
+          const transient = (err as Error).name === 'TimeoutError' || /Protocol error/.test(text);
+          if (!transient || Date.now() >= end) throw err;
+          if (Date.now() >= tabEnd) break;
+        }
       }
+      await page.close().catch(() => {});
     }
   };
 
