@@ -46,6 +46,9 @@ import { DEFAULT_OEMBED_URL, runVerifications } from './tally/verifier';
 export const DEFAULT_RATE_LIMIT: RateLimit = { perMinute: 120, burst: 60 };
 export const DEFAULT_ENROLL_RATE_LIMIT: RateLimit = { perMinute: 60, burst: 60 };
 export const WIB_MINUTES = 7 * 60;
+/** The idle time a keep-alive socket is promised (the `Keep-Alive` header), and how much longer the server really waits. */
+export const KEEP_ALIVE_ADVERTISED_S = 5;
+const KEEP_ALIVE_BUFFER_S = 3;
 
 export interface AgencyServerOptions {
   /** Public base URL (behind a proxy, or a tunnel); default `http://localhost:<port>`. */
@@ -289,6 +292,8 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       ...(options.timeouts?.checkEveryMs ? { connectionsCheckingInterval: options.timeouts.checkEveryMs } : {}),
     },
     (req, res) => {
+      // Clients are told a shorter idle time than the server waits (see keepAliveTimeout below).
+      res.setHeader('Keep-Alive', `timeout=${KEEP_ALIVE_ADVERTISED_S}`);
       if (accessLog) {
         const started = performance.now();
         res.on('finish', () => {
@@ -300,9 +305,11 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
     },
   );
   // Slow clients cannot hold the server: headers within 10 s, a whole request within 2 minutes
-  // (set above), idle keep-alive sockets closed after 5 s, and connections capped overall and per
-  // address.
-  server.keepAliveTimeout = 5_000;
+  // (set above), idle keep-alive sockets closed after 8 s, and connections capped overall and per
+  // address. Clients are told 5 s: a client that reuses a socket just as the server closes it gets
+  // a reset instead of an answer, and undici's idle timers fire up to a second late (undici#3141).
+  // Node 24 has keepAliveTimeoutBuffer for this; on Node 20 the header says less than the timer.
+  server.keepAliveTimeout = (KEEP_ALIVE_ADVERTISED_S + KEEP_ALIVE_BUFFER_S) * 1000;
   server.maxConnections = options.maxConnections ?? 1000;
   const perAddress = options.maxConnectionsPerAddress ?? (trustProxy > 0 ? Infinity : 100);
   const open = new Map<string, number>();

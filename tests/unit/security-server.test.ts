@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgencyServer, type AgencyServer } from '../../server/app';
+import { createAgencyServer, KEEP_ALIVE_ADVERTISED_S, type AgencyServer } from '../../server/app';
 import { DEMO_BANNER } from '../../server/dashboard/pages';
 import { HTML_HEADERS } from '../../server/dashboard/routes';
 import { buildDemoFeed } from '../../server/demo/feed';
@@ -803,6 +803,38 @@ describe.each(BACKENDS)('the agency server on %s', (backend: Backend) => {
         await agency.close();
       }
     });
+
+    // Transport only: the backend makes no difference, and the test waits out the idle time.
+    it.runIf(backend === 'sqlite')(
+      'a keep-alive socket reused a second after the idle time it was promised is still answered, and closed after a while',
+      async () => {
+        const h = await startAgency(backend);
+        const port = Number(new URL(h.origin).port);
+        const probe = await connect(port);
+        try {
+          probe.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+          const first = await readResponse(probe);
+          expect(first).toMatch(/^HTTP\/1\.1 200 /);
+          const promised = Number(/\r\nkeep-alive: *timeout=(\d+)/i.exec(first)?.[1]);
+          expect(promised).toBe(KEEP_ALIVE_ADVERTISED_S);
+          // A client whose idle timer fires a second late (undici's can) still reuses the socket.
+          await sleep(promised * 1000 + 1000);
+          expect(probe.isClosed()).toBe(false);
+          probe.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+          let second = '';
+          for (let i = 0; i < 500 && !/\r\n\r\n/.test(second); i++) {
+            second = probe.data().slice(first.length);
+            if (!/\r\n\r\n/.test(second)) await sleep(10);
+          }
+          expect(second).toMatch(/^HTTP\/1\.1 200 /);
+          // Idle sockets do not stay open for ever.
+          expect(await within(probe.closed, 15_000, 'the idle socket was never closed')).toEqual({ hadError: false });
+        } finally {
+          probe.socket.destroy();
+          await h.close();
+        }
+      },
+    );
 
     it('caps connections per address: the sixth socket from one address is closed, another address is still answered', async () => {
       const h = await startAgency(backend, { maxConnectionsPerAddress: 5 });

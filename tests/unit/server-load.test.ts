@@ -27,6 +27,13 @@ interface Figures {
   networkErrors: string[];
 }
 
+/** "fetch failed" says nothing: the cause (ECONNRESET, UND_ERR_SOCKET, …) says what went wrong. */
+function describeError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const message = String((error as Error)?.message ?? error);
+  return cause ? `${message} (${cause.code ?? ''} ${cause.message ?? ''})`.trim() : message;
+}
+
 function counted(figures: Figures): typeof fetch {
   return async (input, init) => {
     figures.requests++;
@@ -35,7 +42,7 @@ function counted(figures: Figures): typeof fetch {
       figures.statuses[res.status] = (figures.statuses[res.status] ?? 0) + 1;
       return res;
     } catch (error) {
-      figures.networkErrors.push(String((error as Error)?.message ?? error));
+      figures.networkErrors.push(describeError(error));
       throw error;
     }
   };
@@ -105,7 +112,7 @@ async function answered(h: Harness, path: string, init: RequestInit, figures: Fi
     figures.statuses[res.status] = (figures.statuses[res.status] ?? 0) + 1;
     return res.status;
   } catch (error) {
-    figures.networkErrors.push(String((error as Error)?.message ?? error));
+    figures.networkErrors.push(describeError(error));
     return 0;
   }
 }
