@@ -23,22 +23,34 @@ const NOW = 'CAST($3 AS BIGINT)';
 const PER_MS = 'CAST($4 AS DOUBLE PRECISION)';
 const GROWN = `rate_buckets.tokens + (${NOW} - rate_buckets.at) * ${PER_MS}`;
 const REFILL = `(CASE WHEN ${GROWN} > ${BURST} THEN ${BURST} ELSE ${GROWN} END)`;
-const TAKE = `INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES ($1, ${BURST} - 1, ${NOW}, 1)
-  ON CONFLICT (key) DO UPDATE SET
+/** A new bucket's row after its first take: `SELECT $1, …` or `VALUES ($1, …)` with the key first. */
+export const BUCKET_FIRST_TAKE = `${BURST} - 1, ${NOW}, 1`;
+/** The take on a bucket that exists (its `ON CONFLICT (key)` clause), returning `tokens, allowed`. */
+export const BUCKET_TAKE = `ON CONFLICT (key) DO UPDATE SET
     tokens = CASE WHEN ${REFILL} >= 1 THEN ${REFILL} - 1 ELSE ${REFILL} END,
     allowed = CASE WHEN ${REFILL} >= 1 THEN 1 ELSE 0 END,
     at = ${NOW}
   RETURNING tokens, allowed`;
+const TAKE = `INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES ($1, ${BUCKET_FIRST_TAKE}) ${BUCKET_TAKE}`;
+
+/** Parameters $2–$4 of a take. */
+export function takeParams(limit: RateLimit, now: number): [number, number, number] {
+  return [limit.burst, now, limit.perMinute / 60_000];
+}
+
+/** 0 if the take was allowed, else whole seconds until one would be. */
+export function waitAfter(row: { tokens: number; allowed: number } | undefined, limit: RateLimit): number {
+  if (!row || Number(row.allowed) === 1) return 0;
+  const perMs = limit.perMinute / 60_000;
+  return Math.max(1, Math.ceil((1 - Number(row.tokens)) / perMs / 1000));
+}
 
 /**
  * Takes one request from `key`'s bucket: 0 if allowed, else whole seconds until it would be.
  * `key` names what is limited (`member:12`, `addr:10.0.0.1`), never a secret.
  */
 export async function takeToken(q: Queryable, key: string, limit: RateLimit, now = Date.now()): Promise<number> {
-  const perMs = limit.perMinute / 60_000;
-  const row = await q.get<{ tokens: number; allowed: number }>(TAKE, [key, limit.burst, now, perMs]);
-  if (!row || row.allowed === 1) return 0;
-  return Math.max(1, Math.ceil((1 - row.tokens) / perMs / 1000));
+  return waitAfter(await q.get<{ tokens: number; allowed: number }>(TAKE, [key, ...takeParams(limit, now)]), limit);
 }
 
 /** Buckets untouched for an hour are full again: the same as no row. */

@@ -4,6 +4,7 @@ import type { Database, Queryable } from '../db/sql';
 import { lockFor } from '../db/partitions';
 import { networkOf } from '../guard/client';
 import { blockedFor, recordFailure, type FailureKey } from '../guard/failures';
+import { BUCKET_FIRST_TAKE, BUCKET_TAKE, takeParams, waitAfter, type RateLimit, type RateLimiter } from '../guard/rate';
 import { sameUnit } from './codes';
 import { liveTokens, rosterEntry, rosterSize, unitByCode, usePersonalCode, type Unit } from './members';
 import { hashToken, newToken } from './tokens';
@@ -182,11 +183,42 @@ export class Enrolment {
 
   /** The member a live token belongs to: what storing their events needs, in one read. */
   async memberOf(token: string): Promise<TokenHolder | undefined> {
-    const row = await this.db.get<TokenHolder>(
-      `SELECT members.id, members.unit_id, members.x_handle FROM tokens JOIN members ON members.id = tokens.member_id
-       WHERE tokens.hash = $1 AND tokens.revoked_at IS NULL`,
-      [hashToken(token)],
-    );
-    return row ? { id: Number(row.id), unit_id: Number(row.unit_id), x_handle: row.x_handle } : undefined;
+    const row = await this.db.get<TokenHolder>(TOKEN_HOLDER, [hashToken(token)]);
+    return row ? holder(row) : undefined;
   }
+
+  /**
+   * The member a live token belongs to, and a take from that member's bucket (`member:<id>`):
+   * `wait` is 0 when allowed, else seconds until a request would be. On PostgreSQL one statement
+   * (one round trip a request, not two); on SQLite the read, then `limiter`'s grouped take.
+   */
+  async memberWithin(
+    token: string,
+    limiter: RateLimiter,
+    limit: RateLimit,
+    now = Date.now(),
+  ): Promise<{ member: TokenHolder; wait: number } | undefined> {
+    if (this.db.dialect !== 'postgres') {
+      const member = await this.memberOf(token);
+      return member && { member, wait: await limiter.take(`member:${member.id}`, limit, now) };
+    }
+    const row = await this.db.get<TokenHolder & { tokens: number; allowed: number }>(PG_TOKEN_HOLDER_TAKE, [
+      hashToken(token),
+      ...takeParams(limit, now),
+    ]);
+    return row && { member: holder(row), wait: waitAfter(row, limit) };
+  }
+}
+
+const TOKEN_HOLDER = `SELECT members.id, members.unit_id, members.x_handle FROM tokens JOIN members ON members.id = tokens.member_id
+  WHERE tokens.hash = $1 AND tokens.revoked_at IS NULL`;
+
+/** `TOKEN_HOLDER`, and `takeToken` on the bucket `member:<id>` of the member found ($2–$4: `takeParams`). */
+const PG_TOKEN_HOLDER_TAKE = `WITH holder AS (${TOKEN_HOLDER}),
+  take AS (INSERT INTO rate_buckets (key, tokens, at, allowed) SELECT 'member:' || holder.id, ${BUCKET_FIRST_TAKE} FROM holder
+    ${BUCKET_TAKE})
+  SELECT holder.id, holder.unit_id, holder.x_handle, take.tokens, take.allowed FROM holder, take`;
+
+function holder(row: TokenHolder): TokenHolder {
+  return { id: Number(row.id), unit_id: Number(row.unit_id), x_handle: row.x_handle };
 }

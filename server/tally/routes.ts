@@ -146,15 +146,14 @@ export function tallyRoutes(options: TallyRouteOptions): Route[] {
   /** The member behind the request's token, within the member's rate limit; else 401 or 429. */
   async function authenticate(req: IncomingMessage): Promise<TokenHolder> {
     const token = bearerToken(req.headers.authorization);
-    const member = token === undefined ? undefined : await enrolment.memberOf(token);
-    if (token === undefined || member === undefined) {
+    const found = token === undefined ? undefined : await enrolment.memberWithin(token, limiter, rateLimit);
+    if (found === undefined) {
       throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token', {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    const wait = await limiter.take(`member:${member.id}`, rateLimit);
-    if (wait > 0) throw rateLimited(wait);
-    return member;
+    if (found.wait > 0) throw rateLimited(found.wait);
+    return found.member;
   }
 
   async function limitAddress(req: IncomingMessage): Promise<string> {
