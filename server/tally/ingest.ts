@@ -94,17 +94,17 @@ export class PublishedItems {
   }
 }
 
-/** `INSERT … ON CONFLICT (keys) DO UPDATE SET c = t.c + excluded.c` for counter rows, in key order. */
-async function bump(
-  q: Queryable,
-  table: string,
-  keys: readonly string[],
-  counters: readonly string[],
-  rows: Map<string, { key: Param[]; values: number[] }>,
-): Promise<void> {
+type CounterRows = Map<string, { key: Param[]; values: number[] }>;
+
+/** Counter rows in key order: two transactions touching the same rows lock them in the same order (no deadlock). */
+function inKeyOrder(rows: CounterRows): { key: Param[]; values: number[] }[] {
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+}
+
+/** SQLite: `INSERT … ON CONFLICT (keys) DO UPDATE SET c = t.c + excluded.c` for counter rows, in key order. */
+async function bump(q: Queryable, table: string, keys: readonly string[], counters: readonly string[], rows: CounterRows): Promise<void> {
   if (rows.size === 0) return;
-  // Key order: two transactions touching the same rows lock them in the same order (no deadlock).
-  const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  const sorted = inKeyOrder(rows);
   const columns = [...keys, ...counters];
   const updates = counters.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
   const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${valuesList(sorted.length, columns.length)}
@@ -113,11 +113,62 @@ async function bump(
   await q.run(sql, params);
 }
 
-function counterRows(): Map<string, { key: Param[]; values: number[] }> {
+/**
+ * PostgreSQL: the counter tables in two statements, each table's rows from one array per column
+ * (rows in key order; an empty array adds nothing). The counters every group shares (a unit's
+ * day, a platform's day, the mandatory item) stay locked from their update to the commit, and
+ * every other group waits for them: so they come last, all in one statement right before the
+ * commit, after the members' own rows (which no other group shares, and which may need reading
+ * from disk). One round trip between the first shared lock and the commit, where a statement
+ * per table was six. Every group runs the same statements, so all take the tables in one order.
+ */
+export const PG_BUMP_MEMBER_COUNTERS = `WITH
+  member_day AS (INSERT INTO rollup_member_day (member_id, day, events)
+    SELECT * FROM unnest($1::bigint[], $2::date[], $3::bigint[])
+    ON CONFLICT (member_id, day) DO UPDATE SET events = rollup_member_day.events + excluded.events),
+  member AS (INSERT INTO rollup_member (member_id, events, posted, posted_self)
+    SELECT * FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
+    ON CONFLICT (member_id) DO UPDATE SET events = rollup_member.events + excluded.events,
+      posted = rollup_member.posted + excluded.posted, posted_self = rollup_member.posted_self + excluded.posted_self)
+INSERT INTO rollup_member_platform (member_id, platform, posted)
+  SELECT * FROM unnest($8::bigint[], $9::text[], $10::bigint[])
+  ON CONFLICT (member_id, platform) DO UPDATE SET posted = rollup_member_platform.posted + excluded.posted`;
+
+export const PG_BUMP_SHARED_COUNTERS = `WITH
+  item AS (INSERT INTO rollup_item (item_id, posted, members)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+    ON CONFLICT (item_id) DO UPDATE SET posted = rollup_item.posted + excluded.posted, members = rollup_item.members + excluded.members),
+  item_unit AS (INSERT INTO rollup_item_unit (item_id, unit_id, posted, members)
+    SELECT * FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
+    ON CONFLICT (item_id, unit_id) DO UPDATE SET posted = rollup_item_unit.posted + excluded.posted,
+      members = rollup_item_unit.members + excluded.members),
+  platform_day AS (INSERT INTO rollup_platform_day (platform, day, posted, posted_self)
+    SELECT * FROM unnest($8::text[], $9::date[], $10::bigint[], $11::bigint[])
+    ON CONFLICT (platform, day) DO UPDATE SET posted = rollup_platform_day.posted + excluded.posted,
+      posted_self = rollup_platform_day.posted_self + excluded.posted_self),
+  unit_week AS (INSERT INTO rollup_unit_week (unit_id, week, active)
+    SELECT * FROM unnest($12::bigint[], $13::date[], $14::bigint[])
+    ON CONFLICT (unit_id, week) DO UPDATE SET active = rollup_unit_week.active + excluded.active),
+  unit_day AS (INSERT INTO rollup_unit_day (unit_id, day, events, posted, posted_self)
+    SELECT * FROM unnest($15::bigint[], $16::date[], $17::bigint[], $18::bigint[], $19::bigint[])
+    ON CONFLICT (unit_id, day) DO UPDATE SET events = rollup_unit_day.events + excluded.events,
+      posted = rollup_unit_day.posted + excluded.posted, posted_self = rollup_unit_day.posted_self + excluded.posted_self)
+INSERT INTO rollup_unit (unit_id, events, posted, posted_self)
+  SELECT * FROM unnest($20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[])
+  ON CONFLICT (unit_id) DO UPDATE SET events = rollup_unit.events + excluded.events,
+    posted = rollup_unit.posted + excluded.posted, posted_self = rollup_unit.posted_self + excluded.posted_self`;
+
+/** Counter rows in key order as one array per column: `width` columns, keys then counters. */
+function columnsOf(rows: CounterRows, width: number): string[][] {
+  const sorted = inKeyOrder(rows).map((r) => [...r.key, ...r.values]);
+  return Array.from({ length: width }, (_, c) => sorted.map((row) => String(row[c])));
+}
+
+function counterRows(): CounterRows {
   return new Map();
 }
 
-function count(rows: Map<string, { key: Param[]; values: number[] }>, key: Param[], values: number[]): void {
+function count(rows: CounterRows, key: Param[], values: number[]): void {
   const id = JSON.stringify(key);
   const row = rows.get(id);
   if (!row) rows.set(id, { key, values: [...values] });
@@ -161,6 +212,8 @@ const pairKey = (memberId: number, itemId: string, platform: string) => `${membe
 export class ShareIngest {
   readonly published = new PublishedItems();
   private readonly pending: Job[] = [];
+  /** Members with requests in a running group, and how many. */
+  private readonly storing = new Map<number, number>();
   private running = 0;
   private readonly maxGroups: number;
 
@@ -232,18 +285,44 @@ export class ShareIngest {
     return this.pending.length;
   }
 
-  /** Starts group transactions while there are waiting requests and free places for them. */
+  /**
+   * Starts group transactions while there are waiting requests and free places for them. A
+   * member's requests are never in two of this process's groups at once: the second group would
+   * only wait for the first's lock on the member's day row, holding its own members' rows
+   * meanwhile (under a backlog, groups grow until they share members, and then every group waited
+   * for another). Such a request waits for the next group, and keeps its place in the queue.
+   */
   private startGroups(): void {
     while (this.running < this.maxGroups && this.pending.length > 0) {
+      const group: Job[] = [];
+      const left: Job[] = [];
+      const behind = new Set<number>();
       let events = 0;
-      let take = 0;
-      while (take < this.pending.length && (take === 0 || events + this.pending[take]!.candidates.length <= GROUP_EVENTS)) {
-        events += this.pending[take]!.candidates.length;
-        take++;
+      for (const job of this.pending) {
+        const fits = group.length === 0 || events + job.candidates.length <= GROUP_EVENTS;
+        // `behind`: a member's requests keep their order.
+        if (fits && !this.storing.has(job.member.id) && !behind.has(job.member.id)) {
+          group.push(job);
+          events += job.candidates.length;
+        } else {
+          left.push(job);
+          behind.add(job.member.id);
+        }
+        if (events >= GROUP_EVENTS) {
+          left.push(...this.pending.slice(group.length + left.length));
+          break;
+        }
       }
-      const group = this.pending.splice(0, take);
+      if (group.length === 0) return;
+      this.pending.splice(0, this.pending.length, ...left);
+      for (const job of group) this.storing.set(job.member.id, (this.storing.get(job.member.id) ?? 0) + 1);
       this.running++;
       void this.storeGroup(group).finally(() => {
+        for (const job of group) {
+          const n = this.storing.get(job.member.id)! - 1;
+          if (n > 0) this.storing.set(job.member.id, n);
+          else this.storing.delete(job.member.id);
+        }
         this.running--;
         this.startGroups();
       });
@@ -512,17 +591,6 @@ export class ShareIngest {
       count(byItemUnit, [itemId, member.unit_id], [0, 1]);
     }
 
-    // Always in this order of tables, each in key order: no two transactions wait for each other.
-    await bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], byMemberDay);
-    await bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember);
-    await bump(q, 'rollup_member_platform', ['member_id', 'platform'], ['posted'], byMemberPlatform);
-    await bump(q, 'rollup_item', ['item_id'], ['posted', 'members'], byItem);
-    await bump(q, 'rollup_item_unit', ['item_id', 'unit_id'], ['posted', 'members'], byItemUnit);
-    await bump(q, 'rollup_platform_day', ['platform', 'day'], ['posted', 'posted_self'], byPlatformDay);
-    await bump(q, 'rollup_unit_week', ['unit_id', 'week'], ['active'], byUnitWeek);
-    await bump(q, 'rollup_unit_day', ['unit_id', 'day'], ['events', 'posted', 'posted_self'], byUnitDay);
-    await bump(q, 'rollup_unit', ['unit_id'], ['events', 'posted', 'posted_self'], byUnit);
-
     // X posts under the member's own handle are checked against X later, off the request path.
     const jobs = accepted.filter((a) => a.row[12] === 'pending');
     for (let i = 0; i < jobs.length; i += SUB_BATCH) {
@@ -533,5 +601,29 @@ export class ShareIngest {
         part.flatMap(({ job, row }) => [row[0]!, job.member.id, row[2]!, row[4]!, row[7]!, 0, new Date(job.now).toISOString()]),
       );
     }
+
+    // Always in this order of tables, each in key order: no two transactions wait for each other.
+    if (q.dialect === 'postgres') {
+      await q.run(PG_BUMP_MEMBER_COUNTERS, [...columnsOf(byMemberDay, 3), ...columnsOf(byMember, 4), ...columnsOf(byMemberPlatform, 3)]);
+      // Last before the commit: see PG_BUMP_SHARED_COUNTERS.
+      await q.run(PG_BUMP_SHARED_COUNTERS, [
+        ...columnsOf(byItem, 3),
+        ...columnsOf(byItemUnit, 4),
+        ...columnsOf(byPlatformDay, 4),
+        ...columnsOf(byUnitWeek, 3),
+        ...columnsOf(byUnitDay, 5),
+        ...columnsOf(byUnit, 4),
+      ]);
+      return;
+    }
+    await bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], byMemberDay);
+    await bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember);
+    await bump(q, 'rollup_member_platform', ['member_id', 'platform'], ['posted'], byMemberPlatform);
+    await bump(q, 'rollup_item', ['item_id'], ['posted', 'members'], byItem);
+    await bump(q, 'rollup_item_unit', ['item_id', 'unit_id'], ['posted', 'members'], byItemUnit);
+    await bump(q, 'rollup_platform_day', ['platform', 'day'], ['posted', 'posted_self'], byPlatformDay);
+    await bump(q, 'rollup_unit_week', ['unit_id', 'week'], ['active'], byUnitWeek);
+    await bump(q, 'rollup_unit_day', ['unit_id', 'day'], ['events', 'posted', 'posted_self'], byUnitDay);
+    await bump(q, 'rollup_unit', ['unit_id'], ['events', 'posted', 'posted_self'], byUnit);
   }
 }
