@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wib } from '../../server/demo/feed';
 import type { Database, Param, Queryable } from '../../server/db/sql';
+import type { TokenHolder } from '../../server/tally/enrol';
 import { ShareIngest } from '../../server/tally/ingest';
 import { feedKey } from '../../server/tally/validate';
 import type { ShareEventWire, SharesResponse } from '../../utils/protocol/tally';
@@ -200,5 +201,105 @@ describe.each(BACKENDS)('group commit on %s', (backend: Backend) => {
     expect(run.expected.filter((a) => 'accepted' in a && a.accepted.length === 1)).toHaveLength(list.length - 1);
     expect(run.got).toEqual(run.expected);
     expect(await snapshot(grouped.s.agency.db)).toEqual(await snapshot(alone.s.agency.db));
+  });
+});
+
+describe.each(BACKENDS)('several groups at once on %s', (backend: Backend) => {
+  it("never has a member's requests in two groups at once, and keeps each member's order", async () => {
+    const { s, members } = await agency(backend);
+    try {
+      // Each group: when its transaction was asked for and when it ended, its members (the first
+      // statement of a group takes their day rows: member ids at every third parameter) and the
+      // events it stored.
+      const groups: { from: number; to: number; members: number[]; ids: string[] }[] = [];
+      let clock = 0;
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const db = new Proxy(s.agency.db, {
+        get(target, name) {
+          if (name === 'tx') {
+            return async <T>(body: (q: Queryable) => Promise<T>) => {
+              const group = { from: clock++, to: Infinity, members: [] as number[], ids: [] as string[] };
+              groups.push(group);
+              try {
+                await gate;
+                return await target.tx((q) =>
+                  body(
+                    new Proxy(q, {
+                      get(qt, qn) {
+                        const value = Reflect.get(qt, qn) as unknown;
+                        if (typeof value !== 'function') return value;
+                        return (sql: string, params: readonly Param[] = []) => {
+                          if (group.members.length === 0 && sql.includes('INSERT INTO rollup_member_day')) {
+                            group.members = params.filter((_, i) => i % 3 === 0).map(Number);
+                          }
+                          // The events stored, id first of 13 columns a row.
+                          if (sql.includes('INSERT INTO shares')) group.ids.push(...params.filter((_, i) => i % 13 === 0).map(String));
+                          return (value as (x: string, p: readonly Param[]) => unknown).call(qt, sql, params);
+                        };
+                      },
+                    }),
+                  ),
+                );
+              } finally {
+                group.to = clock++;
+              }
+            };
+          }
+          const value = Reflect.get(target, name) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const ingest = new ShareIngest(db, { dailyCap: 100, utcOffsetMinutes: 420, feedUrls: () => new Set([feedKey(FEED)]), groups: 4 });
+      const now = Date.now();
+      // The items' first publication known beforehand: requests then reach the queue in the
+      // order sent, with no read in between.
+      await ingest.published.lookup(s.agency.db, ITEMS);
+      const holders = new Map<number, TokenHolder>();
+      for (let seq = 1; seq <= 4; seq++) {
+        const row = await s.agency.db.get<TokenHolder>('SELECT id, unit_id, x_handle FROM members WHERE id = $1', [members.get(seq)!]);
+        holders.set(seq, { id: Number(row!.id), unit_id: Number(row!.unit_id), x_handle: row!.x_handle });
+      }
+      // Members 1–4, three one-event requests each, all at once: the first four make four
+      // groups (held at the gate), the rest wait.
+      const sent: { seq: number; id: string; answer: Promise<SharesResponse> }[] = [];
+      for (let round = 0; round < 3; round++) {
+        for (let seq = 1; seq <= 4; seq++) {
+          const id = randomUUID();
+          const share: ShareEventWire = {
+            id,
+            item_id: ITEMS[round]!,
+            feed_url: FEED,
+            platform: 'x',
+            action: 'posted',
+            at: wib(now - 60_000),
+          };
+          sent.push({ seq, id, answer: ingest.record(holders.get(seq)!, [share], now) });
+        }
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(ingest.waiting).toBe(8);
+      open();
+      for (const r of sent) expect((await r.answer).accepted).toEqual([r.id]);
+
+      expect(groups.length).toBeGreaterThan(4);
+      for (const [i, a] of groups.entries()) {
+        for (const b of groups.slice(i + 1)) {
+          if (a.to < b.from || b.to < a.from) continue;
+          expect(
+            a.members.filter((m) => b.members.includes(m)),
+            `groups ${i} and ${groups.indexOf(b)} at once`,
+          ).toEqual([]);
+        }
+      }
+      // Each member's events went in in the order sent: groups one after another, by start.
+      const stored = groups.flatMap((g) => g.ids);
+      for (let seq = 1; seq <= 4; seq++) {
+        const mine = sent.filter((r) => r.seq === seq).map((r) => r.id);
+        expect(stored.filter((id) => mine.includes(id))).toEqual(mine);
+      }
+    } finally {
+      await s.close();
+    }
   });
 });
