@@ -24,7 +24,16 @@ export interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-export class Client {
+/** What the load's requests go through: `Client`, or the open loop's `LeanClient`. */
+export interface Requester {
+  request(
+    method: string,
+    path: string,
+    opts?: { headers?: Record<string, string>; body?: string; from?: number; timeoutMs?: number },
+  ): Promise<Reply>;
+}
+
+export class Client implements Requester {
   private readonly agents = new Map<string, http.Agent>();
   readonly host: string;
   readonly port: number;

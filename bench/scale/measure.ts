@@ -8,7 +8,8 @@ import path from 'node:path';
 import { ROOT, sleep } from '../lib';
 import { pgBin, run } from './cluster';
 import { ADMIN_PASSWORD, ADMIN_USER, memberToken, wib, type Agency } from './dataset';
-import { Client, closedLoop, openLoop, sequential, stats, throughput, type Sample, type Stats } from './http';
+import { Client, closedLoop, type Requester, openLoop, sequential, stats, throughput, type Sample, type Stats } from './http';
+import { LeanClient } from './lean-http';
 import type { ServerUnderTest } from './server';
 
 const log = (s: string) => console.error(`[scale] ${s}`);
@@ -67,6 +68,8 @@ export interface BackendRun {
     singleRate: number;
     target: number;
     lateStartP95: number;
+    /** The load generator's own CPU (this process, in cores) while it sent the single events. */
+    generatorCores: number;
     rejected: Record<string, number>;
   };
   exportRun?: {
@@ -92,6 +95,8 @@ export class Load {
   private readonly tokens = new Map<number, string>();
   cookie = '';
   readonly rejected: Record<string, number> = {};
+  /** Where `postShares`, `summary` and `get` send their requests. */
+  private requester: Requester;
 
   constructor(
     readonly client: Client,
@@ -101,6 +106,18 @@ export class Load {
     // Members share what is in the feed now: the posts still live.
     this.items = agency.posts.filter((p) => p.status === 'published').map((p) => p.id);
     if (this.items.length === 0) throw new Error('the data set has no live posts to share');
+    this.requester = client;
+  }
+
+  /** Runs `work` with the load's requests sent through `r` (the open loop's lean client). */
+  async through<T>(r: Requester, work: () => Promise<T>): Promise<T> {
+    const before = this.requester;
+    this.requester = r;
+    try {
+      return await work();
+    } finally {
+      this.requester = before;
+    }
   }
 
   token(member: number): string {
@@ -133,7 +150,7 @@ export class Load {
   async postShares(member: number, n: number, from: number, timeoutMs = 60_000): Promise<Omit<Sample, 'at'>> {
     const now = Date.now();
     const body = `{"shares":[${Array.from({ length: n }, () => this.event(now)).join(',')}]}`;
-    const reply = await this.client.request('POST', '/v1/shares', {
+    const reply = await this.requester.request('POST', '/v1/shares', {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token(member)}` },
       body,
       from,
@@ -152,12 +169,15 @@ export class Load {
   }
 
   async summary(member: number, from: number): Promise<Omit<Sample, 'at'>> {
-    const reply = await this.client.request('GET', '/v1/me/summary', { headers: { authorization: `Bearer ${this.token(member)}` }, from });
+    const reply = await this.requester.request('GET', '/v1/me/summary', {
+      headers: { authorization: `Bearer ${this.token(member)}` },
+      from,
+    });
     return { ms: reply.ms, status: reply.status, n: 0 };
   }
 
   async get(p: string, from = 0, withCookie = false, timeoutMs = 60_000): Promise<Omit<Sample, 'at'> & { body: string }> {
-    const reply = await this.client.request('GET', p, { headers: withCookie ? { cookie: this.cookie } : {}, from, timeoutMs });
+    const reply = await this.requester.request('GET', p, { headers: withCookie ? { cookie: this.cookie } : {}, from, timeoutMs });
     return { ms: reply.ms, status: reply.status, n: reply.body.length, body: reply.body };
   }
 
@@ -428,20 +448,32 @@ export async function measure(load: Load, opts: MeasureOptions): Promise<Backend
       const rate = 1500;
       // An answer later than 10 s counts as none (the target is 100 ms), so an overloaded server
       // cannot stretch the phase for minutes.
-      const hz = await openLoop(rate, Math.max(5, d.phase / 2) * 1000, (k) => load.get('/healthz', k % 40, false, 10_000));
-      resetRejected(load);
-      const single = await openLoop(rate, d.phase * 1000, (k) => load.postShares(load.member(1000 + (k % 2000)), 1, k % 40, 10_000));
-      const lastDone = Math.max(...single.samples.map((s) => s.at));
-      const late = [...single.lateStartMs].sort((a, b) => a - b);
-      return {
-        healthz: stats(hz.samples),
-        healthzRate: hz.samples.length / (Math.max(...hz.samples.map((s) => s.at)) / 1000),
-        single: stats(single.samples),
-        singleRate: single.samples.filter((s) => s.status === 200).length / (lastDone / 1000),
-        target: rate,
-        lateStartP95: late[Math.floor(late.length * 0.95)] ?? NaN,
-        rejected: resetRejected(load),
-      };
+      // The lean client: the generator's own cycles come off the server's two cores (its CPU
+      // use is reported beside the figure).
+      const lean = new LeanClient(load.client.port);
+      try {
+        return await load.through(lean, async () => {
+          const hz = await openLoop(rate, Math.max(5, d.phase / 2) * 1000, (k) => load.get('/healthz', k % 40, false, 10_000));
+          resetRejected(load);
+          const cpu0 = process.cpuUsage();
+          const single = await openLoop(rate, d.phase * 1000, (k) => load.postShares(load.member(1000 + (k % 2000)), 1, k % 40, 10_000));
+          const cpu = process.cpuUsage(cpu0);
+          const lastDone = Math.max(...single.samples.map((s) => s.at));
+          const late = [...single.lateStartMs].sort((a, b) => a - b);
+          return {
+            healthz: stats(hz.samples),
+            healthzRate: hz.samples.length / (Math.max(...hz.samples.map((s) => s.at)) / 1000),
+            single: stats(single.samples),
+            singleRate: single.samples.filter((s) => s.status === 200).length / (lastDone / 1000),
+            target: rate,
+            lateStartP95: late[Math.floor(late.length * 0.95)] ?? NaN,
+            generatorCores: (cpu.user + cpu.system) / 1000 / lastDone,
+            rejected: resetRejected(load),
+          };
+        });
+      } finally {
+        lean.close();
+      }
     });
 
   if (wanted('export'))

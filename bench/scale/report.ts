@@ -252,7 +252,9 @@ export function renderSection(res: ScaleResult): string {
     return [
       `- ${name}: ${int(r.eventsAtStart)} events when the server started; ${r.workers} server process${r.workers > 1 ? 'es' : ''}; summary p99 ${ms(r.summary.p99)}, max ${ms(r.summary.max)}; ` +
         r.pages.map((pg) => `${short(pg.path)} p99 ${ms(pg.stats.p99)} max ${ms(pg.stats.max)}`).join(', ') +
-        (r.open ? `; open loop: ${int(r.open.single.n)} single-event requests, sender's own lateness p95 ${ms(r.open.lateStartP95)}` : '') +
+        (r.open
+          ? `; open loop: ${int(r.open.single.n)} single-event requests, sender's own lateness p95 ${ms(r.open.lateStartP95)}, sender's CPU ${r.open.generatorCores === undefined ? 'n/a' : `${r.open.generatorCores.toFixed(2)} cores`}`
+          : '') +
         (r.feedUnderLoad ? `; feed under load p99 ${ms(r.feedUnderLoad.feed.p99)}, max ${ms(r.feedUnderLoad.feed.max)}` : ''),
       ...r.notes.map((n) => `  - ${n}`),
     ];
