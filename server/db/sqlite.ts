@@ -123,6 +123,11 @@ class SqliteQueries implements Queryable {
   async exec(sql: string): Promise<void> {
     this.guard(() => this.raw.exec(sql));
   }
+
+  /** Rolls back the open transaction, if one is open. */
+  async rollback(): Promise<void> {
+    if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+  }
 }
 
 export interface CheckpointResult {
@@ -191,6 +196,173 @@ class Checkpointer {
   }
 }
 
+/** The writing connection's settings, on whichever thread holds it. */
+const WRITER_PRAGMAS = [
+  // WAL: readers never wait for a batch being written, and a crash loses at most the last
+  // transactions, never the file. NORMAL is durable enough with WAL and much faster.
+  'journal_mode = WAL',
+  'synchronous = NORMAL',
+  `busy_timeout = ${BUSY_WAIT_MS}`,
+  'foreign_keys = ON',
+  // The checkpoint job does this off the request path; a writer never does it on commit.
+  'wal_autocheckpoint = 0',
+  `journal_size_limit = ${WAL_KEEP_BYTES}`,
+  `cache_size = -${CACHE_KIB}`,
+  'mmap_size = 0',
+];
+
+const WRITER_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+let db;
+let opened;
+try {
+  db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.waitMs });
+  for (const p of workerData.pragmas) db.pragma(p);
+} catch (error) {
+  opened = error;
+}
+const cache = new Map();
+function statement(sql) {
+  let s = cache.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    if (cache.size >= workerData.cacheSize) cache.delete(cache.keys().next().value);
+    cache.set(sql, s);
+  }
+  return s;
+}
+function blobs(args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a instanceof Uint8Array && !Buffer.isBuffer(a)) args[i] = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  }
+  return args;
+}
+parentPort.on('message', (m) => {
+  try {
+    if (opened) throw opened;
+    let out;
+    if (m.op === 'exec') db.exec(m.sql);
+    else if (m.op === 'rollback') { if (db.inTransaction) db.exec('ROLLBACK'); }
+    else if (m.op === 'pragma') out = db.pragma(m.sql, { simple: true });
+    else if (m.op === 'close') { db.close(); parentPort.postMessage({ id: m.id }); parentPort.close(); return; }
+    else {
+      const s = statement(m.sql);
+      const args = blobs(m.args);
+      // A statement with RETURNING is a reader to better-sqlite3.
+      if (m.op === 'all') out = s.reader ? s.all(...args) : (s.run(...args), []);
+      else out = s.reader ? s.all(...args).length : s.run(...args).changes;
+    }
+    parentPort.postMessage({ id: m.id, out });
+  } catch (error) {
+    parentPort.postMessage({ id: m.id, error: { message: String(error && error.message), code: error && error.code } });
+  }
+});
+`;
+
+/** Rows from the writer thread: BLOBs arrive as Uint8Array, and the server reads them as Buffers. */
+function withBuffers<T>(rows: Record<string, unknown>[]): T[] {
+  for (const row of rows) {
+    for (const k in row) {
+      const v = row[k];
+      if (v instanceof Uint8Array && !Buffer.isBuffer(v)) row[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    }
+  }
+  return rows as T[];
+}
+
+/**
+ * The writing connection on a thread of its own. better-sqlite3 runs each statement to its end
+ * on the calling thread; on a 10-million-event file a group of single events spends a third of
+ * a millisecond an event in SQLite (reading index pages the cache does not hold), and on the
+ * event loop that was half of it, so every request waited behind the writer's pages. Here the
+ * event loop only sends statements and takes their answers, as it does with PostgreSQL.
+ * Statements run in the order they are sent (one message queue), so the transaction queue's
+ * order holds as before.
+ */
+class WriterThread implements Queryable {
+  readonly dialect = 'sqlite' as const;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (out: unknown) => void; reject: (e: Error) => void }>();
+  private readonly converted = new Map<string, { sql: string; order: number[] }>();
+  private next = 0;
+  private failed?: Error;
+
+  constructor(path: string) {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WRITER_WORKER, {
+      eval: true,
+      workerData: { module, path, waitMs: BUSY_WAIT_MS, pragmas: WRITER_PRAGMAS, cacheSize: STATEMENT_CACHE },
+    });
+    this.worker.on('message', (m: { id: number; out?: unknown; error?: { message: string; code?: string } }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (!p) return;
+      if (!m.error) return p.resolve(m.out);
+      if (isBusy(m.error)) return p.reject(new DbBusyError());
+      p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+    });
+    const gone = (error: Error) => {
+      this.failed = error;
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+    this.worker.on('error', gone);
+    this.worker.on('exit', () => gone(new Error('the SQLite writer thread has stopped')));
+  }
+
+  private send<T>(op: string, sql: string, args?: unknown[]): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = ++this.next;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (out: unknown) => void, reject });
+      this.worker.postMessage({ id, op, sql, args });
+    });
+  }
+
+  private statement(sql: string, params: readonly Param[]): [string, unknown[]] {
+    let c = this.converted.get(sql);
+    if (!c) {
+      c = placeholders(sql);
+      if (this.converted.size >= STATEMENT_CACHE) this.converted.delete(this.converted.keys().next().value!);
+      this.converted.set(sql, c);
+    }
+    return [c.sql, bind(inOrder(c.order, params))];
+  }
+
+  async all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {
+    return withBuffers<T>(await this.send<Record<string, unknown>[]>('all', ...this.statement(sql, params)));
+  }
+
+  async get<T>(sql: string, params: readonly Param[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params: readonly Param[] = []): Promise<{ changes: number }> {
+    return { changes: await this.send<number>('run', ...this.statement(sql, params)) };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.send('exec', sql);
+  }
+
+  /** Rolls back the open transaction, if one is open. */
+  async rollback(): Promise<void> {
+    await this.send('rollback', '');
+  }
+
+  /** A pragma's value on the writing connection (`pragma('wal_autocheckpoint')`). */
+  pragma(name: string): Promise<unknown> {
+    return this.send('pragma', name);
+  }
+
+  async close(): Promise<void> {
+    if (!this.failed) await this.send('close', '').catch(() => undefined);
+    await this.worker.terminate();
+  }
+}
+
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Transactions run back to back for at most this long before the event loop gets a turn. */
 const TURN_AFTER_MS = 4;
@@ -203,8 +375,13 @@ const TURN_AFTER_MS = 4;
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly where: string;
+  /**
+   * A connection on the event loop's thread, for settings and bulk loads made while the server
+   * is not running (the bench's generator). The server writes through `writer`.
+   */
   readonly raw: BetterSqlite3.Database;
-  private readonly q: SqliteQueries;
+  /** The writing connection: on a thread of its own for a file, this thread for `:memory:`. */
+  private readonly writer: SqliteQueries | WriterThread;
   /** Plain reads outside transactions; absent for `:memory:` (a second connection is another database). */
   private readonly reader?: SqliteQueries;
   private checkpointer?: Checkpointer;
@@ -226,17 +403,7 @@ export class SqliteDatabase implements Database {
     this.raw = new BetterSqlite3(path, { timeout: BUSY_WAIT_MS });
     let reader: BetterSqlite3.Database | undefined;
     try {
-      // WAL: readers never wait for a batch being written, and a crash loses at most the last
-      // transactions, never the file. NORMAL is durable enough with WAL and much faster.
-      this.raw.pragma('journal_mode = WAL');
-      this.raw.pragma('synchronous = NORMAL');
-      this.raw.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
-      this.raw.pragma('foreign_keys = ON');
-      // The checkpoint job does this off the request path; a writer never does it on commit.
-      this.raw.pragma('wal_autocheckpoint = 0');
-      this.raw.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
-      this.raw.pragma(`cache_size = -${CACHE_KIB}`);
-      this.raw.pragma('mmap_size = 0');
+      for (const pragma of WRITER_PRAGMAS) this.raw.pragma(pragma);
       if (path !== ':memory:') {
         reader = new BetterSqlite3(path, { readonly: true, fileMustExist: true, timeout: BUSY_WAIT_MS });
         reader.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
@@ -248,7 +415,7 @@ export class SqliteDatabase implements Database {
       this.raw.close();
       throw error;
     }
-    this.q = new SqliteQueries(this.raw);
+    this.writer = path === ':memory:' ? new SqliteQueries(this.raw) : new WriterThread(path);
     if (reader) this.reader = new SqliteQueries(reader);
   }
 
@@ -257,28 +424,33 @@ export class SqliteDatabase implements Database {
   }
 
   /** The read-only connection for a plain SELECT, else the writer once no transaction is open. */
-  private async pick(sql: string): Promise<SqliteQueries> {
+  private async pick(sql: string): Promise<Queryable> {
     if (this.reader && READS.test(sql)) return this.reader;
     if (this.inTx) await this.settled();
-    return this.q;
+    return this.writer;
   }
 
   async all<T>(sql: string, params?: readonly Param[]): Promise<T[]> {
-    return (await this.pick(sql)).allSync<T>(sql, params);
+    return (await this.pick(sql)).all<T>(sql, params);
   }
 
   async get<T>(sql: string, params?: readonly Param[]): Promise<T | undefined> {
-    return (await this.pick(sql)).allSync<T>(sql, params)[0];
+    return (await this.pick(sql)).get<T>(sql, params);
   }
 
   async run(sql: string, params?: readonly Param[]): Promise<{ changes: number }> {
     if (this.inTx) await this.settled();
-    return this.q.runSync(sql, params);
+    return this.writer.run(sql, params);
   }
 
   async exec(sql: string): Promise<void> {
     if (this.inTx) await this.settled();
-    await this.q.exec(sql);
+    await this.writer.exec(sql);
+  }
+
+  /** A pragma's value as the writing connection has it. */
+  async writerPragma(name: string): Promise<unknown> {
+    return this.writer instanceof WriterThread ? this.writer.pragma(name) : this.raw.pragma(name, { simple: true });
   }
 
   tx<T>(body: (q: Queryable) => Promise<T>): Promise<T> {
@@ -295,13 +467,13 @@ export class SqliteDatabase implements Database {
         }
         this.inTx = true;
         try {
-          this.q.runSync('BEGIN IMMEDIATE');
+          await this.writer.run('BEGIN IMMEDIATE');
           try {
-            const result = await body(this.q);
-            this.q.runSync('COMMIT');
+            const result = await body(this.writer);
+            await this.writer.run('COMMIT');
             return result;
           } catch (error) {
-            if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+            await this.writer.rollback();
             throw error;
           }
         } finally {
@@ -388,6 +560,7 @@ export class SqliteDatabase implements Database {
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     await this.checkpointer?.close();
+    if (this.writer instanceof WriterThread) await this.writer.close();
     if (this.reader?.raw.open) this.reader.raw.close();
     if (this.raw.open) this.raw.close();
   }

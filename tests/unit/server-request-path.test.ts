@@ -33,7 +33,7 @@ describe('SQLite: the WAL is checkpointed by the job, never by a writer', () => 
     const file = join(dir, 'wal.db');
     const db = new SqliteDatabase(file);
     try {
-      expect(db.raw.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      expect(await db.writerPragma('wal_autocheckpoint')).toBe(0);
       await db.exec('CREATE TABLE t (b BLOB)');
       const before = statSync(file).size;
       // 2,400 pages of 4 KiB in 12 commits: SQLite's default would checkpoint past 1,000 pages.
