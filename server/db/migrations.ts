@@ -542,9 +542,23 @@ const STUDIO_POSTGRES = `
   CREATE INDEX shares_received ON shares (received_at, id);
 `;
 
+// 3. Indexes that only cost writes. Every event wrote a page of SQLite's \`shares_member\`, which
+// no query reads (a member's figures come from the rollups). Every rate-limit take moved its
+// bucket in \`rate_buckets_at\`, which only the hourly prune read; on PostgreSQL it also kept each
+// take from being a HOT update, so the key's index got a new entry every request. The prune
+// scans the buckets instead (one row per member or address seen in the last hour).
+const LEANER_WRITES_SQLITE = `
+  DROP INDEX shares_member;
+  DROP INDEX rate_buckets_at;
+`;
+const LEANER_WRITES_POSTGRES = `
+  DROP INDEX rate_buckets_at;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tally', sqlite: TALLY_V1_SQLITE, postgres: TALLY_V1_POSTGRES },
   { version: 2, name: 'studio, validated events, rollups, shared state', sqlite: STUDIO_SQLITE, postgres: STUDIO_POSTGRES },
+  { version: 3, name: 'no index that only costs writes', sqlite: LEANER_WRITES_SQLITE, postgres: LEANER_WRITES_POSTGRES },
 ];
 
 async function apply(q: Queryable, step: string | ((q: Queryable) => Promise<void>)): Promise<void> {
