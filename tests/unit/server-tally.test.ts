@@ -518,7 +518,11 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
         const resent = batch.map((b) => ({ ...b, feed_url: second.feedUrl }));
         expect(await t2.postOk(token, resent)).toEqual({ accepted: [], duplicate: batch.map((x) => x.id), rejected: [] });
         // Migrations ran once; the demo was seeded once.
-        expect(await second.agency.db.all('SELECT version FROM migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+        expect(await second.agency.db.all('SELECT version FROM migrations ORDER BY version')).toEqual([
+          { version: 1 },
+          { version: 2 },
+          { version: 3 },
+        ]);
         expect(await t2.count('SELECT COUNT(*) AS n FROM posts')).toBe(9);
         await second.agency.db.run("INSERT INTO migrations VALUES (99, 'future', '')");
       } finally {
