@@ -10,6 +10,8 @@ import { DbBusyError, inOrder, placeholders, type Database, type Param, type Que
 // short (BUSY_WAIT_MS) and a busy database becomes DbBusyError, which the router answers 503.
 //
 // Under heavy ingest the request path must never pay for more than its own statements:
+// - writes run on a thread of their own (`WriterThread`), so the event loop never waits while
+//   SQLite reads a 10-million-event file's index pages for a write;
 // - plain reads (SELECT outside a transaction) go to a second, read-only connection, which in WAL
 //   mode sees the last commit and never waits for the writer or the queue of transactions;
 // - the writer never checkpoints (`wal_autocheckpoint=0`): a job copies the WAL into the file
