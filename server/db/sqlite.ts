@@ -143,12 +143,20 @@ export interface CheckpointResult {
 
 const CHECKPOINT_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { closeSync, fdatasyncSync, openSync } = require('node:fs');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.waitMs });
-parentPort.on('message', ({ id, mode, waitMs }) => {
+const file = openSync(workerData.path, 'r');
+parentPort.on('message', ({ id, mode, waitMs, flush }) => {
+  if (mode === 'close') {
+    db.close();
+    closeSync(file);
+    return parentPort.postMessage({ id, busy: 0, log: 0, checkpointed: 0 });
+  }
   try {
     db.pragma('busy_timeout = ' + waitMs);
     const [r] = db.pragma('wal_checkpoint(' + mode + ')');
+    if (flush && r.checkpointed > 0) fdatasyncSync(file);
     parentPort.postMessage({ id, busy: r.busy, log: r.log, checkpointed: r.checkpointed });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message) });
@@ -178,22 +186,38 @@ class Checkpointer {
       if (m.error !== undefined) p?.reject(new Error(m.error));
       else p?.resolve(m);
     });
-    this.worker.on('error', (error) => {
+    const gone = (error: Error) => {
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
-    });
+    };
+    this.worker.on('error', gone);
+    this.worker.on('exit', () => gone(new Error('the SQLite checkpoint thread has stopped')));
   }
 
-  /** `waitMs`: how long a TRUNCATE may wait for readers and writers (PASSIVE never waits). */
-  request(mode: 'PASSIVE' | 'TRUNCATE', waitMs = BUSY_WAIT_MS): Promise<{ busy: number; log: number; checkpointed: number }> {
+  /**
+   * `flush`: then write the file's copied pages to disk (fdatasync), still on the thread. SQLite
+   * syncs the file only when a checkpoint copies every frame, which is the step held in the write
+   * queue: flushed here first, that sync has only the last few frames' pages left to write.
+   * `waitMs`: how long a TRUNCATE may wait for readers and writers (PASSIVE never waits).
+   */
+  request(
+    mode: 'PASSIVE' | 'TRUNCATE',
+    flush = false,
+    waitMs = BUSY_WAIT_MS,
+  ): Promise<{ busy: number; log: number; checkpointed: number }> {
+    return this.send({ mode, flush, waitMs });
+  }
+
+  private send(message: object): Promise<{ busy: number; log: number; checkpointed: number }> {
     const id = ++this.next;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, mode, waitMs });
+      this.worker.postMessage({ id, ...message });
     });
   }
 
   async close(): Promise<void> {
+    await this.send({ mode: 'close' }).catch(() => undefined);
     await this.worker.terminate();
   }
 }
@@ -538,7 +562,7 @@ export class SqliteDatabase implements Database {
       }
     };
     this.pageSize ??= Number(this.raw.pragma('page_size', { simple: true }));
-    let r = await checkpointer.request('PASSIVE');
+    let r = await checkpointer.request('PASSIVE', true);
     if (r.log * this.pageSize <= this.restartBytes && walBytes() <= this.walLimitBytes) {
       return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode: 'PASSIVE' };
     }
@@ -546,7 +570,7 @@ export class SqliteDatabase implements Database {
     let caughtUp = false;
     for (let pass = 0; pass < CATCH_UP_PASSES && !caughtUp; pass++) {
       const before = r.log;
-      r = await checkpointer.request('PASSIVE');
+      r = await checkpointer.request('PASSIVE', true);
       caughtUp = r.log - before <= CATCH_UP_FRAMES;
     }
     const mode: CheckpointResult['mode'] = walBytes() > this.walLimitBytes ? 'TRUNCATE' : 'PASSIVE';

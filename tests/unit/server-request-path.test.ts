@@ -4,7 +4,7 @@
 // a full ingest queue answers 503 at once; PostgreSQL's duplicate check prunes partitions; member
 // lists walk their indexes. Orders and counts are asserted, never times.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -84,6 +84,27 @@ describe('SQLite: the WAL is checkpointed by the job, never by a writer', () => 
         await db.close();
       }
     }
+  });
+
+  it('closing the database closes every file the writer and checkpoint threads opened', async () => {
+    const file = join(dir, 'fds.db');
+    const open = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(file);
+        } catch {
+          return false; // closed between the listing and the look
+        }
+      }).length;
+    const db = new SqliteDatabase(file);
+    await db.exec('CREATE TABLE t (b BLOB)');
+    for (let i = 0; i < 3; i++) await db.run('INSERT INTO t VALUES (randomblob(100000))');
+    // The checkpoint thread opens the file twice: its connection and the descriptor it flushes.
+    const r = await db.checkpoint();
+    expect(r.checkpointed).toBe(r.log);
+    expect(open()).toBeGreaterThan(0);
+    await db.close();
+    expect(open()).toBe(0);
   });
 
   it('a checkpoint that must empty the WAL while a reader holds it never makes a write busy (no 503)', async () => {
