@@ -42,22 +42,27 @@ function rssOf(pid: number): number {
 }
 
 /**
- * The server as `npm run serve` runs it (package.json: `<build> && node <options> <bundle>`):
- * the bundle built now, then Node's options and the bundle, so the bench measures the server as
- * it is run, memory bounds included.
+ * The server as `npm run serve` runs it (package.json: `<build> && [NAME=value …] node <options>
+ * <bundle>`): the bundle built now, then the environment the script sets, Node's options and the
+ * bundle, so the bench measures the server as it is run, memory settings included.
  */
-export function serveCommand(): string[] {
+export function serveCommand(): { env: Record<string, string>; args: string[] } {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const steps = pkg.scripts.serve!.split('&&').map((step) => step.trim().split(/\s+/));
   const run = steps.pop()!;
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(run[0] ?? '')) {
+    const [name, ...value] = run.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
   if (run[0] !== 'node' || !run.at(-1)!.endsWith('.mjs')) {
-    throw new Error(`package.json "serve" should end with "node <options> <bundle>.mjs", got ${pkg.scripts.serve}`);
+    throw new Error(`package.json "serve" should end with "[NAME=value …] node <options> <bundle>.mjs", got ${pkg.scripts.serve}`);
   }
   for (const step of steps) {
     const r = spawnSync(step[0]!, step.slice(1), { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`${step.join(' ')} failed`);
   }
-  return run.slice(1).map((word, i, all) => (i === all.length - 1 ? path.join(ROOT, word) : word));
+  return { env, args: run.slice(1).map((word, i, all) => (i === all.length - 1 ? path.join(ROOT, word) : word)) };
 }
 
 export interface ServerOptions {
@@ -101,9 +106,10 @@ export async function startServer(options: ServerOptions): Promise<ServerUnderTe
   // SIAR_BENCH_NODE_ARGS: extra options for the server's Node, to profile it (`--cpu-prof
   // --cpu-prof-dir=/tmp/prof`); Node refuses those in NODE_OPTIONS.
   const extra = process.env.SIAR_BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  const child: ChildProcess = spawn(process.execPath, [...extra, ...serveCommand()], {
+  const serve = serveCommand();
+  const child: ChildProcess = spawn(process.execPath, [...extra, ...serve.args], {
     cwd: ROOT,
-    env,
+    env: { ...env, ...serve.env },
     stdio: ['ignore', out, out, 'ipc'],
   });
   closeSync(out);
