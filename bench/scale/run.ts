@@ -202,8 +202,9 @@ const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 
 
 /** Which server code is measured: HEAD, and server files the work tree changes (each server start reads the source then). */
 function codeVersion(): string {
-  const git = (...a: string[]) => spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
-  const head = git('log', '-1', '--format=%h %cI');
+  // Not trimmed: a porcelain line starts with its status columns, a space among them.
+  const git = (...a: string[]) => spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' }).stdout ?? '';
+  const head = git('log', '-1', '--format=%h %cI').trim();
   const dirty = git('status', '--porcelain', '--', 'server', 'utils')
     .split('\n')
     .filter(Boolean)
