@@ -6,8 +6,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { DbBusyError, inOrder, placeholders, type Database, type Param, type Queryable } from './sql';
 
 // SQLite through better-sqlite3: the embedded default. Calls are synchronous underneath, so a
-// lock held by another process would stop the whole server while SQLite waits: the wait is kept
-// short (BUSY_WAIT_MS) and a busy database becomes DbBusyError, which the router answers 503.
+// lock held by another process would stop the thread that waits (the writer's, or the event loop
+// for a read): the wait is kept short (BUSY_WAIT_MS) and a busy database becomes DbBusyError,
+// which the router answers 503.
 //
 // Under heavy ingest the request path must never pay for more than its own statements:
 // - writes run on a thread of their own (`WriterThread`), so the event loop never waits while
@@ -146,7 +147,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { closeSync, fdatasyncSync, openSync } = require('node:fs');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.waitMs });
+// Closing any descriptor of the file drops every POSIX lock this process holds on it, SQLite's
+// included: SqliteDatabase.close() closes this thread last, after every connection.
 const file = openSync(workerData.path, 'r');
+let copied = { log: 0, checkpointed: 0 };
 parentPort.on('message', ({ id, mode, waitMs, flush }) => {
   if (mode === 'close') {
     db.close();
@@ -156,7 +160,10 @@ parentPort.on('message', ({ id, mode, waitMs, flush }) => {
   try {
     db.pragma('busy_timeout = ' + waitMs);
     const [r] = db.pragma('wal_checkpoint(' + mode + ')');
-    if (flush && r.checkpointed > 0) fdatasyncSync(file);
+    // Only when this pass copied pages (the counts start over with the WAL): an idle server
+    // does not ask the disk to flush every second.
+    if (flush && r.checkpointed > 0 && (r.log !== copied.log || r.checkpointed !== copied.checkpointed)) fdatasyncSync(file);
+    copied = { log: r.log, checkpointed: r.checkpointed };
     parentPort.postMessage({ id, busy: r.busy, log: r.log, checkpointed: r.checkpointed });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message) });
@@ -175,6 +182,8 @@ class Checkpointer {
     { resolve: (r: { busy: number; log: number; checkpointed: number }) => void; reject: (e: Error) => void }
   >();
   private next = 0;
+  /** Set once the thread has stopped: every later request fails at once instead of waiting forever. */
+  failed?: Error;
 
   constructor(path: string) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -187,6 +196,7 @@ class Checkpointer {
       else p?.resolve(m);
     });
     const gone = (error: Error) => {
+      this.failed ??= error;
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };
@@ -209,6 +219,7 @@ class Checkpointer {
   }
 
   private send(message: object): Promise<{ busy: number; log: number; checkpointed: number }> {
+    if (this.failed) return Promise.reject(this.failed);
     const id = ++this.next;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -217,7 +228,7 @@ class Checkpointer {
   }
 
   async close(): Promise<void> {
-    await this.send({ mode: 'close' }).catch(() => undefined);
+    if (!this.failed) await this.send({ mode: 'close' }).catch(() => undefined);
     await this.worker.terminate();
   }
 }
@@ -272,6 +283,7 @@ parentPort.on('message', (m) => {
     if (m.op === 'exec') db.exec(m.sql);
     else if (m.op === 'rollback') { if (db.inTransaction) db.exec('ROLLBACK'); }
     else if (m.op === 'pragma') out = db.pragma(m.sql, { simple: true });
+    else if (m.op === 'drain') out = null;
     else if (m.op === 'close') { db.close(); parentPort.postMessage({ id: m.id }); parentPort.close(); return; }
     else {
       const s = statement(m.sql);
@@ -376,6 +388,11 @@ class WriterThread implements Queryable {
   /** Rolls back the open transaction, if one is open. */
   async rollback(): Promise<void> {
     await this.send('rollback', '');
+  }
+
+  /** Resolves once every statement sent before it has run (one message queue, in order). */
+  async drain(): Promise<void> {
+    await this.send('drain', '');
   }
 
   /** A pragma's value on the writing connection (`pragma('wal_autocheckpoint')`). */
@@ -553,6 +570,9 @@ export class SqliteDatabase implements Database {
    */
   async checkpoint(): Promise<CheckpointResult> {
     if (this.where === ':memory:') return { log: 0, checkpointed: 0, walBytes: 0, mode: 'PASSIVE' };
+    // A thread that stopped (it could not open the file, say) is replaced at the next run: the
+    // writer never checkpoints, so without this job the WAL would grow without end.
+    if (this.checkpointer?.failed) this.checkpointer = undefined;
     const checkpointer = (this.checkpointer ??= new Checkpointer(this.where));
     const walBytes = () => {
       try {
@@ -579,15 +599,21 @@ export class SqliteDatabase implements Database {
     if (!caughtUp && mode === 'PASSIVE') {
       return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode };
     }
-    r = await this.exclusive(() => checkpointer.request(mode));
+    r = await this.exclusive(async () => {
+      // A plain write sent before the queue's turn may still be waiting on the writer thread; a
+      // TRUNCATE taking the lock under it would make it busy (a 503).
+      if (this.writer instanceof WriterThread) await this.writer.drain();
+      return checkpointer.request(mode);
+    });
     return { log: r.log, checkpointed: r.checkpointed, walBytes: walBytes(), mode };
   }
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
-    await this.checkpointer?.close();
     if (this.writer instanceof WriterThread) await this.writer.close();
     if (this.reader?.raw.open) this.reader.raw.close();
     if (this.raw.open) this.raw.close();
+    // Last: its plain descriptor of the file, once closed, would drop the others' locks.
+    await this.checkpointer?.close();
   }
 }
