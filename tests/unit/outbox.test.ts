@@ -132,6 +132,35 @@ describe('outbox drain', () => {
     expect(await countBySync()).toEqual({ pending: 4, synced: 0, rejected: 0 });
   });
 
+  it('lets go of the body of every answer it does not read (429, 503, 401, 413, 500), so the connection is free', async () => {
+    for (const status of [429, 503, 401, 413, 500]) {
+      let cancelled = 0;
+      const body = () =>
+        new ReadableStream({
+          pull: (c) => c.enqueue(new TextEncoder().encode('{"error":"x","message":"y"}')),
+          cancel: () => void cancelled++,
+        });
+      const fetchImpl = (async () => new Response(body(), { status, headers: { 'retry-after': '5' } })) as typeof fetch;
+      const events = memoryOutbox(1);
+      await drainOutbox({ ...deps(fetchImpl), ...events.deps }, fresh);
+      expect(cancelled, `status ${status}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('a reply whose body stalls after its headers ends at the deadline as a timeout, events kept', async () => {
+    await record(2);
+    const fetchImpl = (async (_url: string, init?: RequestInit) => {
+      // Headers now, a body that never comes; the request's signal ends it, as a browser's does.
+      const stalled = new ReadableStream({
+        start: (c) => init?.signal?.addEventListener('abort', () => c.error(new DOMException('aborted', 'AbortError'))),
+      });
+      return new Response(stalled, { status: 200, headers: { 'content-type': 'application/json' } });
+    }) as typeof fetch;
+    const r = await drainOutbox({ ...deps(fetchImpl), timeoutMs: 20 }, fresh);
+    expect(r.status.lastError?.code).toBe('timeout');
+    expect(await countBySync()).toEqual({ pending: 2, synced: 0, rejected: 0 });
+  });
+
   it('413: splits the batch until it fits; a single event that never fits is kept as rejected', async () => {
     await record(8);
     const t = tally((b) => (b.shares.length > 3 ? json(413, { error: 'too_large', message: '' }) : acceptAll(b, 0)));

@@ -103,13 +103,29 @@ export async function drainOutbox(deps: SyncDeps, status: SyncStatus): Promise<S
         cache: 'no-store',
       });
     } catch (err) {
+      clearTimeout(timer);
       return {
         ok: false,
         error: controller.signal.aborted ? { code: 'timeout' } : { code: 'network', detail: String((err as Error)?.message ?? err) },
       };
+    }
+    // The deadline covers the reply's body too (a tally that sends headers and then stalls).
+    try {
+      return await answer(batch, res, controller.signal);
     } finally {
       clearTimeout(timer);
     }
+  };
+
+  /**
+   * An answer's body that is not read is let go of: until then the connection is not free for the
+   * next request (Node's fetch), so a browser backing off after many 429s or 503s held a socket
+   * each, and a tally capping connections per address turned the next ones away.
+   */
+  const discard = (res: Response) => void res.body?.cancel().catch(() => undefined);
+
+  const answer = async (batch: ShareEvent[], res: Response, deadline: AbortSignal): Promise<BatchResult> => {
+    if (!res.ok) discard(res);
     if (res.status === 401) return { ok: false, error: { code: 'unauthorized' } };
     if (res.status === 413) {
       if (batch.length > 1) return split(batch);
@@ -132,7 +148,7 @@ export async function drainOutbox(deps: SyncDeps, status: SyncStatus): Promise<S
     try {
       reply = await res.json();
     } catch {
-      return { ok: false, error: { code: 'bad_reply' } };
+      return { ok: false, error: deadline.aborted ? { code: 'timeout' } : { code: 'bad_reply' } };
     }
     const parsed = SharesResponseSchema.safeParse(reply);
     if (!parsed.success) return { ok: false, error: { code: 'bad_reply' } };
