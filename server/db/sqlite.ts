@@ -155,7 +155,7 @@ parentPort.on('message', ({ id, mode, waitMs, flush }) => {
   if (mode === 'close') {
     db.close();
     closeSync(file);
-    return parentPort.postMessage({ id, busy: 0, log: 0, checkpointed: 0 });
+    return parentPort.postMessage({ id, out: null });
   }
   try {
     db.pragma('busy_timeout = ' + waitMs);
@@ -164,44 +164,77 @@ parentPort.on('message', ({ id, mode, waitMs, flush }) => {
     // does not ask the disk to flush every second.
     if (flush && r.checkpointed > 0 && (r.log !== copied.log || r.checkpointed !== copied.checkpointed)) fdatasyncSync(file);
     copied = { log: r.log, checkpointed: r.checkpointed };
-    parentPort.postMessage({ id, busy: r.busy, log: r.log, checkpointed: r.checkpointed });
+    parentPort.postMessage({ id, out: { busy: r.busy, log: r.log, checkpointed: r.checkpointed } });
   } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message) });
+    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } });
   }
 });
 `;
 
 /**
- * A connection of its own on a worker thread that checkpoints the WAL when asked: copying pages
- * and syncing the file happen there, never on the event loop that answers requests.
+ * Calls to one of this file's worker threads. The thread answers each message, in the order they
+ * were sent, with `{ id, out }` or `{ id, error: { message, code } }`; a busy database becomes
+ * DbBusyError, as it does on this thread.
  */
-class Checkpointer {
-  private readonly worker: Worker;
-  private readonly pending = new Map<
-    number,
-    { resolve: (r: { busy: number; log: number; checkpointed: number }) => void; reject: (e: Error) => void }
-  >();
+class ThreadCalls {
+  private readonly pending = new Map<number, { resolve: (out: unknown) => void; reject: (e: Error) => void }>();
   private next = 0;
-  /** Set once the thread has stopped: every later request fails at once instead of waiting forever. */
+  /** Set once the thread has stopped: every later call fails at once instead of waiting forever. */
   failed?: Error;
 
-  constructor(path: string) {
-    const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { module, path, waitMs: BUSY_WAIT_MS } });
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; error?: string; busy: number; log: number; checkpointed: number }) => {
+  constructor(
+    private readonly worker: Worker,
+    name: string,
+  ) {
+    worker.on('message', (m: { id: number; out?: unknown; error?: { message: string; code?: string } }) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(m.error));
-      else p?.resolve(m);
+      if (!p) return;
+      if (!m.error) return p.resolve(m.out);
+      if (isBusy(m.error)) return p.reject(new DbBusyError());
+      p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
     });
     const gone = (error: Error) => {
       this.failed ??= error;
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };
-    this.worker.on('error', gone);
-    this.worker.on('exit', () => gone(new Error('the SQLite checkpoint thread has stopped')));
+    worker.on('error', gone);
+    worker.on('exit', () => gone(new Error(`the SQLite ${name} thread has stopped`)));
+  }
+
+  call<T>(message: object): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = ++this.next;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (out: unknown) => void, reject });
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  /** Sends `last` (the thread closes its connection), then stops the thread. */
+  async close(last: object): Promise<void> {
+    if (!this.failed) await this.call(last).catch(() => undefined);
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * A connection of its own on a worker thread that checkpoints the WAL when asked: copying pages
+ * and syncing the file happen there, never on the event loop that answers requests.
+ */
+class Checkpointer {
+  private readonly thread: ThreadCalls;
+
+  constructor(path: string) {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { module, path, waitMs: BUSY_WAIT_MS } });
+    worker.unref();
+    this.thread = new ThreadCalls(worker, 'checkpoint');
+  }
+
+  get failed(): Error | undefined {
+    return this.thread.failed;
   }
 
   /**
@@ -215,21 +248,11 @@ class Checkpointer {
     flush = false,
     waitMs = BUSY_WAIT_MS,
   ): Promise<{ busy: number; log: number; checkpointed: number }> {
-    return this.send({ mode, flush, waitMs });
+    return this.thread.call({ mode, flush, waitMs });
   }
 
-  private send(message: object): Promise<{ busy: number; log: number; checkpointed: number }> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = ++this.next;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...message });
-    });
-  }
-
-  async close(): Promise<void> {
-    if (!this.failed) await this.send({ mode: 'close' }).catch(() => undefined);
-    await this.worker.terminate();
+  close(): Promise<void> {
+    return this.thread.close({ mode: 'close' });
   }
 }
 
@@ -321,42 +344,20 @@ function withBuffers<T>(rows: Record<string, unknown>[]): T[] {
  */
 class WriterThread implements Queryable {
   readonly dialect = 'sqlite' as const;
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (out: unknown) => void; reject: (e: Error) => void }>();
+  private readonly thread: ThreadCalls;
   private readonly converted = new Map<string, { sql: string; order: number[] }>();
-  private next = 0;
-  private failed?: Error;
 
   constructor(path: string) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WRITER_WORKER, {
+    const worker = new Worker(WRITER_WORKER, {
       eval: true,
       workerData: { module, path, waitMs: BUSY_WAIT_MS, pragmas: WRITER_PRAGMAS, cacheSize: STATEMENT_CACHE },
     });
-    this.worker.on('message', (m: { id: number; out?: unknown; error?: { message: string; code?: string } }) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (!p) return;
-      if (!m.error) return p.resolve(m.out);
-      if (isBusy(m.error)) return p.reject(new DbBusyError());
-      p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-    });
-    const gone = (error: Error) => {
-      this.failed = error;
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-    };
-    this.worker.on('error', gone);
-    this.worker.on('exit', () => gone(new Error('the SQLite writer thread has stopped')));
+    this.thread = new ThreadCalls(worker, 'writer');
   }
 
   private send<T>(op: string, sql: string, args?: unknown[]): Promise<T> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = ++this.next;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (out: unknown) => void, reject });
-      this.worker.postMessage({ id, op, sql, args });
-    });
+    return this.thread.call<T>({ op, sql, args });
   }
 
   private statement(sql: string, params: readonly Param[]): [string, unknown[]] {
@@ -400,9 +401,8 @@ class WriterThread implements Queryable {
     return this.send('pragma', name);
   }
 
-  async close(): Promise<void> {
-    if (!this.failed) await this.send('close', '').catch(() => undefined);
-    await this.worker.terminate();
+  close(): Promise<void> {
+    return this.thread.close({ op: 'close', sql: '' });
   }
 }
 
