@@ -158,6 +158,27 @@ INSERT INTO rollup_unit (unit_id, events, posted, posted_self)
   ON CONFLICT (unit_id) DO UPDATE SET events = rollup_unit.events + excluded.events,
     posted = rollup_unit.posted + excluded.posted, posted_self = rollup_unit.posted_self + excluded.posted_self`;
 
+type SeenAfterSelf = { member_id: number; platform: string; day: string; unit_id: number };
+
+/** The self-reported first posts of these (member, item, platform) pairs become seen ones. */
+export const PG_SEEN_AFTER_SELF = `UPDATE posted_firsts SET self_reported = 0
+  FROM unnest($1::bigint[], $2::text[], $3::text[]) AS seen (member_id, item_id, platform)
+  WHERE posted_firsts.member_id = seen.member_id AND posted_firsts.item_id = seen.item_id
+    AND posted_firsts.platform = seen.platform AND posted_firsts.self_reported = 1
+  RETURNING posted_firsts.member_id, posted_firsts.platform, posted_firsts.day, posted_firsts.unit_id`;
+
+/** SQLite's form of PG_SEEN_AFTER_SELF: a VALUES list, each row found by the primary key. */
+function sqliteSeenAfterSelf(pairs: number): string {
+  return `UPDATE posted_firsts SET self_reported = 0 FROM (VALUES ${valuesList(pairs, 3)}) AS seen
+    WHERE posted_firsts.member_id = seen.column1 AND posted_firsts.item_id = seen.column2
+      AND posted_firsts.platform = seen.column3 AND posted_firsts.self_reported = 1
+    RETURNING posted_firsts.member_id, posted_firsts.platform, posted_firsts.day, posted_firsts.unit_id`;
+}
+
+function columnsOfPairs(pairs: readonly { member: Member; share: Share }[]): string[][] {
+  return [pairs.map((p) => String(p.member.id)), pairs.map((p) => p.share.item_id), pairs.map((p) => p.share.platform)];
+}
+
 /** Counter rows in key order as one array per column: `width` columns, keys then counters. */
 function columnsOf(rows: CounterRows, width: number): string[][] {
   const sorted = inKeyOrder(rows).map((r) => [...r.key, ...r.values]);
@@ -513,21 +534,26 @@ export class ShareIngest {
     const byMemberPlatform = counterRows();
     const byUnitWeek = counterRows();
 
-    // A pair first self-reported and now seen by the extension becomes a seen post.
+    // A pair first self-reported and now seen by the extension becomes a seen post: one statement
+    // for all of the group's pairs (a statement each cost a round trip each, dozens per batch).
     const isNew = new Set(newFirsts.map((f) => pairKey(f.member.id, f.share.item_id, f.share.platform)));
-    for (const { member, share, self } of candidates) {
-      if (self || isNew.has(pairKey(member.id, share.item_id, share.platform))) continue;
-      const was = await q.get<{ day: string; unit_id: number }>(
-        `UPDATE posted_firsts SET self_reported = 0
-         WHERE member_id = $1 AND item_id = $2 AND platform = $3 AND self_reported = 1 RETURNING day, unit_id`,
-        [member.id, share.item_id, share.platform],
-      );
-      if (!was) continue;
-      const day = String(was.day);
-      count(byUnit, [Number(was.unit_id)], [0, 0, -1]);
-      count(byUnitDay, [Number(was.unit_id), day], [0, 0, -1]);
-      count(byPlatformDay, [share.platform, day], [0, -1]);
-      count(byMember, [member.id], [0, 0, -1]);
+    const seen = candidates.filter(({ member, share, self }) => !self && !isNew.has(pairKey(member.id, share.item_id, share.platform)));
+    const byId = new Map(seen.map(({ member }) => [member.id, member]));
+    for (let i = 0; i < seen.length; i += SUB_BATCH) {
+      const part = seen.slice(i, i + SUB_BATCH);
+      const pairs = part.flatMap(({ member, share }) => [member.id, share.item_id, share.platform]);
+      const was =
+        q.dialect === 'postgres'
+          ? await q.all<SeenAfterSelf>(PG_SEEN_AFTER_SELF, columnsOfPairs(part))
+          : await q.all<SeenAfterSelf>(sqliteSeenAfterSelf(part.length), pairs);
+      for (const row of was) {
+        const member = byId.get(Number(row.member_id))!;
+        const day = String(row.day);
+        count(byUnit, [Number(row.unit_id)], [0, 0, -1]);
+        count(byUnitDay, [Number(row.unit_id), day], [0, 0, -1]);
+        count(byPlatformDay, [row.platform, day], [0, -1]);
+        count(byMember, [member.id], [0, 0, -1]);
+      }
     }
 
     // Members who posted each item at all, and weeks in which they posted.
@@ -616,14 +642,18 @@ export class ShareIngest {
       ]);
       return;
     }
-    await bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], byMemberDay);
-    await bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember);
-    await bump(q, 'rollup_member_platform', ['member_id', 'platform'], ['posted'], byMemberPlatform);
-    await bump(q, 'rollup_item', ['item_id'], ['posted', 'members'], byItem);
-    await bump(q, 'rollup_item_unit', ['item_id', 'unit_id'], ['posted', 'members'], byItemUnit);
-    await bump(q, 'rollup_platform_day', ['platform', 'day'], ['posted', 'posted_self'], byPlatformDay);
-    await bump(q, 'rollup_unit_week', ['unit_id', 'week'], ['active'], byUnitWeek);
-    await bump(q, 'rollup_unit_day', ['unit_id', 'day'], ['events', 'posted', 'posted_self'], byUnitDay);
-    await bump(q, 'rollup_unit', ['unit_id'], ['events', 'posted', 'posted_self'], byUnit);
+    // SQLite: sent together, without waiting for each answer (none is read): the writer runs them
+    // in the order sent, and the transaction waits once instead of nine times for its thread.
+    await Promise.all([
+      bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], byMemberDay),
+      bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember),
+      bump(q, 'rollup_member_platform', ['member_id', 'platform'], ['posted'], byMemberPlatform),
+      bump(q, 'rollup_item', ['item_id'], ['posted', 'members'], byItem),
+      bump(q, 'rollup_item_unit', ['item_id', 'unit_id'], ['posted', 'members'], byItemUnit),
+      bump(q, 'rollup_platform_day', ['platform', 'day'], ['posted', 'posted_self'], byPlatformDay),
+      bump(q, 'rollup_unit_week', ['unit_id', 'week'], ['active'], byUnitWeek),
+      bump(q, 'rollup_unit_day', ['unit_id', 'day'], ['events', 'posted', 'posted_self'], byUnitDay),
+      bump(q, 'rollup_unit', ['unit_id'], ['events', 'posted', 'posted_self'], byUnit),
+    ]);
   }
 }

@@ -463,6 +463,41 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
         await s.close();
       }
     });
+
+    it('turns every self-reported post a batch then sees into a seen post, and only those', async () => {
+      const s = await startAgency(backend);
+      const t = tools(s);
+      try {
+        const [a, b] = [await s.member(34, KOMINFO), await s.member(35, DINKES)];
+        await t.postOk(a, [
+          s.share({ item_id: STUNTING, platform: 'whatsapp', self_reported: true }),
+          s.share({ item_id: BEASISWA, platform: 'whatsapp', self_reported: true }),
+          s.share({ item_id: JALAN, platform: 'facebook' }),
+        ]);
+        await t.postOk(b, [s.share({ item_id: STUNTING, platform: 'facebook', self_reported: true })]);
+        expect(await t.summary(a)).toMatchObject({ posted: 3, self_reported: 2 });
+        // Both members at once, so their batches may share a group transaction.
+        await Promise.all([
+          t.postOk(a, [
+            s.share({ item_id: STUNTING, platform: 'whatsapp' }),
+            s.share({ item_id: BEASISWA, platform: 'whatsapp' }),
+            s.share({ item_id: JALAN, platform: 'facebook' }), // already seen: nothing changes
+            s.share({ item_id: PANEN, platform: 'x' }), // a new seen post
+            s.share({ item_id: PANEN, platform: 'facebook', self_reported: true }), // a new self-reported one
+          ]),
+          t.postOk(b, [s.share({ item_id: STUNTING, platform: 'facebook' })]),
+        ]);
+        expect(await t.summary(a)).toMatchObject({ posted: 5, self_reported: 1 });
+        expect(await t.summary(b)).toMatchObject({ posted: 1, self_reported: 0 });
+        const selfReported = await t.count('SELECT COUNT(*) AS n FROM posted_firsts WHERE self_reported = 1');
+        expect(selfReported).toBe(1);
+        for (const table of ['rollup_unit', 'rollup_unit_day', 'rollup_platform_day', 'rollup_member']) {
+          expect(await t.count(`SELECT COALESCE(SUM(posted_self), 0) AS n FROM ${table}`), table).toBe(selfReported);
+        }
+      } finally {
+        await s.close();
+      }
+    });
   });
 
   describe('feed reports', () => {
