@@ -6,10 +6,14 @@
 
 const FORMULA_AFTER_BOUNDARY = /(^|[,;\r\n][\s"']*)([=+\-@\t\r])/g;
 
+/** A cell the two rules below leave as it is: most of an export's cells, tested once. */
+const PLAIN = /^(?![=+\-@\t\r])[^",;\r\n]*$/;
+
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string') text = text.replace(FORMULA_AFTER_BOUNDARY, "$1'$2");
+  if (typeof value === 'number') return String(value);
+  if (PLAIN.test(value)) return value;
+  const text = value.replace(FORMULA_AFTER_BOUNDARY, "$1'$2");
   return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
