@@ -255,7 +255,10 @@ export function renderSection(res: ScaleResult): string {
         (r.open
           ? `; open loop: ${int(r.open.single.n)} single-event requests, sender's own lateness p95 ${ms(r.open.lateStartP95)}, sender's CPU ${r.open.generatorCores === undefined ? 'n/a' : `${r.open.generatorCores.toFixed(2)} cores`}`
           : '') +
-        (r.feedUnderLoad ? `; feed under load p99 ${ms(r.feedUnderLoad.feed.p99)}, max ${ms(r.feedUnderLoad.feed.max)}` : ''),
+        (r.feedUnderLoad ? `; feed under load p99 ${ms(r.feedUnderLoad.feed.p99)}, max ${ms(r.feedUnderLoad.feed.max)}` : '') +
+        (r.exportRun?.senderLateP95 !== undefined
+          ? `; export downloaded on its own thread, the measuring loop's own delay meanwhile p95 ${ms(r.exportRun.senderLateP95)}`
+          : ''),
       ...r.notes.map((n) => `  - ${n}`),
     ];
   };
@@ -301,6 +304,7 @@ export function renderSection(res: ScaleResult): string {
     "- Events sent are valid: ids are fresh UUIDs, items are the data set's live (published) posts, `feed_url` is the server's own `SIAR_BASE_URL`/feed.json, `at` within the last two minutes (WIB offset); every answer's `rejected` list is counted (shown when not empty).",
     "- PostgreSQL 15 from Debian, one local cluster on a copy of the cached data directory, settings: `synchronous_commit=off` (like SQLite's `synchronous=NORMAL` in WAL: no fsync wait per commit), `shared_buffers=1GB`, `effective_cache_size=8GB`, `max_wal_size=4GB`, `random_page_cost=1.1`; fsync and full_page_writes on. The server's pool is its default (10 connections per process).",
     '- Latency: sequential single-client requests for summary and pages (no other load), after 20 warm-up requests; open loop counts each latency from when the request was due. The backup phases: SQLite `better-sqlite3` `db.backup()` in a separate process, asking for all remaining pages in one step (with the default 100 pages a step, SQLite restarts the copy whenever the server writes between two steps); PostgreSQL `pg_basebackup -Fp -X stream -c fast` (physical, reads files not rows, so it costs the server little, and it is what a province runs beside WAL archiving), checked with `pg_verifybackup`.',
+    "- The export phase: the admin's download runs on a worker thread of the bench (its own event loop, the same two cores), as a browser on another machine would; each ingest latency counts from when its batch was due. Until 2026-12-05 the download was read on the loop that also timed the ingest.",
     ...detail('sqlite'),
     ...detail('postgres'),
     END,
