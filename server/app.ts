@@ -14,7 +14,7 @@ import { demoPictures } from './demo/pictures';
 import { seedDemo } from './demo/seed';
 import { pruneFailures } from './guard/failures';
 import { pruneBuckets, type RateLimit } from './guard/rate';
-import { createRouter, sendJson, type Route } from './http';
+import { createRouter, HttpError, sendJson, type Route } from './http';
 import { JobRunner, type Job } from './jobs/runner';
 import { staticMediaRoutes } from './media';
 import { newsRoutes } from './news';
@@ -252,6 +252,8 @@ export async function createAgencyServer(options: AgencyServerOptions = {}): Pro
       path: '/healthz',
       handler: async ({ res }) => {
         await db.get('SELECT 1 AS ok');
+        const stopped = db instanceof SqliteDatabase ? db.writerStopped() : undefined;
+        if (stopped) throw new HttpError(503, 'unavailable', 'the database writer has stopped');
         sendJson(res, 200, { ok: true });
       },
     },

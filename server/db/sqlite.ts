@@ -396,6 +396,11 @@ class WriterThread implements Queryable {
     await this.send('drain', '');
   }
 
+  /** Why the thread stopped, once it has: every write fails from then on. */
+  get stopped(): Error | undefined {
+    return this.thread.failed;
+  }
+
   /** A pragma's value on the writing connection (`pragma('wal_autocheckpoint')`). */
   pragma(name: string): Promise<unknown> {
     return this.send('pragma', name);
@@ -489,6 +494,14 @@ export class SqliteDatabase implements Database {
   async exec(sql: string): Promise<void> {
     if (this.inTx) await this.settled();
     await this.writer.exec(sql);
+  }
+
+  /**
+   * Why the writing thread has stopped, if it has. Reads go on answering on their own
+   * connection, so a health check must ask this too: the server can then only refuse writes.
+   */
+  writerStopped(): Error | undefined {
+    return this.writer instanceof WriterThread ? this.writer.stopped : undefined;
   }
 
   /** A pragma's value as the writing connection has it. */

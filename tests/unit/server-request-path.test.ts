@@ -107,6 +107,24 @@ describe('SQLite: the WAL is checkpointed by the job, never by a writer', () => 
     expect(open()).toBe(0);
   });
 
+  it('/healthz answers 503 once the writer thread has stopped, though reads still work', async () => {
+    const s = await startAgency('sqlite');
+    const db = s.agency.db as SqliteDatabase;
+    try {
+      expect((await s.call('/healthz')).status).toBe(200);
+      // Nothing in the server stops the thread on purpose; a crash in it is what this stands for.
+      const thread = (db as unknown as { writer: { thread: { worker: { terminate(): Promise<number> } } } }).writer.thread;
+      await thread.worker.terminate();
+      expect(db.writerStopped()).toBeInstanceOf(Error);
+      expect((await s.call('/feed.json')).status).toBe(200);
+      const res = await s.call('/healthz');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: 'unavailable' });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a checkpoint that must empty the WAL while a reader holds it never makes a write busy (no 503)', async () => {
     const file = join(dir, 'held.db');
     const db = new SqliteDatabase(file, 1024 * 1024);
