@@ -28,6 +28,8 @@ export const BUSY_WAIT_MS = 50;
 const STATEMENT_CACHE = 64;
 /** Page cache per connection (KiB): bounded, and the file's pages stay in the OS cache anyway. */
 const CACHE_KIB = 8192;
+/** The writer thread's young generation (V8), MB. */
+const WRITER_YOUNG_MB = 4;
 /** The WAL file is cut back to this after a checkpoint lets it restart. */
 export const WAL_KEEP_BYTES = 67_108_864;
 /** Past this, the checkpoint also empties the WAL file (TRUNCATE), in the write queue's turn. */
@@ -352,6 +354,9 @@ class WriterThread implements Queryable {
     const worker = new Worker(WRITER_WORKER, {
       eval: true,
       workerData: { module, path, waitMs: BUSY_WAIT_MS, pragmas: WRITER_PRAGMAS, cacheSize: STATEMENT_CACHE },
+      // What it holds lives briefly (a statement's parameters and rows): a small young
+      // generation is collected often and cheaply, where V8's default grew to ~16 MB under ingest.
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_MB },
     });
     this.thread = new ThreadCalls(worker, 'writer');
   }
