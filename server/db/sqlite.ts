@@ -301,12 +301,20 @@ function blobs(args) {
   }
   return args;
 }
+// Set when an error ended the open transaction inside SQLite (RAISE(ROLLBACK), I/O, out of
+// memory): statements already sent behind the failed one (a transaction may send several without
+// waiting) would otherwise run outside any transaction and stay. Cleared by the server's rollback.
+let aborted = false;
 parentPort.on('message', (m) => {
+  const inTx = Boolean(db && db.inTransaction);
   try {
     if (opened) throw opened;
+    if (aborted && m.op !== 'rollback' && m.op !== 'drain' && m.op !== 'close') {
+      throw new Error('not run: the transaction was rolled back by an earlier error');
+    }
     let out;
     if (m.op === 'exec') db.exec(m.sql);
-    else if (m.op === 'rollback') { if (db.inTransaction) db.exec('ROLLBACK'); }
+    else if (m.op === 'rollback') { aborted = false; if (db.inTransaction) db.exec('ROLLBACK'); }
     else if (m.op === 'pragma') out = db.pragma(m.sql, { simple: true });
     else if (m.op === 'drain') out = null;
     else if (m.op === 'close') { db.close(); parentPort.postMessage({ id: m.id }); parentPort.close(); return; }
@@ -319,6 +327,7 @@ parentPort.on('message', (m) => {
     }
     parentPort.postMessage({ id: m.id, out });
   } catch (error) {
+    if (inTx && !db.inTransaction) aborted = true;
     parentPort.postMessage({ id: m.id, error: { message: String(error && error.message), code: error && error.code } });
   }
 });

@@ -107,6 +107,26 @@ describe('SQLite: the WAL is checkpointed by the job, never by a writer', () => 
     expect(open()).toBe(0);
   });
 
+  it('statements sent behind one that made SQLite roll the transaction back never run outside it', async () => {
+    const db = new SqliteDatabase(join(dir, 'aborted.db'));
+    try {
+      await db.exec(`CREATE TABLE t (n INTEGER);
+        CREATE TABLE boom (n INTEGER);
+        CREATE TRIGGER boom_rolls_back BEFORE INSERT ON boom BEGIN SELECT RAISE(ROLLBACK, 'boom'); END;`);
+      // Sent together, as the ingest sends its counter statements: the second ends the transaction.
+      const sent = db.tx((q) =>
+        Promise.all([q.run('INSERT INTO t VALUES (1)'), q.run('INSERT INTO boom VALUES (1)'), q.run('INSERT INTO t VALUES (2)')]),
+      );
+      await expect(sent).rejects.toThrow('boom');
+      expect(await db.all('SELECT n FROM t')).toEqual([]);
+      // The next transaction runs as usual.
+      await db.tx(async (q) => void (await q.run('INSERT INTO t VALUES (3)')));
+      expect(await db.all('SELECT n FROM t')).toEqual([{ n: 3 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('/healthz answers 503 once the writer thread has stopped, though reads still work', async () => {
     const s = await startAgency('sqlite');
     const db = s.agency.db as SqliteDatabase;
