@@ -535,24 +535,25 @@ export class ShareIngest {
     const byUnitWeek = counterRows();
 
     // A pair first self-reported and now seen by the extension becomes a seen post: one statement
-    // for all of the group's pairs (a statement each cost a round trip each, dozens per batch).
+    // for up to SUB_BATCH pairs (a statement each was a round trip each, dozens per batch).
     const isNew = new Set(newFirsts.map((f) => pairKey(f.member.id, f.share.item_id, f.share.platform)));
     const seen = candidates.filter(({ member, share, self }) => !self && !isNew.has(pairKey(member.id, share.item_id, share.platform)));
-    const byId = new Map(seen.map(({ member }) => [member.id, member]));
     for (let i = 0; i < seen.length; i += SUB_BATCH) {
+      if (i > 0) await turn(q);
       const part = seen.slice(i, i + SUB_BATCH);
-      const pairs = part.flatMap(({ member, share }) => [member.id, share.item_id, share.platform]);
       const was =
         q.dialect === 'postgres'
           ? await q.all<SeenAfterSelf>(PG_SEEN_AFTER_SELF, columnsOfPairs(part))
-          : await q.all<SeenAfterSelf>(sqliteSeenAfterSelf(part.length), pairs);
+          : await q.all<SeenAfterSelf>(
+              sqliteSeenAfterSelf(part.length),
+              part.flatMap(({ member, share }) => [member.id, share.item_id, share.platform]),
+            );
       for (const row of was) {
-        const member = byId.get(Number(row.member_id))!;
         const day = String(row.day);
         count(byUnit, [Number(row.unit_id)], [0, 0, -1]);
         count(byUnitDay, [Number(row.unit_id), day], [0, 0, -1]);
         count(byPlatformDay, [row.platform, day], [0, -1]);
-        count(byMember, [member.id], [0, 0, -1]);
+        count(byMember, [Number(row.member_id)], [0, 0, -1]);
       }
     }
 
@@ -643,7 +644,8 @@ export class ShareIngest {
       return;
     }
     // SQLite: sent together, without waiting for each answer (none is read): the writer runs them
-    // in the order sent, and the transaction waits once instead of nine times for its thread.
+    // in the order sent, and the transaction waits once instead of nine times for its thread. If
+    // one fails in a way that ends the transaction, the writer refuses those behind it (sqlite.ts).
     await Promise.all([
       bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], byMemberDay),
       bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember),

@@ -476,7 +476,7 @@ describe.each(BACKENDS)('tally on %s', (backend: Backend) => {
         ]);
         await t.postOk(b, [s.share({ item_id: STUNTING, platform: 'facebook', self_reported: true })]);
         expect(await t.summary(a)).toMatchObject({ posted: 3, self_reported: 2 });
-        // Both members at once, so their batches may share a group transaction.
+        // Both members at once (on PostgreSQL two transactions side by side).
         await Promise.all([
           t.postOk(a, [
             s.share({ item_id: STUNTING, platform: 'whatsapp' }),
