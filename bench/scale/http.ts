@@ -45,8 +45,13 @@ export class Client implements Requester {
   }
 
   /** Address number `k` (0 → 127.0.0.2): one per simulated client group. */
+  /** Loopback address number `k`. */
+  address(k: number): string {
+    return `127.0.${Math.floor(k / 250)}.${2 + (k % 250)}`;
+  }
+
   agent(k: number): http.Agent {
-    const address = `127.0.${Math.floor(k / 250)}.${2 + (k % 250)}`;
+    const address = this.address(k);
     let agent = this.agents.get(address);
     if (!agent) {
       agent = new http.Agent({ keepAlive: true, maxSockets: 80, localAddress: address } as http.AgentOptions);

@@ -84,7 +84,7 @@ export interface BackendRun {
     finished: boolean;
     ingestRate: number;
     /** The measuring event loop's own delay while the export ran, p95 (its lateness is in `during`). */
-    senderLateP95: number;
+    senderLateP95?: number;
   };
   backup?: { idle: BackupFigure; underIngest: BackupFigure; ingestDuring: Stats; method: string };
   memory: { afterStart: number[]; peak: number[]; peakTotal: number };
@@ -222,7 +222,6 @@ export async function ingestClosed(load: Load, seconds: number, clients = 50, ba
   };
 }
 
-/** A steady, moderate ingest (open loop) to watch while something heavy runs. */
 // The export's download runs on an event loop of its own, as an admin's browser would be on
 // another machine: read on the loop that times the steady ingest, 40 MB/s of CSV delayed the
 // ingest's answers in the bench itself. It still shares the machine's cores with the server.
@@ -245,32 +244,42 @@ req.on('error', (e) => done(0, String(e.message)));
 req.end();
 `;
 
-/** GET `path` as the admin from a worker thread, counting bytes and lines. */
-function downloadElsewhere(load: Load, path: string, timeoutMs: number): Promise<{ status: number; bytes: number; rows: number }> {
+/** GET `urlPath` as the admin from a worker thread, counting bytes and lines. */
+function downloadElsewhere(load: Load, urlPath: string, timeoutMs: number): Promise<{ status: number; bytes: number; rows: number }> {
   return new Promise((resolve) => {
     const worker = new Worker(DOWNLOAD_WORKER, {
       eval: true,
       workerData: {
         host: load.client.host,
         port: load.client.port,
-        path,
+        path: urlPath,
         headers: { cookie: load.cookie },
-        localAddress: '127.0.3.152',
+        localAddress: load.client.address(EXPORT_FROM),
         timeoutMs,
       },
     });
+    let answered = false;
+    const failed = (why: string) => {
+      if (answered) return;
+      answered = true;
+      log(`  export download: ${why}`);
+      resolve({ status: 0, bytes: 0, rows: 0 });
+    };
     worker.once('message', (m: { status: number; bytes: number; rows: number; error?: string }) => {
+      answered = true;
       if (m.error) log(`  export download: ${m.error}`);
       resolve(m);
       void worker.terminate();
     });
-    worker.once('error', (e) => {
-      log(`  export download: ${e.message}`);
-      resolve({ status: 0, bytes: 0, rows: 0 });
-    });
+    worker.once('error', (e) => failed(e.message));
+    worker.once('exit', (code) => failed(`the download thread stopped before answering (${code})`));
   });
 }
 
+/** The simulated address the admin downloads from (one the members do not use). */
+const EXPORT_FROM = 900;
+
+/** A steady, moderate ingest (open loop) to watch while something heavy runs. */
 function steadyIngest(load: Load, until: () => boolean): Promise<Sample[]> {
   const samples: Sample[] = [];
   const t0 = performance.now();
