@@ -327,7 +327,8 @@ parentPort.on('message', (m) => {
     }
     parentPort.postMessage({ id: m.id, out });
   } catch (error) {
-    if (inTx && !db.inTransaction) aborted = true;
+    // Not after a failed rollback: the transaction is over then, and nothing would clear the flag.
+    if (inTx && !db.inTransaction && m.op !== 'rollback') aborted = true;
     parentPort.postMessage({ id: m.id, error: { message: String(error && error.message), code: error && error.code } });
   }
 });

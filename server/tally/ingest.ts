@@ -645,7 +645,9 @@ export class ShareIngest {
     }
     // SQLite: sent together, without waiting for each answer (none is read): the writer runs them
     // in the order sent, and the transaction waits once instead of nine times for its thread. If
-    // one fails in a way that ends the transaction, the writer refuses those behind it (sqlite.ts).
+    // one fails in a way that ends the transaction, the writer thread refuses those behind it
+    // (sqlite.ts). Each bump sends its statement before its first await, so all are sent before
+    // the rollback; a body that went on sending after a failure would not be covered.
     await Promise.all([
       bump(q, 'rollup_member_day', ['member_id', 'day'], ['events'], byMemberDay),
       bump(q, 'rollup_member', ['member_id'], ['events', 'posted', 'posted_self'], byMember),

@@ -114,10 +114,14 @@ describe('SQLite: the WAL is checkpointed by the job, never by a writer', () => 
         CREATE TABLE boom (n INTEGER);
         CREATE TRIGGER boom_rolls_back BEFORE INSERT ON boom BEGIN SELECT RAISE(ROLLBACK, 'boom'); END;`);
       // Sent together, as the ingest sends its counter statements: the second ends the transaction.
-      const sent = db.tx((q) =>
-        Promise.all([q.run('INSERT INTO t VALUES (1)'), q.run('INSERT INTO boom VALUES (1)'), q.run('INSERT INTO t VALUES (2)')]),
-      );
+      let behind: Promise<unknown> | undefined;
+      const sent = db.tx((q) => {
+        const first = [q.run('INSERT INTO t VALUES (1)'), q.run('INSERT INTO boom VALUES (1)')];
+        behind = q.run('INSERT INTO t VALUES (2)');
+        return Promise.all([...first, behind]);
+      });
       await expect(sent).rejects.toThrow('boom');
+      await expect(behind).rejects.toThrow('not run');
       expect(await db.all('SELECT n FROM t')).toEqual([]);
       // The next transaction runs as usual.
       await db.tx(async (q) => void (await q.run('INSERT INTO t VALUES (3)')));
